@@ -1,0 +1,124 @@
+# metaslot: gnu-efi loader + freestanding x86-64 kernel + MetaSlot allocator.
+# Targets: all (loader, kernel, image), image, run, test, bench, clean, deps.
+
+CC      ?= gcc
+LD      ?= ld
+OBJCOPY ?= objcopy
+PYTHON  ?= python3
+B       := build
+
+.DEFAULT_GOAL := all
+.PHONY: all image run test unit boot bench clean deps host-tests
+.SUFFIXES:
+
+WARN := -Wall -Wextra -Werror
+
+# ---------------------------------------------------------------- loader (efi/)
+EFI_INC   := /usr/include/efi
+EFI_LIB   := /usr/lib
+EFI_CFLAGS := -std=gnu11 -O2 $(WARN) -Iinclude -I$(EFI_INC) -I$(EFI_INC)/x86_64 \
+	-fpic -fshort-wchar -mno-red-zone -ffreestanding -fno-stack-protector \
+	-fno-strict-aliasing -DGNU_EFI_USE_MS_ABI -maccumulate-outgoing-args
+EFI_SRCS  := $(wildcard efi/*.c) mm/metadata_size.c
+EFI_OBJS  := $(patsubst %.c,$(B)/efi-obj/%.o,$(EFI_SRCS))
+
+$(B)/efi-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/loader.so: $(EFI_OBJS)
+	$(LD) -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
+		-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -lefi -lgnuefi -o $@
+
+$(B)/BOOTX64.EFI: $(B)/loader.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 \
+		--subsystem=10 $< $@
+
+# ---------------------------------------------------------------- kernel
+# Higher half, no SSE, no red zone: the kernel takes interrupts on its own stack.
+K_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-stack-protector \
+	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-strict-aliasing
+K_SRCS   := $(wildcard kernel/*.c kernel/*/*.c mm/*.c) $(B)/gen/font.c
+K_ASM    := $(wildcard kernel/*.S kernel/*/*.S)
+K_OBJS   := $(patsubst %.c,$(B)/k-obj/%.o,$(K_SRCS)) $(patsubst %.S,$(B)/k-obj/%.o,$(K_ASM))
+
+$(B)/k-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(K_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/k-obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(K_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/kernel.elf: $(K_OBJS) kernel/kernel.ld
+	$(LD) -nostdlib -static -z max-page-size=0x1000 -T kernel/kernel.ld $(K_OBJS) -o $@
+
+# The console font: one of Debian's console-setup PSF fonts, embedded at build time.
+FONT_PSF ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
+FONT_BIG_PSF ?= /usr/share/consolefonts/Lat15-Terminus32x16.psf.gz
+$(B)/gen/font.c: tools/psf2c.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/psf2c.py $@ font_small=$(FONT_PSF) font_large=$(FONT_BIG_PSF)
+
+# ---------------------------------------------------------------- image
+$(B)/metaslot.img: $(B)/BOOTX64.EFI $(B)/kernel.elf tools/mkimg.sh config/METASLOT.CFG
+	tools/mkimg.sh $@ $(B)/BOOTX64.EFI $(B)/kernel.elf config/METASLOT.CFG
+
+all: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/metaslot.img
+image: $(B)/metaslot.img
+
+deps:
+	@tools/deps.sh
+
+# ---------------------------------------------------------------- host tests
+# Each test/<area>/test_<name>.c has a fragment test/<area>/test_<name>.mk that
+# sets test_<name>_SRCS (the real sources it links), optionally
+# test_<name>_CFLAGS and test_<name>_TSAN := 1 (also build a ThreadSanitizer copy).
+H_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Itest -DMETASLOT_HOST=1 -pthread
+H_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+H_TSAN   := -fsanitize=thread
+-include $(wildcard test/*/*.mk)
+HOST_TEST_NAMES := $(basename $(notdir $(wildcard test/*/test_*.c)))
+HOST_TESTS := $(addprefix $(B)/host/,$(HOST_TEST_NAMES)) \
+	$(foreach t,$(HOST_TEST_NAMES),$(if $($(t)_TSAN),$(B)/host/$(t).tsan))
+
+define host_test_rule
+$(B)/host/$(1): $(wildcard test/*/$(1).c) $$($(1)_SRCS) $(wildcard include/*.h include/*/*.h test/*/*.h) Makefile
+	@mkdir -p $(B)/host
+	$(CC) $(H_CFLAGS) $(H_SAN) $$($(1)_CFLAGS) $$(filter %.c,$$^) -o $$@ -lcmocka -lm
+$(B)/host/$(1).tsan: $(wildcard test/*/$(1).c) $$($(1)_SRCS) $(wildcard include/*.h include/*/*.h test/*/*.h) Makefile
+	@mkdir -p $(B)/host
+	$(CC) $(H_CFLAGS) $(H_TSAN) $$($(1)_CFLAGS) $$(filter %.c,$$^) -o $$@ -lcmocka -lm
+endef
+$(foreach t,$(HOST_TEST_NAMES),$(eval $(call host_test_rule,$(t))))
+
+host-tests: $(HOST_TESTS)
+
+# `make test`: install what is missing, build everything, run the host unit
+# tests and the boot tests under QEMU/OVMF. Last line: "N passed, N failed".
+test: deps
+	$(MAKE) all host-tests
+	$(PYTHON) test/run.py --host $(HOST_TESTS) --boot
+
+unit: deps
+	$(MAKE) host-tests
+	$(PYTHON) test/run.py --host $(HOST_TESTS)
+
+boot: deps
+	$(MAKE) all
+	$(PYTHON) test/run.py --boot $(if $(ONLY),--only $(ONLY))
+
+# `make run`: boot the main job in QEMU; SMP=, MEM=, MACHINE=, ACCEL= override.
+run: deps
+	$(MAKE) all
+	tools/run.sh
+
+-include $(wildcard bench/*.mk)
+bench: deps $(BENCH_TARGETS)
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
