@@ -1,0 +1,108 @@
+/* The one contract between the UEFI loader (efi/) and the kernel.
+ *
+ * Rules: fixed-width fields only; every address is PHYSICAL unless its name
+ * says virt; the struct is append-only (new fields go at the end and bump
+ * BOOTINFO_VERSION; old fields never move or change meaning). The kernel checks
+ * magic, then version, then that `size` covers every field it reads, before it
+ * trusts anything else here (bootinfo_validate in kernel/bootinfo.c).
+ *
+ * Memory-map guarantees: `mmap` is the firmware's map as returned by the final
+ * GetMemoryMap before ExitBootServices, copied verbatim: descriptors are `stride`
+ * bytes apart (stride >= sizeof(struct bootinfo_mem_desc)), in firmware order,
+ * not sanitised. The loader's own allocations appear in it with the
+ * BOOTINFO_MEM_* types below, so an audit can tell them from firmware memory. */
+#ifndef METASLOT_BOOTINFO_H
+#define BOOTINFO_H_ 1
+#define METASLOT_BOOTINFO_H
+
+#include <stdint.h>
+
+#define BOOTINFO_MAGIC   0x544f4f424c534d4dull /* "MMSLBOOT" little-endian */
+#define BOOTINFO_VERSION 1u
+
+/* OS-defined UEFI memory types (0x80000000..0xffffffff are reserved for OS
+ * loaders by the UEFI spec). The kernel image itself is EfiLoaderCode. */
+#define BOOTINFO_MEM_METADATA   0x80000000u /* the MetaSlot metadata array */
+#define BOOTINFO_MEM_PAGETABLE  0x80000001u /* page tables built by the loader */
+#define BOOTINFO_MEM_TRAMPOLINE 0x80000002u /* AP start-up page below 1 MiB */
+#define BOOTINFO_MEM_BOOTINFO   0x80000003u /* this struct, map copy, config text */
+
+/* Virtual layout the loader's page tables establish. */
+#define BOOTINFO_DIRECT_MAP_BASE 0xffff800000000000ull /* phys p at base + p */
+#define BOOTINFO_KERNEL_BASE     0xffffffff80000000ull /* kernel.elf link base */
+
+/* UEFI EFI_MEMORY_DESCRIPTOR, version 1 layout (the firmware may use a larger
+ * stride; never index with sizeof). */
+struct bootinfo_mem_desc {
+	uint32_t type;
+	uint32_t pad;
+	uint64_t phys_start;
+	uint64_t virt_start;
+	uint64_t num_pages; /* 4 KiB pages */
+	uint64_t attribute;
+};
+
+/* Framebuffer: base == 0 means headless (no GOP, or a blt-only GOP). The
+ * colour masks are filled for every UEFI pixel format (RGB, BGR, bitmask), so
+ * a consumer can always compose pixels from the masks alone. */
+struct bootinfo_fb {
+	uint64_t base;
+	uint64_t size;
+	uint32_t width;
+	uint32_t height;
+	uint32_t stride;      /* pixels per scan line */
+	uint32_t format;      /* UEFI EFI_GRAPHICS_PIXEL_FORMAT value */
+	uint32_t red_mask;
+	uint32_t green_mask;
+	uint32_t blue_mask;
+	uint32_t reserved_mask;
+};
+
+#define BOOTINFO_FLAG_ACPI2 (1u << 0) /* rsdp came from the ACPI 2.0 GUID */
+
+struct bootinfo {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t size;              /* bytes of this struct the loader wrote */
+
+	char     loader[32];        /* loader name and version, NUL-terminated */
+	char     fw_vendor[64];     /* firmware vendor, UCS-2 folded to ASCII */
+	uint32_t fw_revision;
+	uint32_t flags;             /* BOOTINFO_FLAG_* */
+
+	uint64_t mmap;              /* first descriptor */
+	uint32_t mmap_count;
+	uint32_t mmap_stride;       /* DescriptorSize */
+	uint32_t mmap_desc_version;
+	uint32_t pad0;
+	uint64_t ram_top;           /* end of the highest RAM-like range */
+
+	struct bootinfo_fb fb;
+
+	uint64_t rsdp;              /* 0 if the firmware gave none */
+
+	uint64_t meta_phys;         /* metadata array, page aligned */
+	uint64_t meta_bytes;        /* == metadata_size_for(ram_top) */
+	uint64_t meta_frames;       /* frames covered: ceil(ram_top / 4096) */
+
+	uint64_t kernel_phys;       /* kernel image, contiguous */
+	uint64_t kernel_bytes;
+	uint64_t kernel_entry;      /* virtual */
+
+	uint64_t pagetable_phys;    /* PML4 (the loaded CR3) */
+	uint64_t pagetable_bytes;   /* the pool all page-table pages came from */
+	uint64_t direct_map_bytes;  /* [0, direct_map_bytes) is direct-mapped */
+
+	uint64_t trampoline;        /* one page below 1 MiB, 0 if none */
+
+	uint64_t config;            /* config text: file, then load options */
+	uint32_t config_len;
+	uint32_t pad1;
+
+	uint64_t efi_system_table;
+	uint64_t efi_runtime_services;
+
+	uint64_t tsc_hz;            /* measured by the loader against Stall() */
+};
+
+#endif

@@ -1,0 +1,16 @@
+/* Freestanding memory and string helpers for kernel code (kernel/lib/string.c).
+ * Host builds get the same names from libc. */
+#ifndef METASLOT_KERNEL_STRING_H
+#define METASLOT_KERNEL_STRING_H
+
+#include <stddef.h>
+
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+#endif
