@@ -12,7 +12,6 @@
  * not sanitised. The loader's own allocations appear in it with the
  * BOOTINFO_MEM_* types below, so an audit can tell them from firmware memory. */
 #ifndef METASLOT_BOOTINFO_H
-#define BOOTINFO_H_ 1
 #define METASLOT_BOOTINFO_H
 
 #include <stdint.h>
