@@ -39,7 +39,8 @@ $(B)/BOOTX64.EFI: $(B)/loader.so
 # Higher half, no SSE, no red zone: the kernel takes interrupts on its own stack.
 K_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-stack-protector \
 	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
-	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-strict-aliasing
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-strict-aliasing \
+	-ffunction-sections -fdata-sections
 K_SRCS   := $(wildcard kernel/*.c kernel/*/*.c mm/*.c) $(B)/gen/font.c
 K_ASM    := $(wildcard kernel/*.S kernel/*/*.S)
 K_OBJS   := $(patsubst %.c,$(B)/k-obj/%.o,$(K_SRCS)) $(patsubst %.S,$(B)/k-obj/%.o,$(K_ASM))
@@ -53,7 +54,8 @@ $(B)/k-obj/%.o: %.S
 	$(CC) $(K_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/kernel.elf: $(K_OBJS) kernel/kernel.ld
-	$(LD) -nostdlib -static -z max-page-size=0x1000 -T kernel/kernel.ld $(K_OBJS) -o $@
+	$(LD) -nostdlib -static -z max-page-size=0x1000 --gc-sections -T kernel/kernel.ld \
+		$(K_OBJS) -o $@
 
 # The console font: one of Debian's console-setup PSF fonts, embedded at build time.
 FONT_PSF ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz

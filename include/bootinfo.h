@@ -57,7 +57,9 @@ struct bootinfo_fb {
 	uint32_t reserved_mask;
 };
 
-#define BOOTINFO_FLAG_ACPI2 (1u << 0) /* rsdp came from the ACPI 2.0 GUID */
+#define BOOTINFO_FLAG_ACPI2           (1u << 0) /* rsdp came from the ACPI 2.0 GUID */
+#define BOOTINFO_FLAG_LOADOPT_IGNORED (1u << 1) /* load options were not text */
+#define BOOTINFO_FLAG_NO_CONFIG_FILE  (1u << 2) /* METASLOT.CFG missing/unreadable */
 
 struct bootinfo {
 	uint64_t magic;
@@ -90,7 +92,7 @@ struct bootinfo {
 
 	uint64_t pagetable_phys;    /* PML4 (the loaded CR3) */
 	uint64_t pagetable_bytes;   /* the pool all page-table pages came from */
-	uint64_t direct_map_bytes;  /* [0, direct_map_bytes) is direct-mapped */
+	uint64_t direct_map_top;    /* end of the highest direct-mapped byte + 1 */
 
 	uint64_t trampoline;        /* one page below 1 MiB, 0 if none */
 
@@ -103,5 +105,51 @@ struct bootinfo {
 
 	uint64_t tsc_hz;            /* measured by the loader against Stall() */
 };
+
+/* The i-th descriptor of a map whose descriptors are `stride` bytes apart. */
+static inline const struct bootinfo_mem_desc *
+bootinfo_desc_at(const void *map, uint32_t stride, uint32_t i)
+{
+	return (const struct bootinfo_mem_desc *)((const uint8_t *)map + (uint64_t)i * stride);
+}
+
+/* RAM-like UEFI memory types: memory that is DRAM whatever its current owner.
+ * Reserved (0), MMIO (11, 12) and PalCode (13) are not; OS-defined types
+ * (>= 0x80000000) are only ever ours, carved from RAM. */
+static inline int bootinfo_mem_is_ram(uint32_t type)
+{
+	if (type >= 0x80000000u)
+		return 1;
+	switch (type) {
+	case 1: case 2: case 3: case 4: case 5: case 6: /* loader, boot, runtime */
+	case 7:                                         /* conventional */
+	case 8:                                         /* unusable (bad) DRAM */
+	case 9: case 10:                                /* ACPI reclaim, NVS */
+	case 14:                                        /* persistent */
+	case 15:                                        /* unaccepted */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* ram_top: the end of the highest RAM-like range, the metadata array covers
+ * [0, ram_top). Ranges whose end overflows 64 bits are ignored (broken map). */
+static inline uint64_t bootinfo_ram_top(const void *map, uint32_t count, uint32_t stride)
+{
+	uint64_t top = 0;
+
+	for (uint32_t i = 0; i < count; i++) {
+		const struct bootinfo_mem_desc *d = bootinfo_desc_at(map, stride, i);
+		uint64_t end = d->phys_start + (d->num_pages << 12);
+
+		if (!bootinfo_mem_is_ram(d->type) || d->num_pages > (UINT64_MAX >> 12) ||
+		    end < d->phys_start)
+			continue;
+		if (end > top)
+			top = end;
+	}
+	return top;
+}
 
 #endif

@@ -1,0 +1,97 @@
+/* Loader diagnostics. Before ExitBootServices the console (ConOut) shows them;
+ * a fatal error is also written straight to COM1 as a loader_error event so an
+ * unattended run sees why it stopped, and under QEMU the VM exits with the
+ * "fail" status instead of hanging. */
+#include "loader.h"
+#include <qemu_exit.h>
+
+static int bs_gone;
+
+void ldr_boot_services_gone(void)
+{
+	bs_gone = 1;
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+#define COM1 0x3f8
+
+static void com1_puts(const char *s)
+{
+	/* the firmware already programmed COM1 if it exists; 0xff = nothing there */
+	if (inb(COM1 + 5) == 0xff)
+		return;
+	for (; *s; s++) {
+		for (int spin = 0; spin < 100000 && !(inb(COM1 + 5) & 0x20); spin++)
+			;
+		outb(COM1, (uint8_t)*s);
+	}
+}
+
+static void con_puts(const char *s)
+{
+	CHAR16 buf[128];
+	UINTN n = 0;
+
+	if (bs_gone || !ST->ConOut)
+		return;
+	for (; *s; s++) {
+		if (*s == '\n')
+			buf[n++] = '\r';
+		buf[n++] = (CHAR16)(unsigned char)*s;
+		if (n >= 125) {
+			buf[n] = 0;
+			ST->ConOut->OutputString(ST->ConOut, buf);
+			n = 0;
+		}
+	}
+	buf[n] = 0;
+	ST->ConOut->OutputString(ST->ConOut, buf);
+}
+
+void ldr_note(const char *msg)
+{
+	con_puts("metaslot: ");
+	con_puts(msg);
+	con_puts("\n");
+}
+
+static void hex(char *out, uint64_t v)
+{
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		out[i] = "0123456789abcdef"[v & 15];
+	out[16] = 0;
+}
+
+void ldr_fatal(const char *what, EFI_STATUS status)
+{
+	char h[17];
+
+	hex(h, status);
+	con_puts("\nmetaslot loader: FATAL: ");
+	con_puts(what);
+	con_puts(" (status 0x");
+	con_puts(h);
+	con_puts(")\nThe machine is halted; power it off.\n");
+	com1_puts("\r\n{\"ev\":\"loader_error\",\"what\":\"");
+	com1_puts(what);   /* static messages without quotes or backslashes */
+	com1_puts("\",\"status\":");
+	/* decimal is awkward here; the status is a JSON string in hex */
+	com1_puts("\"0x");
+	com1_puts(h);
+	com1_puts("\"}\r\n");
+	qemu_exit(QEMU_EXIT_FAIL);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}

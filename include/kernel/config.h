@@ -1,0 +1,43 @@
+/* METASLOT.CFG and the load options: key=value lines, applied in order (so
+ * the load options, which come last, win). Unknown keys, bad values and lines
+ * that are not key=value are recorded as issues and otherwise ignored; they
+ * are never fatal. Pure code, host-tested. */
+#ifndef METASLOT_KERNEL_CONFIG_H
+#define METASLOT_KERNEL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_ISSUES 16
+
+enum on_finish { ON_FINISH_HALT, ON_FINISH_SHUTDOWN, ON_FINISH_REBOOT };
+
+struct config_issue {
+	uint32_t line;       /* 1-based line of the config text */
+	const char *what;    /* "unknown key", "bad value", "not key=value", ... */
+	char key[32];
+	char text[64];       /* the line as written, cut to fit */
+};
+
+struct config {
+	enum on_finish on_finish;
+	int serial_enabled;
+	uint16_t serial_port;
+	uint32_t serial_baud;
+
+	uint32_t nissues;
+	uint32_t issues_dropped;   /* issues beyond CONFIG_MAX_ISSUES */
+	struct config_issue issues[CONFIG_MAX_ISSUES];
+};
+
+void config_defaults(struct config *c);
+/* Applies `len` bytes of text (NUL also ends it) on top of `c`. */
+void config_parse(struct config *c, const char *text, size_t len);
+const char *config_on_finish_name(enum on_finish f);
+
+
+
+/* The kernel's active configuration (kernel/main.c). */
+extern struct config kcfg;
+
+#endif

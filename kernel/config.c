@@ -1,0 +1,198 @@
+/* Config parser (config.h): one table of keys, each with its value parser. A
+ * value parser returns 0 and updates the config, or -1 and leaves it alone. */
+#include <kernel/config.h>
+#include <kernel/string.h>
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int streq(const char *a, size_t alen, const char *b)
+{
+	return alen == strlen(b) && !memcmp(a, b, alen);
+}
+
+/* Decimal or 0x-hex, no sign, no overflow; the whole text must be the number. */
+static int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned base = 10;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		n -= 2;
+	}
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d;
+
+		if (s[i] >= '0' && s[i] <= '9')
+			d = s[i] - '0';
+		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
+			d = s[i] - 'a' + 10;
+		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
+			d = s[i] - 'A' + 10;
+		else
+			return -1;
+		if (v > (UINT64_MAX - d) / base)
+			return -1;
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int set_on_finish(struct config *c, const char *v, size_t n)
+{
+	if (streq(v, n, "halt"))
+		c->on_finish = ON_FINISH_HALT;
+	else if (streq(v, n, "shutdown"))
+		c->on_finish = ON_FINISH_SHUTDOWN;
+	else if (streq(v, n, "reboot"))
+		c->on_finish = ON_FINISH_REBOOT;
+	else
+		return -1;
+	return 0;
+}
+
+/* serial=off | com1..com4 | 0xPORT, optionally ",BAUD" (BAUD divides 115200) */
+static int set_serial(struct config *c, const char *v, size_t n)
+{
+	static const uint16_t com[4] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+	size_t comma = 0;
+	uint64_t port = 0, baud = 115200;
+
+	if (streq(v, n, "off")) {
+		c->serial_enabled = 0;
+		return 0;
+	}
+	while (comma < n && v[comma] != ',')
+		comma++;
+	if (comma < n && (parse_u64(v + comma + 1, n - comma - 1, &baud) || baud == 0 ||
+			  baud > 115200 || 115200 % baud))
+		return -1;
+	if (comma == 4 && !memcmp(v, "com", 3) && v[3] >= '1' && v[3] <= '4')
+		port = com[v[3] - '1'];
+	else if (parse_u64(v, comma, &port) || port == 0 || port > 0xfff8)
+		return -1;
+	c->serial_enabled = 1;
+	c->serial_port = (uint16_t)port;
+	c->serial_baud = (uint32_t)baud;
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	int (*set)(struct config *c, const char *v, size_t n);
+} keys[] = {
+	{ "on_finish", set_on_finish },
+	{ "serial", set_serial },
+};
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->on_finish = ON_FINISH_HALT;
+	c->serial_enabled = 1;
+	c->serial_port = 0x3f8;
+	c->serial_baud = 115200;
+}
+
+const char *config_on_finish_name(enum on_finish f)
+{
+	return f == ON_FINISH_SHUTDOWN ? "shutdown" : f == ON_FINISH_REBOOT ? "reboot" : "halt";
+}
+
+static void copy_cut(char *dst, size_t cap, const char *s, size_t n)
+{
+	size_t k = n < cap - 1 ? n : cap - 1;
+
+	for (size_t i = 0; i < k; i++)
+		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	dst[k] = 0;
+}
+
+static void issue(struct config *c, uint32_t line, const char *what, const char *key,
+		  size_t keylen, const char *text, size_t textlen)
+{
+	if (c->nissues == CONFIG_MAX_ISSUES) {
+		c->issues_dropped++;
+		return;
+	}
+	struct config_issue *i = &c->issues[c->nissues++];
+
+	i->line = line;
+	i->what = what;
+	copy_cut(i->key, sizeof(i->key), key, keylen);
+	copy_cut(i->text, sizeof(i->text), text, textlen);
+}
+
+static void parse_line(struct config *c, uint32_t lineno, const char *s, size_t n)
+{
+	const char *line = s;
+	size_t linelen = n;
+
+	/* a comment starts at '#' at the start or after whitespace */
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '#' && (i == 0 || is_space(s[i - 1]))) {
+			n = i;
+			break;
+		}
+	while (n && is_space(*s))
+		s++, n--;
+	while (n && is_space(s[n - 1]))
+		n--;
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f) {
+			issue(c, lineno, "not text", "", 0, line, linelen);
+			return;
+		}
+	const char *eq = 0;
+
+	for (size_t i = 0; i < n && !eq; i++)
+		if (s[i] == '=')
+			eq = s + i;
+	if (!eq) {
+		issue(c, lineno, "not key=value", "", 0, line, linelen);
+		return;
+	}
+	size_t klen = eq - s, vlen = n - klen - 1;
+	const char *v = eq + 1;
+
+	while (klen && is_space(s[klen - 1]))
+		klen--;
+	while (vlen && is_space(*v))
+		v++, vlen--;
+	if (klen == 0) {
+		issue(c, lineno, "empty key", "", 0, line, linelen);
+		return;
+	}
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		if (!streq(s, klen, keys[k].key))
+			continue;
+		if (keys[k].set(c, v, vlen))
+			issue(c, lineno, "bad value", s, klen, line, linelen);
+		return;
+	}
+	issue(c, lineno, "unknown key", s, klen, line, linelen);
+}
+
+void config_parse(struct config *c, const char *text, size_t len)
+{
+	uint32_t lineno = 1;
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || text[i] == '\n' || text[i] == 0) {
+			parse_line(c, lineno++, text + start, i - start);
+			start = i + 1;
+			if (i < len && text[i] == 0)
+				break;
+		}
+	}
+}

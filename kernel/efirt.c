@@ -1,0 +1,38 @@
+/* UEFI runtime services calls (efirt.h). The table is checked by signature
+ * before any pointer in it is followed. */
+#include <kernel/efirt.h>
+
+#define EFI_RUNTIME_SERVICES_SIGNATURE 0x56524553544e5552ull /* "RUNTSERV" */
+
+struct efi_table_header {
+	uint64_t signature;
+	uint32_t revision, header_size, crc32, reserved;
+};
+
+typedef void(__attribute__((ms_abi)) * efi_reset_fn)(uint32_t type, uint64_t status,
+						      uint64_t data_size, void *data);
+
+struct efi_runtime_services {
+	struct efi_table_header hdr;
+	void *get_time, *set_time, *get_wakeup_time, *set_wakeup_time;
+	void *set_virtual_address_map, *convert_pointer;
+	void *get_variable, *get_next_variable_name, *set_variable;
+	void *get_next_high_monotonic_count;
+	efi_reset_fn reset_system;
+};
+
+static struct efi_runtime_services *rt;
+
+void efirt_init(uint64_t phys)
+{
+	/* identity-mapped: the physical address is the pointer */
+	struct efi_runtime_services *p = (struct efi_runtime_services *)(uintptr_t)phys;
+
+	rt = (p && p->hdr.signature == EFI_RUNTIME_SERVICES_SIGNATURE) ? p : 0;
+}
+
+void efirt_reset(enum efi_reset_type type)
+{
+	if (rt && rt->reset_system)
+		rt->reset_system(type, 0, 0, 0);
+}

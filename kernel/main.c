@@ -1,0 +1,128 @@
+/* kmain: the table of contents of the boot. One step per line; each step
+ * owns its events and its checks. */
+#include <bootinfo.h>
+#include <mm/frame.h>
+#include <kernel/bootinfo_check.h>
+#include <kernel/config.h>
+#include <kernel/console.h>
+#include <kernel/cpu.h>
+#include <kernel/efirt.h>
+#include <kernel/memmap.h>
+#include <kernel/panic.h>
+#include <kernel/run.h>
+#include <kernel/serial.h>
+#include <kernel/trap.h>
+
+struct config kcfg;
+static struct cpu_tables bsp_tables;
+
+static const struct bootinfo *accept_bootinfo(uint64_t phys)
+{
+	const struct bootinfo *bi = phys_to_virt(phys);
+	const char *why = bootinfo_validate(bi);
+
+	if (why)
+		panic("bootinfo rejected: %s", why);
+	return bi;
+}
+
+static void config_load(const struct bootinfo *bi)
+{
+	config_defaults(&kcfg);
+	if (bi->config_len)
+		config_parse(&kcfg, phys_to_virt(bi->config), bi->config_len);
+	if (!kcfg.serial_enabled)
+		serial_off();
+	else if (kcfg.serial_port != serial_port() || kcfg.serial_baud != 115200)
+		serial_init(kcfg.serial_port, kcfg.serial_baud);
+}
+
+static void report_boot(const struct bootinfo *bi)
+{
+	struct jw w;
+
+	kprintf("metaslot kernel: loader %s, firmware %s rev 0x%x", bi->loader, bi->fw_vendor,
+		bi->fw_revision);
+	jw_begin(&w, "boot");
+	jw_str(&w, "fw_vendor", bi->fw_vendor);
+	jw_u64(&w, "fw_revision", bi->fw_revision);
+	jw_str(&w, "loader", bi->loader);
+	jw_u64(&w, "bootinfo_version", bi->version);
+	jw_u64(&w, "tsc_hz", bi->tsc_hz);
+	jw_bool(&w, "framebuffer", bi->fb.base != 0);
+	jw_bool(&w, "acpi2", !!(bi->flags & BOOTINFO_FLAG_ACPI2));
+	jw_u64(&w, "rsdp", bi->rsdp);
+	jw_u64(&w, "trampoline", bi->trampoline);
+	event_emit(&w);
+}
+
+static void report_config(const struct bootinfo *bi)
+{
+	struct jw w;
+
+	for (uint32_t i = 0; i < kcfg.nissues; i++) {
+		const struct config_issue *c = &kcfg.issues[i];
+
+		kprintf("config line %u: %s: %s", c->line, c->what, c->text);
+		jw_begin(&w, "config_issue");
+		jw_u64(&w, "line", c->line);
+		jw_str(&w, "what", c->what);
+		jw_str(&w, "key", c->key);
+		jw_str(&w, "text", c->text);
+		event_emit(&w);
+	}
+	jw_begin(&w, "config");
+	jw_bool(&w, "file", !(bi->flags & BOOTINFO_FLAG_NO_CONFIG_FILE));
+	jw_bool(&w, "load_options_ignored", !!(bi->flags & BOOTINFO_FLAG_LOADOPT_IGNORED));
+	jw_str(&w, "on_finish", config_on_finish_name(kcfg.on_finish));
+	jw_bool(&w, "serial", kcfg.serial_enabled);
+	jw_u64(&w, "issues", kcfg.nissues + kcfg.issues_dropped);
+	event_emit(&w);
+}
+
+static void report_memmap(const struct bootinfo *bi)
+{
+	uint64_t ram_top;
+
+	memmap_report(bi, &run.ram_bytes, &ram_top);
+	/* the final map must describe the RAM the loader sized the array from */
+	run_check(ram_top == bi->ram_top, "memmap_ram_top_matches_loader");
+}
+
+static void report_metadata(const struct bootinfo *bi)
+{
+	const void *map = phys_to_virt(bi->mmap);
+	uint64_t in_map = 0;
+	struct jw w;
+
+	for (uint32_t i = 0; i < bi->mmap_count; i++) {
+		const struct bootinfo_mem_desc *d = bootinfo_desc_at(map, bi->mmap_stride, i);
+
+		if (d->type == BOOTINFO_MEM_METADATA)
+			in_map += d->num_pages << 12;
+	}
+	jw_begin(&w, "metadata");
+	jw_u64(&w, "ram_top", bi->ram_top);
+	jw_u64(&w, "bytes", bi->meta_bytes);
+	jw_u64(&w, "frames", bi->meta_frames);
+	jw_u64(&w, "phys", bi->meta_phys);
+	jw_u64(&w, "bytes_in_map", in_map);
+	event_emit(&w);
+	run_check(bi->meta_bytes == metadata_size_for(bi->ram_top), "metadata_size_for_ram_top");
+	run_check(bi->meta_frames * FRAME_META_SIZE <= bi->meta_bytes, "metadata_covers_frames");
+	run_check(in_map == bi->meta_bytes, "metadata_in_memory_map");
+}
+
+void kmain(uint64_t bootinfo_phys)
+{
+	serial_init(0x3f8, 115200);            /* COM1 first; absent = silent */
+	trap_init_cpu(&bsp_tables);            /* GDT, TSS, IDT: faults dump registers */
+	const struct bootinfo *bi = accept_bootinfo(bootinfo_phys); /* magic/version/size */
+	efirt_init(bi->efi_runtime_services);  /* ResetSystem for on_finish */
+	config_load(bi);                       /* METASLOT.CFG + load options */
+	report_boot(bi);                       /* boot event */
+	report_config(bi);                     /* config issues, effective config */
+	report_memmap(bi);                     /* memmap event */
+	report_metadata(bi);                   /* metadata event, sizing checks */
+	run_finish();                          /* summary, then halt/shutdown/reboot */
+}
