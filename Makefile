@@ -115,7 +115,7 @@ boot: deps
 # `make run`: boot the main job in QEMU; SMP=, MEM=, MACHINE=, ACCEL= override.
 run: deps
 	$(MAKE) all
-	tools/run.sh
+	$(PYTHON) tools/qemu.py run
 
 -include $(wildcard bench/*.mk)
 bench: deps $(BENCH_TARGETS)

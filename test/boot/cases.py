@@ -1,0 +1,231 @@
+"""Boot tests: the real image under QEMU/OVMF (TCG). Each case boots once and
+returns the problems it found; an empty list is a pass. Logs of every case stay
+in build/test-logs/<case>/ (serial.log, qemu.cmd, qemu.stderr); the disk image
+copy is removed when the case passes and kept when it fails."""
+
+import os
+import shutil
+import subprocess
+import time
+
+import qemu  # tools/qemu.py
+
+ROOT = qemu.ROOT
+LOGS = os.path.join(ROOT, "build", "test-logs")
+ACCEL = os.environ.get("BOOT_ACCEL", "tcg")
+GiB, MiB = 1 << 30, 1 << 20
+CASES = []
+
+SHUTDOWN_CFG = "on_finish=shutdown\n"
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+def metadata_size_for(ram_size):
+    """The seed's sizing, independently: 64 bytes per 4 KiB frame, page-rounded."""
+    frames = (ram_size + 4095) // 4096
+    return (frames * 64 + 4095) // 4096 * 4096
+
+
+def run_case(fn):
+    d = os.path.join(LOGS, fn.__name__)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    t0 = time.time()
+    try:
+        problems = fn(d)
+    except Exception as e:  # a broken test is a failed test, with its reason
+        problems = ["test raised %s: %s" % (type(e).__name__, e)]
+    if not problems:
+        for f in os.listdir(d):
+            if f.endswith((".img", ".fd")):
+                os.remove(os.path.join(d, f))
+    return fn.__name__, problems, time.time() - t0, d
+
+
+def boot(d, cfg=SHUTDOWN_CFG, timeout=180, image=None, **kw):
+    img = image or qemu.prepare_image(d, cfg)
+    return qemu.boot(d, img, timeout=timeout, accel=ACCEL, **kw)
+
+
+def check_run(b, mem, expect_result="pass"):
+    """What every normal run must show: the first events in order, metadata
+    sized by metadata_size_for(ram_top), ram_top consistent with -m, and the
+    summary last, matching QEMU's exit status."""
+    p = []
+    if b.timed_out:
+        p.append("timed out after %.0fs" % b.seconds)
+    names = [e["ev"] for e in b.events]
+    if "_unparsable" in names:
+        p.append("unparsable event line: %r" % b.first("_unparsable")["line"])
+    core = [n for n in names if n in ("boot", "memmap", "metadata", "summary")]
+    if core[:3] != ["boot", "memmap", "metadata"]:
+        p.append("first events are %s, not boot, memmap, metadata" % core[:3])
+    if not names or names[-1] != "summary":
+        p.append("last event is %s, not summary" % (names[-1:] or "nothing"))
+    boot_ev, mm, md, sm = (b.first(n) for n in ("boot", "memmap", "metadata", "summary"))
+    if boot_ev and (not boot_ev.get("fw_vendor") or not isinstance(boot_ev.get("fw_revision"), int)
+                    or not boot_ev.get("loader", "").startswith("metaslot-loader")):
+        p.append("boot event incomplete: %s" % boot_ev)
+    mem_b = qemu.parse_mem(mem)
+    if mm and md:
+        top = md["ram_top"]
+        if mm["ram_top"] != top:
+            p.append("memmap.ram_top %d != metadata.ram_top %d" % (mm["ram_top"], top))
+        if md["bytes"] != metadata_size_for(top):
+            p.append("metadata.bytes %d != metadata_size_for(%d) = %d"
+                     % (md["bytes"], top, metadata_size_for(top)))
+        if md["frames"] != (top + 4095) // 4096:
+            p.append("metadata.frames %d does not cover ram_top %d" % (md["frames"], top))
+        if md["bytes"] != md.get("bytes_in_map"):
+            p.append("metadata array not in the memory map with its own type: %s" % md)
+        if mem_b <= 2 * GiB and not (mem_b - 64 * MiB <= top <= mem_b):
+            p.append("ram_top %#x inconsistent with -m %s" % (top, mem))
+        if mem_b > 2 * GiB and not (4 * GiB < top and mem_b <= top <= mem_b + 2 * GiB):
+            p.append("ram_top %#x inconsistent with -m %s (above the 4 GiB hole)" % (top, mem))
+        if not (mem_b * 0.9 <= mm["ram_bytes"] <= mem_b):
+            p.append("RAM in the map %d not within 90%% of -m %s" % (mm["ram_bytes"], mem))
+        if mm["entries"] < 3 or sum(mm["bytes_by_type"].values()) <= 0:
+            p.append("memmap event implausible: %s" % mm)
+    if sm and sm.get("result") != expect_result:
+        p.append("summary result %s, expected %s (first failure: %s)"
+                 % (sm.get("result"), expect_result, sm.get("first_failure")))
+    if b.result != expect_result:
+        p.append("QEMU exit status %s (%s), expected %s" % (b.status, b.result, expect_result))
+    return p
+
+
+def matrix_case(machine, mem, usb, vga):
+    def fn(d):
+        b = boot(d, machine=machine, mem=mem, usb=usb, vga=vga)
+        p = check_run(b, mem)
+        fb = (b.first("boot") or {}).get("framebuffer")
+        if fb is not None and fb != vga:
+            p.append("boot.framebuffer is %s with%s a VGA device" % (fb, "" if vga else "out"))
+        return p
+    fn.__name__ = "%s_%s_%s_%s" % (machine, mem, "usb" if usb else "disk",
+                                   "vga" if vga else "headless")
+    return case(fn)
+
+
+for _i, (_m, _mem, _usb) in enumerate((m, mem, usb) for m in ("q35", "pc")
+                                      for mem in ("128M", "1G", "5G") for usb in (False, True)):
+    matrix_case(_m, _mem, _usb, vga=_i % 2 == 0)
+
+
+@case
+def config_garbage_is_reported_and_ignored(d):
+    cfg = ("# comment line\n"
+           "on_finish=halt\n"
+           "nonsense_key=1\n"             # 3: unknown key
+           "on_finish=sometimes\n"        # 4: bad value
+           "just some words\n"            # 5: not key=value
+           "=value\n"                     # 6: empty key
+           "serial=com9\n"                # 7: bad value
+           "\x01\x02binary\x7f=\xff\n"    # 8: not text
+           "   on_finish = shutdown   # trailing comment\r\n")  # wins
+    b = boot(d, cfg=cfg, mem="1G")
+    p = check_run(b, "1G")
+    got = sorted((e["line"], e["what"]) for e in b.all("config_issue"))
+    want = [(3, "unknown key"), (4, "bad value"), (5, "not key=value"), (6, "empty key"),
+            (7, "bad value"), (8, "not text")]
+    if got != want:
+        p.append("config issues %s, expected %s" % (got, want))
+    c = b.first("config")
+    if not c or c.get("on_finish") != "shutdown" or c.get("issues") != len(want):
+        p.append("effective config wrong: %s" % c)
+    return p
+
+
+@case
+def halt_without_config_file_keeps_running(d):
+    """No METASLOT.CFG: defaults apply (on_finish=halt), so the VM stays up
+    after the summary, showing the result."""
+    img = qemu.prepare_image(d, None)
+    subprocess.run(["mdel", "-i", img + "@@1M", "::/EFI/METASLOT/METASLOT.CFG"], check=True,
+                   env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+    state = {}
+
+    def watch(proc, log):
+        deadline = time.time() + 150
+        while time.time() < deadline and proc.poll() is None:
+            if os.path.exists(log) and '"ev":"summary"' in open(log, "rb").read().decode("latin-1"):
+                time.sleep(3)
+                state["alive_after_summary"] = proc.poll() is None
+                break
+            time.sleep(0.5)
+        proc.kill()
+
+    b = boot(d, image=img, mem="256M", timeout=200, on_running=watch)
+    p = []
+    if not state.get("alive_after_summary"):
+        p.append("QEMU did not stay up after the summary (exit %s)" % b.status)
+    c, sm = b.first("config"), b.first("summary")
+    if not c or c.get("file") is not False or c.get("on_finish") != "halt":
+        p.append("config event should show no file and on_finish halt: %s" % c)
+    if not sm or sm.get("result") != "pass":
+        p.append("summary missing or not pass: %s" % sm)
+    return p
+
+
+@case
+def reboot_goes_through_reset_system(d):
+    """on_finish=reboot calls ResetSystem(cold); with -no-reboot QEMU then
+    exits 0 (no isa-debug-exit result is written on this path)."""
+    b = boot(d, cfg="on_finish=reboot\n", mem="256M")
+    p = []
+    sm = b.first("summary")
+    if b.timed_out or b.status != 0:
+        p.append("expected QEMU to exit 0 on the firmware reset, got %s (timed out: %s)"
+                 % (b.status, b.timed_out))
+    if not sm or sm.get("on_finish") != "reboot" or sm.get("result") != "pass":
+        p.append("summary wrong: %s" % sm)
+    return p
+
+
+@case
+def no_serial_port_does_not_hang(d):
+    """Without any UART the kernel must run to the end: the exit status,
+    written through isa-debug-exit, still says pass."""
+    b = boot(d, mem="256M", serial=False, timeout=150)
+    if b.timed_out or b.result != "pass":
+        return ["no-UART run: exit status %s, timed out %s" % (b.status, b.timed_out)]
+    return []
+
+
+@case
+def serial_off_silences_the_kernel(d):
+    b = boot(d, cfg="on_finish=shutdown\nserial=off\n", mem="256M")
+    p = []
+    if b.result != "pass":
+        p.append("exit status %s (%s)" % (b.status, b.result))
+    if b.first("summary") or b.first("memmap"):
+        p.append("kernel events on serial despite serial=off")
+    if "metaslot kernel" not in b.serial and b.first("boot"):
+        p.append("boot event without the human line")
+    return p
+
+
+@case
+def broken_kernel_stops_in_the_loader(d):
+    """A truncated KERNEL.ELF: the loader reports it and halts (QEMU: exit
+    status 'fail'), never returning to the firmware's boot menu."""
+    img = qemu.prepare_image(d, SHUTDOWN_CFG)
+    bad = os.path.join(d, "KERNEL.ELF")
+    with open(os.path.join(ROOT, "build", "kernel.elf"), "rb") as f:
+        data = f.read()
+    with open(bad, "wb") as f:
+        f.write(data[:100])
+    subprocess.run(["mcopy", "-o", "-i", img + "@@1M", bad, "::/EFI/METASLOT/KERNEL.ELF"],
+                   check=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+    b = boot(d, image=img, mem="256M", timeout=150)
+    e = b.first("loader_error")
+    p = []
+    if not e or "program headers" not in e.get("what", ""):
+        p.append("no loader_error naming the broken ELF: %s" % e)
+    if b.result != "fail":
+        p.append("exit status %s (%s), expected fail" % (b.status, b.result))
+    return p
