@@ -1,0 +1,1 @@
+test_elf_load_SRCS := efi/elf_load.c

@@ -1,0 +1,1 @@
+test_loadopt_SRCS := efi/loadopt.c

@@ -1,0 +1,174 @@
+/* Host tests of the hand-off: bootinfo_validate (kernel/bootinfo.c) and the
+ * memory-map helpers of bootinfo.h (stride stepping, RAM types, ram_top), plus
+ * metadata_size_for, which both sides rely on. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <bootinfo.h>
+#include <kernel/bootinfo_check.h>
+#include <mm/frame.h>
+
+static struct bootinfo bi;
+
+static void good(void)
+{
+	memset(&bi, 0, sizeof(bi));
+	bi.magic = BOOTINFO_MAGIC;
+	bi.version = BOOTINFO_VERSION;
+	bi.size = sizeof(bi);
+	bi.mmap = 0x100000;
+	bi.mmap_count = 10;
+	bi.mmap_stride = 48;
+	bi.ram_top = 1ull << 30;
+	bi.direct_map_top = 4ull << 30;
+	bi.meta_phys = 0x2000000;
+	bi.meta_bytes = metadata_size_for(bi.ram_top);
+	bi.kernel_phys = 0x3000000;
+	bi.kernel_bytes = 0x20000;
+	bi.config = 0x101000;
+	bi.config_len = 100;
+	bi.trampoline = 0x9f000;
+}
+
+static void expect(const char *needle)
+{
+	const char *e = bootinfo_validate(&bi);
+
+	assert_non_null(e);
+	if (!strstr(e, needle))
+		fail_msg("'%s' does not mention '%s'", e, needle);
+	good();
+}
+
+static void accepts_a_good_one(void **s)
+{
+	(void)s;
+	good();
+	assert_null(bootinfo_validate(&bi));
+	bi.trampoline = 0;      /* no trampoline: allowed (single CPU) */
+	assert_null(bootinfo_validate(&bi));
+	bi.version = 7;         /* a newer loader, append-only */
+	bi.size = sizeof(bi) + 64;
+	assert_null(bootinfo_validate(&bi));
+}
+
+static void rejects_in_order(void **s)
+{
+	(void)s;
+	good();
+	assert_non_null(bootinfo_validate(NULL));
+	bi.magic ^= 1;
+	expect("magic");
+	bi.version = 0;
+	expect("version");
+	bi.size = sizeof(bi) - 8;
+	expect("size");
+	bi.mmap_count = 0;
+	expect("memory map");
+	bi.mmap_count = 1u << 20;
+	expect("memory map");
+	bi.mmap_stride = 24;
+	expect("stride");
+	bi.mmap_stride = 52;
+	expect("stride");
+	bi.ram_top = 8ull << 30;
+	expect("ram_top");
+	bi.meta_phys = 0x2000100;
+	expect("metadata");
+	bi.meta_phys = bi.ram_top - 4096;
+	expect("metadata");
+	bi.kernel_bytes = 0;
+	expect("kernel");
+	bi.config_len = 1 << 20;
+	expect("config");
+	bi.trampoline = 0x100000;
+	expect("trampoline");
+	bi.trampoline = 0x9f010;
+	expect("trampoline");
+}
+
+static uint8_t map[16 * 64];
+
+static void put(int i, uint32_t stride, uint32_t type, uint64_t start, uint64_t pages)
+{
+	struct bootinfo_mem_desc *d = (struct bootinfo_mem_desc *)(map + i * stride);
+
+	d->type = type;
+	d->phys_start = start;
+	d->num_pages = pages;
+}
+
+static void ram_top_steps_by_stride(void **s)
+{
+	(void)s;
+	for (uint32_t stride = 40; stride <= 64; stride += 8) {
+		memset(map, 0xee, sizeof(map)); /* padding bytes must not matter */
+		put(0, stride, 7, 0, 160);                    /* conventional */
+		put(1, stride, 0, 0xa0000, 96);               /* reserved */
+		put(2, stride, 11, 0xfec00000, 0x100);        /* MMIO: not RAM */
+		put(3, stride, 10, 0x7ff00000, 0x100);        /* ACPI NVS: RAM */
+		put(4, stride, 0, 0x100000000ull, 0x100000);  /* reserved above: not RAM */
+		assert_true(bootinfo_ram_top(map, 5, stride) == 0x80000000ull);
+		put(5, stride, BOOTINFO_MEM_METADATA, 0x140000000ull, 16);
+		assert_true(bootinfo_ram_top(map, 6, stride) == 0x140010000ull);
+	}
+}
+
+static void ram_top_ignores_overflowing_entries(void **s)
+{
+	(void)s;
+	put(0, 48, 7, 0x1000, 1);
+	put(1, 48, 7, 0xfffffffffffff000ull, 16);    /* wraps */
+	put(2, 48, 7, 0x2000, UINT64_MAX >> 8);       /* pages << 12 overflows */
+	assert_true(bootinfo_ram_top(map, 3, 48) == 0x2000);
+	assert_true(bootinfo_ram_top(map, 0, 48) == 0);
+}
+
+static void ram_types(void **s)
+{
+	(void)s;
+	int ram[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15 };
+	int not_ram[] = { 0, 11, 12, 13, 16, 0x7fffffff };
+
+	for (unsigned i = 0; i < sizeof(ram) / sizeof(ram[0]); i++)
+		assert_true(bootinfo_mem_is_ram(ram[i]));
+	for (unsigned i = 0; i < sizeof(not_ram) / sizeof(not_ram[0]); i++)
+		assert_false(bootinfo_mem_is_ram(not_ram[i]));
+	assert_true(bootinfo_mem_is_ram(BOOTINFO_MEM_PAGETABLE));
+}
+
+static void metadata_sizing(void **s)
+{
+	(void)s;
+	assert_true(metadata_size_for(0) == 0);
+	assert_true(metadata_size_for(1) == 4096);                /* a partial frame counts */
+	assert_true(metadata_size_for(4096) == 4096);
+	assert_true(metadata_size_for(64 * 4096) == 4096);        /* 64 slots = one page */
+	assert_true(metadata_size_for(64 * 4096 + 1) == 8192);
+	assert_true(metadata_size_for(1ull << 30) == 16ull << 20); /* 1 GiB -> 16 MiB */
+	assert_true(metadata_size_for(7ull << 30) == 112ull << 20);
+	for (uint64_t r = 1; r < (1ull << 40); r = r * 3 + 17) {
+		uint64_t b = metadata_size_for(r);
+
+		assert_true(b % 4096 == 0);
+		assert_true(b / 64 >= (r + 4095) / 4096);              /* covers every frame */
+		assert_true(b - (r + 4095) / 4096 * 64 < 4096);         /* and no more than a page over */
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest t[] = {
+		cmocka_unit_test(accepts_a_good_one),
+		cmocka_unit_test(rejects_in_order),
+		cmocka_unit_test(ram_top_steps_by_stride),
+		cmocka_unit_test(ram_top_ignores_overflowing_entries),
+		cmocka_unit_test(ram_types),
+		cmocka_unit_test(metadata_sizing),
+	};
+	return cmocka_run_group_tests(t, NULL, NULL);
+}
