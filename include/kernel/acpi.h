@@ -31,7 +31,35 @@
 #define ACPI_MAX_TABLE_LEN (1u << 20)    /* any longer SDT is "absurd" and rejected */
 #define ACPI_MAX_REPORTS   64u           /* findings passed to report(); the rest are counted */
 
-/* ---------------------------------------------------------------- findings */
+/* ---------------------------------------------------------------- findings
+ * `what` catalogue (E error, W warn, I info; phys/value in brackets):
+ * RSDP, fatal, no table is read:  E rsdp_missing, rsdp_unmapped [rsdp],
+ *   rsdp_signature [rsdp, first 8 bytes], rsdp_checksum [rsdp, byte sum].
+ * RSDP v2 part unusable, so the XSDT is ignored and the RSDT used:
+ *   W rsdp_v2_unmapped [rsdp, len], rsdp_length [rsdp, len],
+ *   rsdp_ext_checksum [rsdp, sum], rsdp_xsdt_null [rsdp].
+ * Any validated table, T = xsdt, rsdt, madt (E) or fadt, hpet (W):
+ *   T_unmapped [table], T_signature [table, 4 bytes LE], T_length_short,
+ *   T_length_absurd, T_truncated (the length runs into unmapped memory)
+ *   [table, length], T_checksum [table, sum]; W T_duplicate [ignored copy,
+ *   copy in use] for madt/fadt/hpet.
+ * Root: W root_fallback_rsdt [rsdt, xsdt]; E root_missing [rsdp, rsdt];
+ *   W xsdt/rsdt_entries_partial [root, length], xsdt/rsdt_entry_null
+ *   [root, index], xsdt/rsdt_entry_unmapped [root, entry address].
+ * MADT, entries [entry address, ...]: E madt_entry_short [len 0 or 1],
+ *   E madt_entry_overrun [entry len, or bytes left] (both stop the walk),
+ *   madt_entry_size [type << 8 | len] (E for a CPU entry, else W),
+ *   W madt_apic_id_invalid [id], W duplicate_apic_id [id],
+ *   W madt_lapic_override_zero, W madt_lapic_override_dup [address],
+ *   W madt_too_many_ioapics, madt_too_many_overrides [id / irq];
+ *   MADT totals [madt, ...]: W madt_lapic_addr_zero, W madt_too_many_cpus
+ *   [dropped], I madt_cpus_unusable [count], E madt_no_cpus.
+ * FADT [fadt, ...]: I fadt_hw_reduced [flags], W fadt_pmtmr_space [space],
+ *   fadt_pmtmr_port [port], fadt_pmtmr_len [len], fadt_pmtmr_mismatch
+ *   [X_ address], I fadt_pmtmr_none, W fadt_reset_reg [space].
+ * HPET [hpet, ...]: W hpet_base_space [space], W hpet_base_zero.
+ * End of every parse [root or 0]: E madt_missing (no sound MADT), W
+ *   fadt_missing, I hpet_missing; W findings_suppressed [0, count]. */
 
 enum acpi_severity {
 	ACPI_SEV_INFO,  /* worth a line in the log, nothing is wrong */
@@ -108,7 +136,7 @@ struct acpi_info {
 
 	/* MADT. The list is trustworthy only if cpus_valid. */
 	bool madt_present;       /* a MADT passed signature/length/checksum */
-	bool cpus_valid;         /* MADT present, every entry well formed, >= 1 usable CPU */
+	bool cpus_valid;         /* MADT present, walked to its end, every CPU entry readable, >= 1 usable CPU */
 	uint8_t madt_revision;
 	uint64_t madt_phys;      /* the MADT used, 0 if none passed validation */
 	uint32_t madt_flags;     /* ACPI_MADT_* */
