@@ -50,6 +50,7 @@ static struct {
 	int active;
 	int result_shown;
 	uint32_t cpus;
+	char phase[PHASE_CHARS + 1]; /* compact bars: the phase in the caption */
 	struct fbcon_geometry g;
 	struct diag_layout l;
 } diag;
@@ -207,6 +208,7 @@ int diag_init(void)
 	diag.active = 0;
 	diag.result_shown = 0;
 	diag.cpus = 0;
+	diag.phase[0] = 0;
 	fbcon_get_geometry(&diag.g);
 	diag_compute_layout(&diag.g, &diag.l);
 	if (!diag.l.enabled)
@@ -238,7 +240,7 @@ void diag_header(const struct diag_header *h)
 	diag.cpus = h->cpus;
 	add(&a, "metaslot");
 	if (h->loader) {
-		add(&a, "  ");
+		add(&a, "   loader: ");
 		add(&a, h->loader);
 	}
 	if (h->firmware) {
@@ -334,17 +336,30 @@ static void bar_detailed(uint32_t cpu, uint32_t percent, const char *phase)
 	put(col + 7 + BAR_CELLS + 1 + 5, row, ph.buf, TEXT_FG, PANEL_BG);
 }
 
-/* Compact: one cell per CPU, filled from the bottom. */
-static void bar_compact(uint32_t cpu, uint32_t percent)
+/* Compact: a caption row naming the phase, then one cell per CPU, filled
+ * from the bottom. */
+static void bar_compact(uint32_t cpu, uint32_t percent, const char *phase)
 {
 	const struct fbcon_geometry *g = &diag.g;
 	const struct diag_layout *l = &diag.l;
 	uint32_t per_row = g->cols - 2;
-	uint32_t x = (1 + cpu % per_row) * g->cell_w, y = (l->status_row + cpu / per_row) * g->cell_h;
+	uint32_t x = (1 + cpu % per_row) * g->cell_w;
+	uint32_t y = (l->status_row + 1 + cpu / per_row) * g->cell_h;
 	uint32_t m = g->scale, w = g->cell_w - 2 * m, h = g->cell_h - 2 * m;
 	uint32_t fill = (uint32_t)((uint64_t)h * percent / 100);
 
-	if (cpu / per_row >= l->status_rows)
+	if (phase && strncmp(phase, diag.phase, PHASE_CHARS) != 0) {
+		struct line cap = { .len = 0 };
+
+		for (uint32_t i = 0; i < PHASE_CHARS; i++)
+			if ((diag.phase[i] = phase[i]) == 0)
+				break;
+		add(&cap, "one bar per CPU: ");
+		add(&cap, diag.phase);
+		pad(&cap, 17 + PHASE_CHARS);
+		put(1, l->status_row, cap.buf, TEXT_FG, PANEL_BG);
+	}
+	if (cpu / per_row + 1 >= l->status_rows)
 		return; /* more CPUs than cells: the rest show on serial only */
 	fb_fill_rect(x + m, y + m, w, h - fill, TRACK_RGB);
 	fb_fill_rect(x + m, y + m + h - fill, w, fill, percent >= 100 ? BAR_DONE : BAR_RGB);
@@ -362,7 +377,7 @@ void diag_progress(uint32_t cpu, uint32_t percent, const char *phase)
 	if ((diag.cpus ? diag.cpus : cpu + 1) <= detailed)
 		bar_detailed(cpu, percent, phase);
 	else
-		bar_compact(cpu, percent);
+		bar_compact(cpu, percent, phase);
 }
 
 void diag_result(enum diag_result r, const char *detail)
