@@ -72,8 +72,9 @@ void paging_build(struct loader *L)
 	pages_needed = 1 + pt_pages_needed(L->kplan.virt_lo, kbytes, 4096);
 	for_each_region(L, count_region, &top);
 
-	EFI_PHYSICAL_ADDRESS a = 0;
-	EFI_STATUS s = BS->AllocatePages(AllocateAnyPages, BOOTINFO_MEM_PAGETABLE,
+	/* below 4 GiB: APs load this CR3 from 32-bit code in the trampoline */
+	EFI_PHYSICAL_ADDRESS a = 0xffffffff;
+	EFI_STATUS s = BS->AllocatePages(AllocateMaxAddress, BOOTINFO_MEM_PAGETABLE,
 					 pages_needed, &a);
 
 	if (EFI_ERROR(s))

@@ -192,38 +192,4 @@ void acpi_parse(const struct acpi_env *env, uint64_t rsdp_phys, struct acpi_info
  * (boot) CPU is in the list before trusting it. */
 const struct acpi_cpu *acpi_find_cpu(const struct acpi_info *info, uint32_t apic_id);
 
-/* ---------------------------------------------------------------- internal
- * Shared by the files of kernel/acpi/ only: the table body parsers, called by
- * acpi_parse with a table whose signature, length and checksum were already
- * verified (t points to len bytes, len >= 36), and the finding helper. */
-void acpi_madt_parse(const struct acpi_env *env, uint64_t phys, const uint8_t *t,
-		     uint32_t len, struct acpi_info *out);
-void acpi_fadt_parse(const struct acpi_env *env, uint64_t phys, const uint8_t *t,
-		     uint32_t len, struct acpi_info *out);
-void acpi_hpet_parse(const struct acpi_env *env, uint64_t phys, const uint8_t *t,
-		     uint32_t len, struct acpi_info *out);
-void acpi_note(const struct acpi_env *env, struct acpi_info *out, enum acpi_severity sev,
-	       const char *what, uint64_t phys, uint64_t value);
-
-#define ACPI_SDT_HEADER_LEN 36u
-
-void acpi_rd_gas(const uint8_t *p, struct acpi_gas *g);
-
-/* Little-endian field readers at byte offsets: no alignment assumptions. */
-static inline uint16_t acpi_rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
-}
-
-static inline uint32_t acpi_rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t acpi_rd64(const uint8_t *p)
-{
-	return (uint64_t)acpi_rd32(p) | (uint64_t)acpi_rd32(p + 4) << 32;
-}
-
 #endif

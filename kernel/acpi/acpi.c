@@ -2,7 +2,7 @@
  * (signature, length, checksum) before a byte of its body is trusted. The
  * body parsers live in madt.c, fadt.c and hpet.c. */
 #include <stddef.h>
-#include <kernel/acpi.h>
+#include "acpi_internal.h"
 #include <kernel/string.h>
 
 #define RSDP_V1_LEN  20u

@@ -2,7 +2,7 @@
  * cross-checks the TSC against) and the reset register. Length and checksum
  * were verified by acpi.c (len >= 116, the ACPI 1.0 layout); fields added by
  * later revisions are read only when len covers them. */
-#include <kernel/acpi.h>
+#include "acpi_internal.h"
 
 #define FADT_PM_TMR_BLK    76u  /* u32 I/O port */
 #define FADT_PM_TMR_LEN    91u  /* u8, must be 4 */

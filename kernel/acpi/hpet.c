@@ -1,6 +1,6 @@
 /* HPET body: where the event timer block is mapped. Length and checksum were
  * verified by acpi.c (len >= 56). */
-#include <kernel/acpi.h>
+#include "acpi_internal.h"
 
 #define HPET_BLOCK_ID  36u  /* u32: vendor, counter size, comparators, revision */
 #define HPET_BASE      40u  /* GAS, must be system memory */

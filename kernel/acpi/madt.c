@@ -4,7 +4,7 @@
  * is bounds-checked on its own, because a sound checksum says nothing about
  * a firmware that wrote wrong entry lengths. */
 #include <stddef.h>
-#include <kernel/acpi.h>
+#include "acpi_internal.h"
 
 #define MADT_ENTRIES   44u  /* entries start after header, LAPIC address, flags */
 #define MADT_REV_OLCAP 5u   /* ACPI 6.3: Online Capable bit defined from this revision */
