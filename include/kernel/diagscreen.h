@@ -79,6 +79,9 @@ void diag_get_layout(struct diag_layout *l);
 
 void diag_header(const struct diag_header *h);
 
+/* Upper bound of diag_map_capacity() on any screen, to size a static array. */
+#define DIAG_MAP_MAX_CELLS 16384u
+
 /* The map: capacity first, then the kernel computes that many cell states
  * (each cell = bytes_per_cell of physical address space from 0) and draws
  * them; n may be smaller than the capacity. diag_map_cell updates one cell,

@@ -99,6 +99,8 @@ void diag_compute_layout(const struct fbcon_geometry *g, struct diag_layout *l)
 	l->map_y = l->map_row * g->cell_h;
 	l->map_cols = (g->cols - 2) * g->cell_w / l->block;
 	l->map_lines = l->map_rows * g->cell_h / l->block;
+	if (l->map_lines > DIAG_MAP_MAX_CELLS / l->map_cols) /* only past 16K pixels wide */
+		l->map_lines = DIAG_MAP_MAX_CELLS / l->map_cols;
 	l->legend_row = l->map_row + l->map_rows;
 	legend_place(g->cols, DIAG_CELL_STATES - 1, &line, &col);
 	l->legend_rows = line + 1;

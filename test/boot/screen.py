@@ -43,6 +43,7 @@ LEGEND_ORDER = ["free", "allocated", "firmware", "metadata", "kernel",
 RESULT_RGB = {"PASS": 0x107010, "BAD MEMORY": 0xc05000, "FAIL": 0xb01010}
 LONGEST_RESULT = 10
 MIN_COLS, MIN_ROWS = 40, 20
+DIAG_MAP_MAX_CELLS = 16384
 SWATCH_W = 2
 SLOT_PITCH = 6 + 1 + 10 + 1 + 4 + 1 + 8 + 2
 
@@ -386,7 +387,8 @@ def diag_layout(width, height, **fonts):
                map_x=g.cell_w)
     lay["map_y"] = lay["map_row"] * g.cell_h
     lay["map_cols"] = (g.cols - 2) * g.cell_w // lay["block"]
-    lay["map_lines"] = lay["map_rows"] * g.cell_h // lay["block"]
+    lay["map_lines"] = min(lay["map_rows"] * g.cell_h // lay["block"],
+                           DIAG_MAP_MAX_CELLS // lay["map_cols"])
     lay["legend_row"] = lay["map_row"] + lay["map_rows"]
     lay["legend_rows"] = _legend_place(g.cols, len(LEGEND_ORDER) - 1)[0] + 1
     lay["status_row"] = lay["legend_row"] + lay["legend_rows"] + 1

@@ -20,6 +20,7 @@ static void test_layout_sizes(void **state)
 	static const uint32_t sizes[][2] = {
 		{ 640, 480 }, { 800, 600 }, { 1024, 768 }, { 1280, 800 }, { 1366, 768 },
 		{ 1920, 1080 }, { 2560, 1600 }, { 3840, 2160 }, { 7680, 4320 },
+		{ 1599, 999 }, { 5119, 2879 }, { FB_MAX_SIDE, FB_MAX_SIDE },
 	};
 
 	(void)state;
@@ -33,8 +34,11 @@ static void test_layout_sizes(void **state)
 		g.cell_h = g.font->height * g.scale;
 		g.cols = w / g.cell_w;
 		g.rows = h / g.cell_h;
+		if (g.rows > FBCON_MAX_CELLS / g.cols)
+			g.rows = FBCON_MAX_CELLS / g.cols;
 		diag_compute_layout(&g, &l);
 		assert_true(l.enabled);
+		assert_true(l.map_cols * l.map_lines <= DIAG_MAP_MAX_CELLS);
 		/* At least a third of the screen is left for the log. */
 		assert_true(l.panel_rows * 3 <= g.rows * 2);
 		assert_true(l.map_cols * l.map_lines >= 300);
