@@ -3,7 +3,7 @@
     img = screen.read_png("shot.png")      # QEMU: screendump shot.png -f png
     lines = screen.decode_text(img)        # one string per text row
     screen.legend_colours(img)             # {"free": 1234, "kernel": 56, ...}
-    screen.read_result(img)                # Result(text="PASS", colour_ok=True)
+    screen.read_result(img)                # Result("PASS", True, "0 bad frames")
 
 How the text grid is found: it is not searched for. The console's layout
 is a pure function of the screen size (include/kernel/fbcon.h): the font is
@@ -26,9 +26,12 @@ import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# Must match FONT_PSF / FONT_BIG_PSF in the Makefile.
-FONT_SMALL = "/usr/share/consolefonts/Lat15-Terminus16.psf.gz"
-FONT_LARGE = "/usr/share/consolefonts/Lat15-Terminus32x16.psf.gz"
+# Must match FONT_PSF / FONT_BIG_PSF in the Makefile (the same variables in
+# the environment override both).
+FONT_SMALL = os.environ.get("FONT_PSF",
+                            "/usr/share/consolefonts/Lat15-Terminus16.psf.gz")
+FONT_LARGE = os.environ.get("FONT_BIG_PSF",
+                            "/usr/share/consolefonts/Lat15-Terminus32x16.psf.gz")
 
 UNKNOWN = "\ufffd"
 
@@ -289,14 +292,16 @@ def _glyph_table(font):
 
 def _decode_bits(rows_bits, font, table):
     """Char for a cell given its pixel samples (rows of colour values)."""
-    colours = set()
+    counts = collections.Counter()
     for r in rows_bits:
-        colours.update(r)
-        if len(colours) > 2:
+        counts.update(r)
+        if len(counts) > 2:
             return UNKNOWN
-    if len(colours) == 1:
+    if len(counts) == 1:
         return " "
-    for ink in colours:
+    # Text has less ink than background: try the rarer colour as ink first,
+    # so a glyph and its inverse (upper/lower half block) decode stably.
+    for ink, _n in sorted(counts.items(), key=lambda kv: (kv[1], kv[0])):
         key = tuple(_row_int(r, ink) for r in rows_bits)
         ch = table.get(key)
         if ch is not None:
@@ -443,7 +448,9 @@ def map_cells(img, **fonts):
             for i in range(lay["map_cols"] * lay["map_lines"])]
 
 
-Result = collections.namedtuple("Result", "text colour_ok")
+# text: the verdict in large type; colour_ok: the banner has that verdict's
+# colour; detail: the text row under it (diag_result's detail, "" if none).
+Result = collections.namedtuple("Result", "text colour_ok detail")
 
 
 def read_result(img, **fonts):
@@ -487,5 +494,7 @@ def read_result(img, **fonts):
             text.append(table.get(key, UNKNOWN))
         s = "".join(text)
         if UNKNOWN not in s and s == s.strip():
-            return Result(s, RESULT_RGB.get(s) == bg)
+            detail_row = lay["status_row"] + lay["status_rows"] - 1
+            detail = decode_text(img, detail_row, detail_row + 1, **fonts)[0]
+            return Result(s, RESULT_RGB.get(s) == bg, detail.strip())
     return None
