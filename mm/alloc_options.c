@@ -1,0 +1,186 @@
+/* Allocation: frame_alloc_options_allocate and the FrameAllocator table.
+ *
+ *   take a block (this CPU's cache for order 0, else the buddy), stamp
+ *   ALLOCATED | purpose under the lock it came from
+ *   -> CAS(REFCOUNT_UNUSED -> 1): claims it; failure = corruption
+ *   -> note_new_allocation_epoch: default vtable, generation + 1
+ *   -> re-check the poison guard (frame_mark_poisoned may have raced us)
+ *   -> zero (after the claim: zeroing a frame someone else holds would be
+ *      worse than anything the CAS protects against; the caller publishes
+ *      the block to other CPUs through its own synchronisation). */
+#include <kernel/string.h>
+#include <mm/internal.h>
+
+/* Order-0 pop from this CPU's cache, poisoned frames quarantined on the way. */
+static inline uint64_t take_cached(struct pcpu_cache *c, uint32_t cpu, uint32_t state)
+{
+	uint64_t pfn = FRAME_META_LINK_NONE;
+
+	pcpu_lock(c);
+	for (;;) {
+		unsigned n = pcpu_count(c);
+		bool hit = n != 0;
+
+		if (!hit && !pcpu_refill_locked(c, cpu))
+			break;
+		n = pcpu_count(c) - 1;
+		pfn = c->pfn[n];
+		pcpu_set_count(c, n);
+		struct meta_slot *s = mm_slot(pfn);
+
+		if (__builtin_expect(meta_slot_is_guard_poisoned(s), 0)) {
+			mm_quarantine(pfn);
+			pfn = FRAME_META_LINK_NONE;
+			continue;
+		}
+		mm_set_owner_hint(s, cpu);
+		mm_set_state(s, state);
+		if (hit)
+			ctr_inc(&c->ctr.cache_hits);
+		break;
+	}
+	pcpu_unlock(c);
+	return pfn;
+}
+
+static uint64_t take_buddy(unsigned order, uint32_t cpu, uint32_t state)
+{
+	uint64_t pfn;
+
+	buddy_lock();
+	for (;;) {
+		pfn = buddy_alloc_locked(order);
+		if (pfn == FRAME_META_LINK_NONE)
+			break;
+		struct meta_slot *s = mm_slot(pfn);
+
+		/* free blocks hold no poison unless someone used the raw
+		 * meta_slot_mark_poisoned on a free frame; the head is cheap to check */
+		if (meta_slot_is_guard_poisoned(s)) {
+			buddy_free_checked_locked(pfn, order, FRAME_META_LINK_NONE);
+			continue;
+		}
+		mm_set_owner_hint(s, cpu);
+		mm_set_state(s, state);
+		break;
+	}
+	buddy_unlock();
+	return pfn;
+}
+
+/* The claiming CAS failed: someone else holds this frame. Poison it (so the
+ * holder's free quarantines it), report, and give back the rest of the block. */
+static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen)
+{
+	meta_slot_mark_poisoned(mm_slot(pfn));
+	shared_inc(&mm_shared.poisoned);
+	shared_inc(&mm_shared.corruptions);
+	struct mm_diag d = { ALLOC_ERROR_CORRUPTED, (uint8_t)order, pfn << PAGE_SHIFT, seen,
+			     "frame_alloc_options_allocate",
+			     "claim CAS failed: refcount was not REFCOUNT_UNUSED; frame poisoned" };
+	mm_env_diag(&d);
+	if (order > 0) {
+		buddy_lock();
+		buddy_free_checked_locked(pfn, order, pfn);
+		buddy_unlock();
+	}
+}
+
+/* Poisoned between our take and our claim: we own it, so quarantine it (and
+ * give back the healthy rest of the block). */
+static void unclaim_poisoned(uint64_t pfn, unsigned order)
+{
+	buddy_lock();
+	meta_slot_set_refcount(mm_slot(pfn), REFCOUNT_UNUSED);
+	buddy_free_checked_locked(pfn, order, FRAME_META_LINK_NONE);
+	buddy_unlock();
+}
+
+enum alloc_error frame_alloc_options_allocate(const struct frame_alloc_options *o,
+					      struct phys_frame *out)
+{
+	static const char op[] = "frame_alloc_options_allocate";
+	unsigned order = o->order;
+	uint32_t state = FRAME_FLAGS_ALLOCATED | (o->purpose_flags & ~FRAME_FLAGS_ALLOCATOR_MASK);
+	bool drained = false;
+
+	if (__builtin_expect(order > MAX_ORDER, 0)) {
+		mm_report(ALLOC_ERROR_INVALID_ORDER, op, "order > MAX_ORDER", MM_DIAG_NO_PHYS, 0, order);
+		return ALLOC_ERROR_INVALID_ORDER;
+	}
+	if (__builtin_expect(!mm_meta_base, 0)) {
+		mm_report(ALLOC_ERROR_NOT_INITIALIZED, op, "metadata array not initialised",
+			  MM_DIAG_NO_PHYS, (uint8_t)order, 0);
+		return ALLOC_ERROR_NOT_INITIALIZED;
+	}
+	for (;;) {
+		struct mm_irq_token tok = mm_env_irq_save();
+		uint32_t cpu = mm_env_cpu_id();
+		bool cached = order == 0 && cpu < MM_MAX_CPUS;
+		uint64_t pfn = cached ? take_cached(&pcpu_caches[cpu], cpu, state)
+				      : take_buddy(order, cpu, state);
+
+		if (__builtin_expect(pfn == FRAME_META_LINK_NONE, 0)) {
+			mm_env_irq_restore(tok);
+			if (drained)
+				return ALLOC_ERROR_OUT_OF_MEMORY; /* normal condition: no diag */
+			/* other CPUs' caches may hold what we need (and fragment the buddy) */
+			pcpu_cache_drain_all();
+			drained = true;
+			continue;
+		}
+		struct meta_slot *s = mm_slot(pfn);
+		uint32_t seen;
+
+		if (__builtin_expect(!meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, &seen), 0)) {
+			claim_failed(pfn, order, seen);
+			mm_env_irq_restore(tok);
+			continue;
+		}
+		meta_slot_note_new_allocation_epoch(s);
+		if (__builtin_expect(meta_slot_is_guard_poisoned(s), 0)) {
+			unclaim_poisoned(pfn, order);
+			mm_env_irq_restore(tok);
+			continue;
+		}
+		if (cached)
+			ctr_inc(&pcpu_caches[cpu].ctr.allocs);
+		else if (cpu < MM_MAX_CPUS)
+			ctr_inc(&pcpu_caches[cpu].ctr.allocs);
+		else
+			shared_inc(&mm_shared.allocs);
+		mm_env_irq_restore(tok);
+		if (o->zeroed)
+			memset(mm_env_phys_to_virt(pfn << PAGE_SHIFT), 0, PAGE_SIZE << order);
+		out->start_address = pfn << PAGE_SHIFT;
+		return ALLOC_ERROR_NONE;
+	}
+}
+
+/* ------------------------------------------------------------------ trait */
+
+static enum alloc_error metaslot_alloc(struct frame_allocator *self, uint8_t order,
+				       struct phys_frame *out)
+{
+	struct frame_alloc_options o =
+		self->state ? *(const struct frame_alloc_options *)self->state : frame_alloc_options_new();
+
+	o.order = order;
+	return frame_alloc_options_allocate(&o, out);
+}
+
+static enum alloc_error metaslot_free(struct frame_allocator *self, struct phys_frame frame,
+				      uint8_t order)
+{
+	(void)self;
+	return frame_free(frame.start_address, order);
+}
+
+void frame_allocator_metaslot(struct frame_allocator *fa, const struct frame_alloc_options *tmpl)
+{
+	fa->alloc = metaslot_alloc;
+	fa->free = metaslot_free;
+	fa->state = (void *)(uintptr_t)tmpl;
+}
+
+struct frame_allocator metaslot_frame_allocator = { metaslot_alloc, metaslot_free, NULL };

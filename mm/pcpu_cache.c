@@ -1,0 +1,128 @@
+/* Per-CPU order-0 caches: refill from and drain to the buddy in batches, and
+ * the drain entry points. The pop/push fast paths live with their callers
+ * (alloc_options.c, release.c) so they inline. A cached frame's slot: flags
+ * FREE|CACHED, order 0, refcount REFCOUNT_UNUSED, meta_aux = the cache's CPU. */
+#include <mm/internal.h>
+
+struct pcpu_cache pcpu_caches[MM_MAX_CPUS];
+
+void pcpu_cache_reset(void)
+{
+	for (unsigned i = 0; i < MM_MAX_CPUS; i++) {
+		struct pcpu_cache *c = &pcpu_caches[i];
+
+		atomic_store_explicit(&c->lock, 0, memory_order_relaxed);
+		pcpu_set_count(c, 0);
+		atomic_store_explicit(&c->ctr.allocs, 0, memory_order_relaxed);
+		atomic_store_explicit(&c->ctr.frees, 0, memory_order_relaxed);
+		atomic_store_explicit(&c->ctr.cache_hits, 0, memory_order_relaxed);
+	}
+}
+
+static unsigned floor_log2(unsigned n)
+{
+	return 31u - (unsigned)__builtin_clz(n);
+}
+
+bool pcpu_refill_locked(struct pcpu_cache *c, uint32_t cpu)
+{
+	unsigned n = pcpu_count(c);
+
+	buddy_lock();
+	/* one aligned MM_PCPU_BATCH block when there is one: a single list
+	 * operation for the whole batch; smaller blocks when memory is fragmented */
+	while (n < MM_PCPU_BATCH) {
+		unsigned k;
+		uint64_t pfn = buddy_take_block_locked(floor_log2(MM_PCPU_BATCH - n), &k);
+
+		if (pfn == FRAME_META_LINK_NONE)
+			break;
+		/* descending, so that pops hand out ascending frame numbers */
+		for (uint64_t i = 1ull << k; i-- > 0;)
+			c->pfn[n++] = pfn + i;
+	}
+	bool got = n > pcpu_count(c);
+
+	if (got)
+		mm_buddy.refills++;
+	buddy_unlock();
+	/* Stamp outside the buddy lock: the frames are off every list and carry no
+	 * head bits, so no merge can touch them; our cache lock keeps buddy_check
+	 * out until they are stamped. */
+	for (unsigned i = pcpu_count(c); i < n; i++) {
+		struct meta_slot *s = mm_slot(c->pfn[i]);
+
+		meta_slot_set_order(s, 0);
+		mm_set_owner_hint(s, cpu);
+		mm_set_state(s, FRAME_FLAGS_FREE | FRAME_FLAGS_CACHED);
+	}
+	pcpu_set_count(c, n);
+	return got;
+}
+
+void pcpu_drain_locked(struct pcpu_cache *c, unsigned n)
+{
+	unsigned count = pcpu_count(c);
+
+	if (n > count)
+		n = count;
+	if (n == 0)
+		return;
+	buddy_lock();
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t pfn = c->pfn[i];
+
+		/* poisoned while cached (frame_mark_poisoned leaves cached frames here) */
+		if (meta_slot_is_guard_poisoned(mm_slot(pfn)))
+			mm_quarantine(pfn);
+		else
+			buddy_free_locked(pfn, 0);
+	}
+	mm_buddy.drains++;
+	buddy_unlock();
+	for (unsigned i = n; i < count; i++)
+		c->pfn[i - n] = c->pfn[i];
+	pcpu_set_count(c, count - n);
+}
+
+static void drain_cpu(uint32_t cpu)
+{
+	struct pcpu_cache *c = &pcpu_caches[cpu];
+	struct mm_irq_token tok = mm_env_irq_save();
+
+	pcpu_lock(c);
+	pcpu_drain_locked(c, pcpu_count(c));
+	pcpu_unlock(c);
+	mm_env_irq_restore(tok);
+}
+
+void pcpu_cache_drain_local(void)
+{
+	struct mm_irq_token tok = mm_env_irq_save();
+	uint32_t cpu = mm_env_cpu_id();
+
+	if (cpu < MM_MAX_CPUS && mm_meta_base)
+		drain_cpu(cpu);
+	mm_env_irq_restore(tok);
+}
+
+enum alloc_error pcpu_cache_drain(uint32_t cpu)
+{
+	if (cpu >= MM_MAX_CPUS) {
+		mm_report(ALLOC_ERROR_INVALID_ARGUMENT, "pcpu_cache_drain", "cpu id >= MM_MAX_CPUS",
+			  MM_DIAG_NO_PHYS, 0, cpu);
+		return ALLOC_ERROR_INVALID_ARGUMENT;
+	}
+	if (mm_meta_base)
+		drain_cpu(cpu);
+	return ALLOC_ERROR_NONE;
+}
+
+void pcpu_cache_drain_all(void)
+{
+	if (!mm_meta_base)
+		return;
+	for (uint32_t cpu = 0; cpu < MM_MAX_CPUS; cpu++)
+		if (pcpu_count(&pcpu_caches[cpu]))
+			drain_cpu(cpu);
+}

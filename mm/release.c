@@ -1,0 +1,176 @@
+/* References and freeing: frame_free, frame_inc_ref, frame_dec_ref, and the
+ * release of a block whose last reference dropped.
+ *
+ * Releasing a block (mm_release_block), in order:
+ *   1. the head's vtable: on_last_ref(head) once, then on_unmap(page) for each
+ *      page; no lock held (bad vtable bits resolve to the default: no hooks);
+ *   2. reset_with_free_list_meta on the head (keeps POISONED), refcount back
+ *      to REFCOUNT_UNUSED;
+ *   3. order 0 on a CPU with a cache: push on the cache (drain a batch at the
+ *      high watermark) unless poisoned -> quarantine, under the cache lock;
+ *      otherwise, under the buddy lock: a head with a sticky guard bit
+ *      (POISONED, BLOCK_POISONED) is split so only poisoned frames are
+ *      quarantined, any other block is merged into the free lists. */
+#include <mm/internal.h>
+
+/* Validates (phys, order) as a block address; the first error found. */
+static enum alloc_error check_block(const char *op, uint64_t phys, unsigned order)
+{
+	if (order > MAX_ORDER) {
+		mm_report(ALLOC_ERROR_INVALID_ORDER, op, "order > MAX_ORDER", phys, 0, order);
+		return ALLOC_ERROR_INVALID_ORDER;
+	}
+	if (phys & ((PAGE_SIZE << order) - 1)) {
+		mm_report(ALLOC_ERROR_INVALID_ADDRESS, op, "address not aligned to the block size",
+			  phys, (uint8_t)order, 0);
+		return ALLOC_ERROR_INVALID_ADDRESS;
+	}
+	if (!mm_meta_base) {
+		mm_report(ALLOC_ERROR_NOT_INITIALIZED, op, "metadata array not initialised", phys,
+			  (uint8_t)order, 0);
+		return ALLOC_ERROR_NOT_INITIALIZED;
+	}
+	uint64_t pfn = phys >> PAGE_SHIFT;
+
+	if (pfn >= mm_meta_frames || mm_meta_frames - pfn < (1ull << order)) {
+		mm_report(ALLOC_ERROR_OUT_OF_RANGE, op, "block beyond the metadata array", phys,
+			  (uint8_t)order, mm_meta_frames);
+		return ALLOC_ERROR_OUT_OF_RANGE;
+	}
+	return ALLOC_ERROR_NONE;
+}
+
+static __attribute__((noinline, cold)) void run_hooks(uint64_t pfn, unsigned order)
+{
+	const struct frame_meta_vtable *vt = meta_slot_vtable_ref(mm_slot(pfn));
+
+	invoke_vtable_on_last_ref(pfn << PAGE_SHIFT);
+	if (vt->on_unmap)
+		for (uint64_t i = 0; i < (1ull << order); i++)
+			vt->on_unmap((pfn + i) << PAGE_SHIFT);
+}
+
+void mm_release_block(uint64_t pfn, unsigned order)
+{
+	struct meta_slot *s = mm_slot(pfn);
+
+	if (__builtin_expect(meta_slot_vtable_bits(s) != 0, 0))
+		run_hooks(pfn, order);
+	struct mm_irq_token tok = mm_env_irq_save();
+	uint32_t cpu = mm_env_cpu_id();
+
+	if (order == 0 && cpu < MM_MAX_CPUS) {
+		struct pcpu_cache *c = &pcpu_caches[cpu];
+
+		pcpu_lock(c);
+		meta_slot_reset_with_free_list_meta(s);
+		if (__builtin_expect(meta_slot_is_guard_poisoned(s), 0)) {
+			mm_quarantine(pfn);
+		} else {
+			unsigned n = pcpu_count(c);
+
+			mm_set_owner_hint(s, cpu);
+			meta_slot_set_refcount(s, REFCOUNT_UNUSED);
+			mm_set_state(s, FRAME_FLAGS_FREE | FRAME_FLAGS_CACHED);
+			c->pfn[n++] = pfn;
+			pcpu_set_count(c, n);
+			if (__builtin_expect(n == MM_PCPU_HIGH, 0))
+				pcpu_drain_locked(c, MM_PCPU_BATCH);
+		}
+		ctr_inc(&c->ctr.frees);
+		pcpu_unlock(c);
+	} else {
+		buddy_lock();
+		/* read before the reset: it clears BLOCK_POISONED */
+		uint32_t g = meta_slot_get_guard(s);
+
+		meta_slot_reset_with_free_list_meta(s);
+		meta_slot_set_refcount(s, REFCOUNT_UNUSED);
+		if (g & META_GUARD_STICKY)
+			buddy_free_checked_locked(pfn, order, FRAME_META_LINK_NONE);
+		else
+			buddy_free_locked(pfn, order);
+		buddy_unlock();
+		if (cpu < MM_MAX_CPUS)
+			ctr_inc(&pcpu_caches[cpu].ctr.frees);
+		else
+			shared_inc(&mm_shared.frees);
+	}
+	mm_env_irq_restore(tok);
+}
+
+/* Drops one reference of the allocated head pfn; want_order < 0: any order. */
+static enum alloc_error put_ref(const char *op, uint64_t pfn, int want_order)
+{
+	struct meta_slot *s = mm_slot(pfn);
+	/* relaxed: only a first guess for the CAS below */
+	uint32_t r = atomic_load_explicit(&s->refcount, memory_order_relaxed);
+	unsigned order;
+
+	for (;;) {
+		if (__builtin_expect(r == 0 || r == REFCOUNT_UNUSED, 0)) {
+			mm_report(ALLOC_ERROR_DOUBLE_FREE, op,
+				  "not the head of an allocated block (refcount 0 or REFCOUNT_UNUSED)",
+				  pfn << PAGE_SHIFT, want_order < 0 ? 0 : (uint8_t)want_order, r);
+			return ALLOC_ERROR_DOUBLE_FREE;
+		}
+		order = meta_slot_get_order(s);
+		if (__builtin_expect(want_order >= 0 && order != (unsigned)want_order, 0)) {
+			mm_report(ALLOC_ERROR_WRONG_ORDER, op, "order differs from the allocation's",
+				  pfn << PAGE_SHIFT, (uint8_t)want_order, order);
+			return ALLOC_ERROR_WRONG_ORDER;
+		}
+		/* release: this holder's uses of the block happen before its release;
+		 * relaxed on failure: we only retry */
+		if (atomic_compare_exchange_weak_explicit(&s->refcount, &r, r - 1, memory_order_release,
+							  memory_order_relaxed))
+			break;
+	}
+	if (r == 1) {
+		/* acquire: every other holder's uses happen before we give it back */
+		atomic_thread_fence(memory_order_acquire);
+		mm_release_block(pfn, order);
+	}
+	return ALLOC_ERROR_NONE;
+}
+
+enum alloc_error frame_free(uint64_t phys, uint8_t order)
+{
+	enum alloc_error e = check_block("frame_free", phys, order);
+
+	return e ? e : put_ref("frame_free", phys >> PAGE_SHIFT, order);
+}
+
+enum alloc_error frame_dec_ref(uint64_t phys)
+{
+	enum alloc_error e = check_block("frame_dec_ref", phys, 0);
+
+	return e ? e : put_ref("frame_dec_ref", phys >> PAGE_SHIFT, -1);
+}
+
+enum alloc_error frame_inc_ref(uint64_t phys)
+{
+	static const char op[] = "frame_inc_ref";
+	enum alloc_error e = check_block(op, phys, 0);
+
+	if (e)
+		return e;
+	struct meta_slot *s = mm_slot(phys >> PAGE_SHIFT);
+	uint32_t r = atomic_load_explicit(&s->refcount, memory_order_relaxed);
+
+	do {
+		if (r == 0 || r == REFCOUNT_UNUSED) {
+			mm_report(ALLOC_ERROR_NOT_ALLOCATED, op, "not the head of an allocated block",
+				  phys, 0, r);
+			return ALLOC_ERROR_NOT_ALLOCATED;
+		}
+		if (r == REFCOUNT_UNUSED - 1) {
+			mm_report(ALLOC_ERROR_REFCOUNT_OVERFLOW, op, "refcount would reach REFCOUNT_UNUSED",
+				  phys, 0, r);
+			return ALLOC_ERROR_REFCOUNT_OVERFLOW;
+		}
+		/* relaxed: a new reference is made from one the caller holds (Arc::clone) */
+	} while (!atomic_compare_exchange_weak_explicit(&s->refcount, &r, r + 1, memory_order_relaxed,
+							memory_order_relaxed));
+	return ALLOC_ERROR_NONE;
+}
