@@ -84,12 +84,41 @@ static int set_serial(struct config *c, const char *v, size_t n)
 	return 0;
 }
 
+/* smp=off | all | N (1..4096): how many CPUs to use */
+static int set_smp(struct config *c, const char *v, size_t n)
+{
+	uint64_t k;
+
+	if (streq(v, n, "off"))
+		c->smp_limit = 1;
+	else if (streq(v, n, "all") || streq(v, n, "on"))
+		c->smp_limit = 0;
+	else if (!parse_u64(v, n, &k) && k >= 1 && k <= 4096)
+		c->smp_limit = (uint32_t)k;
+	else
+		return -1;
+	return 0;
+}
+
+/* stress_ops=N: operations per CPU, 0 skips the stress (at most 10^9) */
+static int set_stress_ops(struct config *c, const char *v, size_t n)
+{
+	uint64_t k;
+
+	if (parse_u64(v, n, &k) || k > 1000000000ull)
+		return -1;
+	c->stress_ops = k;
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	int (*set)(struct config *c, const char *v, size_t n);
 } keys[] = {
 	{ "on_finish", set_on_finish },
 	{ "serial", set_serial },
+	{ "smp", set_smp },
+	{ "stress_ops", set_stress_ops },
 };
 
 void config_defaults(struct config *c)
@@ -99,6 +128,7 @@ void config_defaults(struct config *c)
 	c->serial_enabled = 1;
 	c->serial_port = 0x3f8;
 	c->serial_baud = 115200;
+	c->stress_ops = CONFIG_DEFAULT_STRESS_OPS;
 }
 
 const char *config_on_finish_name(enum on_finish f)

@@ -13,7 +13,7 @@ _start:
 	jmp	1b
 
 	.section .bss
-	.balign 16
+	.balign 4096	/* the lowest page is unmapped later: the stack's guard */
 	.globl boot_stack_bottom
 boot_stack_bottom:
 	.skip 65536

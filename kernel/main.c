@@ -8,13 +8,17 @@
 #include <kernel/cpu.h>
 #include <kernel/efirt.h>
 #include <kernel/memmap.h>
+#include <kernel/mminit.h>
 #include <kernel/panic.h>
+#include <kernel/platform.h>
 #include <kernel/run.h>
 #include <kernel/serial.h>
-#include <kernel/trap.h>
+#include <kernel/smp.h>
+#include <kernel/stress.h>
+#include <kernel/time.h>
 
 struct config kcfg;
-static struct cpu_tables bsp_tables;
+static struct acpi_info acpi;
 
 static const struct bootinfo *accept_bootinfo(uint64_t phys)
 {
@@ -116,7 +120,7 @@ static void report_metadata(const struct bootinfo *bi)
 void kmain(uint64_t bootinfo_phys)
 {
 	serial_init(0x3f8, 115200);            /* COM1 first; absent = silent */
-	trap_init_cpu(&bsp_tables);            /* GDT, TSS, IDT: faults dump registers */
+	percpu_init_bsp();                     /* GDT, TSS, IDT, GS: faults dump registers */
 	const struct bootinfo *bi = accept_bootinfo(bootinfo_phys); /* magic/version/size */
 	efirt_init(bi->efi_runtime_services);  /* ResetSystem for on_finish */
 	config_load(bi);                       /* METASLOT.CFG + load options */
@@ -124,5 +128,10 @@ void kmain(uint64_t bootinfo_phys)
 	report_config(bi);                     /* config issues, effective config */
 	report_memmap(bi);                     /* memmap event */
 	report_metadata(bi);                   /* metadata event, sizing checks */
+	mm_init(bi);                           /* MetaSlot array, buddy from usable RAM */
+	platform_acpi(bi, &acpi);              /* MADT, FADT, HPET */
+	time_init(bi->tsc_hz, &acpi);          /* TSC against the PM timer / HPET */
+	smp_init(bi, &acpi, kcfg.smp_limit);   /* LAPIC, every AP via INIT-SIPI-SIPI */
+	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
 	run_finish();                          /* summary, then halt/shutdown/reboot */
 }

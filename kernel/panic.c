@@ -1,22 +1,31 @@
 /* panic (panic.h). Uses console_emergency, not the console lock: the CPU that
  * panics may be the one holding it. A panic inside a panic just halts. */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <kernel/panic.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/fmt.h>
 #include <kernel/run.h>
+#include <kernel/smp.h>
+
+static atomic_int panicking;
+
+int panic_active(void)
+{
+	return atomic_load(&panicking);
+}
 
 void panic(const char *fmt, ...)
 {
-	static int in_panic;
 	char msg[256], line[300];
 	struct jw w;
 	va_list ap;
 
 	irq_save();
-	if (in_panic++)
-		halt_forever();
+	if (atomic_fetch_add(&panicking, 1))
+		halt_forever();   /* a second panic, here or on another CPU */
+	smp_stop_others();    /* their NMI handler halts them: no interleaving */
 	va_start(ap, fmt);
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -52,6 +52,10 @@ static void summary(struct jw *w, enum run_result r, const char *reason)
 	if (run.first_failure)
 		jw_str(w, "first_failure", run.first_failure);
 	jw_u64(w, "bad_frames", run.bad_frames);
+	jw_u64(w, "frames_free_before", run.frames_free_before);
+	jw_u64(w, "frames_free_after", run.frames_free_after);
+	jw_u64(w, "lost", run.frames_free_before > run.frames_free_after
+				  ? run.frames_free_before - run.frames_free_after : 0);
 	jw_str(w, "on_finish", config_on_finish_name(kcfg.on_finish));
 }
 

@@ -98,6 +98,8 @@ void trap_handler(struct trap_frame *f)
 	uint64_t cr2 = read_cr2();
 	struct jw w;
 
+	if (f->vector == 2 && panic_active())
+		halt_forever(); /* stopped by the panicking CPU */
 	kprintf("EXCEPTION %llu (%s) error=0x%llx rip=0x%llx cr2=0x%llx",
 		(unsigned long long)f->vector, names[f->vector & 31],
 		(unsigned long long)f->error, (unsigned long long)f->rip,

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #define CONFIG_MAX_ISSUES 16
+#define CONFIG_DEFAULT_STRESS_OPS 20000
 
 enum on_finish { ON_FINISH_HALT, ON_FINISH_SHUTDOWN, ON_FINISH_REBOOT };
 
@@ -24,6 +25,8 @@ struct config {
 	int serial_enabled;
 	uint16_t serial_port;
 	uint32_t serial_baud;
+	uint32_t smp_limit;        /* CPUs to use, 0 = all; smp=off is 1 */
+	uint64_t stress_ops;       /* allocator operations per CPU in the stress */
 
 	uint32_t nissues;
 	uint32_t issues_dropped;   /* issues beyond CONFIG_MAX_ISSUES */

@@ -5,4 +5,8 @@
 
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
+/* Non-zero once some CPU has begun to panic (the NMI that stops the other
+ * CPUs checks it). */
+int panic_active(void);
+
 #endif

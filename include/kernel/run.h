@@ -15,6 +15,8 @@ struct run_summary {
 	uint64_t checks_failed;
 	const char *first_failure; /* name of the first failed check */
 	uint64_t bad_frames;       /* set by the audit */
+	uint64_t frames_free_before; /* free frames before / after the stress */
+	uint64_t frames_free_after;
 };
 
 extern struct run_summary run;

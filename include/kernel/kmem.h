@@ -1,0 +1,16 @@
+/* The kernel's own memory comes from the MetaSlot allocator like everything
+ * else: thin wrappers over frame_alloc_options_allocate that return direct-map
+ * pointers. Allocation failure at boot is fatal only where the caller says so. */
+#ifndef METASLOT_KERNEL_KMEM_H
+#define METASLOT_KERNEL_KMEM_H
+
+#include <stdint.h>
+#include <mm/frame.h>
+
+/* 2^order zeroed frames for the kernel; returns the physical address, or 0. */
+uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose);
+enum alloc_error kmem_free(uint64_t phys, uint8_t order) MM_WUR;
+/* Smallest order whose block holds `bytes`. */
+uint8_t kmem_order_for(uint64_t bytes);
+
+#endif

@@ -1,0 +1,36 @@
+/* Local APIC in xAPIC (MMIO) or x2APIC (MSR) mode. x2APIC is used when the
+ * firmware already enabled it or when an APIC id exceeds 254 (xAPIC ids are 8
+ * bits and 0xff is broadcast); every CPU runs its APIC in the BSP's mode. */
+#ifndef METASLOT_KERNEL_LAPIC_H
+#define METASLOT_KERNEL_LAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define LAPIC_SPURIOUS_VECTOR 0xff
+
+/* BSP: choose the mode (need_x2apic: an APIC id > 254 exists) and map the
+ * xAPIC window at `base` (MADT, possibly overridden). Returns false if the
+ * CPU has no APIC or cannot enter the required mode. */
+bool lapic_init_bsp(uint64_t base, bool need_x2apic);
+/* Every CPU: enter the chosen mode, software-enable the APIC. */
+void lapic_init_cpu(void);
+bool lapic_x2apic(void);
+uint32_t lapic_id(void);
+
+/* Error status register, after the write that latches it (SDM 10.5.3). */
+uint32_t lapic_read_esr(void);
+
+/* Sends an IPI: `icr_low` is the ICR's low word (vector, delivery mode, level,
+ * trigger, shorthand); waits for xAPIC delivery to complete, bounded. Returns
+ * false if the delivery-status bit never cleared. */
+bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
+
+#define ICR_INIT        0x00000500u
+#define ICR_STARTUP     0x00000600u
+#define ICR_NMI         0x00000400u
+#define ICR_FIXED       0x00000000u
+#define ICR_LEVEL_ASSERT 0x00004000u
+#define ICR_ALL_BUT_SELF 0x000c0000u
+
+#endif

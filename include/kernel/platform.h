@@ -1,0 +1,11 @@
+/* The kernel's view of the firmware's ACPI tables: acpi_parse run through the
+ * direct map, with every finding printed as an acpi_issue event. */
+#ifndef METASLOT_KERNEL_PLATFORM_H
+#define METASLOT_KERNEL_PLATFORM_H
+
+#include <bootinfo.h>
+#include <kernel/acpi.h>
+
+void platform_acpi(const struct bootinfo *bi, struct acpi_info *out);
+
+#endif

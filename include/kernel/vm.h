@@ -1,0 +1,20 @@
+/* Changes to the live page tables (the loader's, shared by every CPU): 4 KiB
+ * mappings outside the direct map, for kernel stacks with guard pages. New
+ * table pages come from kmem (FRAME_PURPOSE_PAGE_TABLE). */
+#ifndef METASLOT_KERNEL_VM_H
+#define METASLOT_KERNEL_VM_H
+
+#include <stdint.h>
+
+#define VM_KSTACK_BASE 0xffffff0000000000ull /* PML4 slot 510: stacks */
+#define VM_KSTACK_SLOT (64ull << 10)         /* per CPU: guard gap + stack */
+
+/* Maps one 4 KiB page writable; returns 0, or -1 (no memory for a table, or a
+ * large page already covers va). */
+int vm_map_page(uint64_t va, uint64_t pa);
+/* Removes the mapping of one 4 KiB page (if any) and flushes it locally. */
+void vm_unmap_page(uint64_t va);
+/* The physical address va maps to, or UINT64_MAX. */
+uint64_t vm_translate(uint64_t va);
+
+#endif

@@ -1,0 +1,28 @@
+/* Kernel allocations through the MetaSlot allocator (kmem.h). */
+#include <kernel/kmem.h>
+
+uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose)
+{
+	struct frame_alloc_options o =
+		frame_alloc_options_order(frame_alloc_options_purpose(frame_alloc_options_new(),
+								      purpose), order);
+	struct phys_frame f;
+
+	if (frame_alloc_options_allocate(&o, &f) != ALLOC_ERROR_NONE)
+		return 0;
+	return f.start_address;
+}
+
+enum alloc_error kmem_free(uint64_t phys, uint8_t order)
+{
+	return frame_free(phys, order);
+}
+
+uint8_t kmem_order_for(uint64_t bytes)
+{
+	uint8_t order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}

@@ -1,0 +1,92 @@
+/* The kernel side of include/mm/env.h: interrupts with pushf/cli, the CPU id
+ * from per-CPU data, ticket spinlocks, the direct map, and diagnostics as
+ * mm_diag events (rate-limited: a corrupted list must not flood serial). */
+#include <mm/env.h>
+#include <kernel/console.h>
+#include <kernel/cpu.h>
+#include <kernel/panic.h>
+#include <kernel/percpu.h>
+
+#define DIAG_REPORT_MAX 64
+
+static atomic_uint diag_count;
+
+struct mm_irq_token mm_env_irq_save(void)
+{
+	return (struct mm_irq_token){ irq_save() };
+}
+
+void mm_env_irq_restore(struct mm_irq_token tok)
+{
+	irq_restore(tok.flags);
+}
+
+uint32_t mm_env_cpu_id(void)
+{
+	return this_cpu()->index;
+}
+
+void mm_env_lock(struct mm_lock *l)
+{
+	/* relaxed ticket draw; the acquire load of owner orders the section */
+	unsigned t = atomic_fetch_add_explicit(&l->next, 1, memory_order_relaxed);
+
+	while (atomic_load_explicit(&l->owner, memory_order_acquire) != t)
+		cpu_relax();
+}
+
+void mm_env_unlock(struct mm_lock *l)
+{
+	/* release: the section's writes reach the next owner */
+	unsigned o = atomic_load_explicit(&l->owner, memory_order_relaxed);
+
+	atomic_store_explicit(&l->owner, o + 1, memory_order_release);
+}
+
+void mm_env_cpu_relax(void)
+{
+	cpu_relax();
+}
+
+void *mm_env_phys_to_virt(uint64_t phys)
+{
+	return phys_to_virt(phys);
+}
+
+static void diag_event(struct jw *w, const struct mm_diag *d)
+{
+	jw_begin(w, "mm_diag");
+	jw_str(w, "error", alloc_error_name(d->code));
+	jw_str(w, "op", d->op);
+	jw_str(w, "reason", d->reason);
+	if (d->phys != MM_DIAG_NO_PHYS)
+		jw_u64(w, "phys", d->phys);
+	jw_u64(w, "order", d->order);
+	jw_u64(w, "value", d->value);
+	jw_u64(w, "cpu", mm_env_cpu_id());
+}
+
+void mm_env_diag(const struct mm_diag *d)
+{
+	struct jw w;
+	unsigned n = atomic_fetch_add_explicit(&diag_count, 1, memory_order_relaxed);
+
+	if (n >= DIAG_REPORT_MAX)
+		return;
+	diag_event(&w, d);
+	if (n == DIAG_REPORT_MAX - 1)
+		jw_bool(&w, "further_diags_suppressed", 1);
+	event_emit(&w);
+}
+
+uint64_t mm_env_diag_total(void)
+{
+	return atomic_load_explicit(&diag_count, memory_order_relaxed);
+}
+
+_Noreturn void mm_env_panic(const struct mm_diag *d)
+{
+	panic("mm: %s in %s: %s (phys 0x%llx, order %u)", alloc_error_name(d->code),
+	      d->op ? d->op : "?", d->reason ? d->reason : "?", (unsigned long long)d->phys,
+	      d->order);
+}

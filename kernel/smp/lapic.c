@@ -1,0 +1,96 @@
+/* Local APIC driver (lapic.h). Register offsets are the xAPIC MMIO offsets;
+ * x2APIC reaches the same register as MSR 0x800 + offset/16 (SDM 10.12.1.2),
+ * except the ICR, which is one 64-bit MSR with a 32-bit destination. */
+#include <kernel/lapic.h>
+#include <kernel/cpu.h>
+
+#define REG_ID    0x020
+#define REG_EOI   0x0b0
+#define REG_SVR   0x0f0
+#define REG_ESR   0x280
+#define REG_ICR_LO 0x300
+#define REG_ICR_HI 0x310
+
+#define APIC_BASE_ENABLE (1u << 11)
+#define APIC_BASE_EXTD   (1u << 10)
+#define ICR_BUSY         (1u << 12)
+
+static volatile uint32_t *mmio;
+static bool x2;
+
+static uint32_t rd(uint32_t reg)
+{
+	return x2 ? (uint32_t)rdmsr(0x800 + (reg >> 4)) : mmio[reg / 4];
+}
+
+static void wr(uint32_t reg, uint32_t v)
+{
+	if (x2)
+		wrmsr(0x800 + (reg >> 4), v);
+	else
+		mmio[reg / 4] = v;
+}
+
+bool lapic_init_bsp(uint64_t base, bool need_x2apic)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
+	if (!(r[3] & (1u << 9)))
+		return false;                  /* no local APIC at all */
+	bool has_x2 = r[2] & (1u << 21);
+	uint64_t msr = rdmsr(MSR_APIC_BASE);
+
+	x2 = (msr & APIC_BASE_EXTD) || need_x2apic;
+	if (x2 && !has_x2)
+		return false;
+	if (!base)
+		base = msr & ~0xfffull;
+	mmio = phys_to_virt(base & 0x000ffffffffff000ull);
+	return true;
+}
+
+void lapic_init_cpu(void)
+{
+	uint64_t msr = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+
+	/* xAPIC -> x2APIC is allowed directly; the reverse needs a disable */
+	if (x2)
+		msr |= APIC_BASE_EXTD;
+	wrmsr(MSR_APIC_BASE, msr);
+	wr(REG_SVR, (rd(REG_SVR) & ~0xffu) | 0x100 | LAPIC_SPURIOUS_VECTOR);
+	wr(REG_ESR, 0);
+}
+
+bool lapic_x2apic(void)
+{
+	return x2;
+}
+
+uint32_t lapic_id(void)
+{
+	return x2 ? rd(REG_ID) : rd(REG_ID) >> 24;
+}
+
+uint32_t lapic_read_esr(void)
+{
+	wr(REG_ESR, 0);
+	return rd(REG_ESR);
+}
+
+bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
+{
+	if (x2) {
+		/* x2APIC has no delivery-status bit: the write is the send */
+		wrmsr(0x830, (uint64_t)apic_id << 32 | icr_low);
+		return true;
+	}
+	wr(REG_ICR_HI, apic_id << 24);
+	wr(REG_ICR_LO, icr_low);
+	for (uint32_t spin = 0; spin < 1000000; spin++) {
+		if (!(rd(REG_ICR_LO) & ICR_BUSY))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}

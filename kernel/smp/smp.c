@@ -1,0 +1,282 @@
+/* AP start-up (smp.h), following the Intel SDM's MP initialisation protocol
+ * (vol. 3A 9.4.4.1): INIT IPI, 10 ms, STARTUP IPI, 200 us, a second STARTUP
+ * IPI if the AP has not answered, checking the APIC error status after each
+ * IPI. APs are started one at a time because they share the trampoline's
+ * data block; each gets its own stack (with an unmapped guard page below it),
+ * GDT, TSS with IST stacks, and per-CPU block reached through GS. */
+#include <kernel/smp.h>
+#include <bootinfo.h>
+#include <kernel/acpi.h>
+#include <kernel/console.h>
+#include <kernel/cpu.h>
+#include <kernel/kmem.h>
+#include <kernel/lapic.h>
+#include <kernel/panic.h>
+#include <kernel/run.h>
+#include <kernel/string.h>
+#include <kernel/time.h>
+#include <kernel/vm.h>
+
+#define KSTACK_SIZE     (16ull << 10)
+#define AP_WAIT_US      2000000 /* generous: TCG with many vCPUs on few host cores */
+
+struct trampoline_data {
+	uint64_t cr3, stack, percpu, entry;
+	uint32_t claim;       /* 0 idle, 1 armed, 2 taken */
+};
+
+extern const char trampoline_start[], trampoline_end[];
+extern const char TR_GDT[], TR_GDTR_BASE[], TR_LJMP_TARGET[], TR_LONG[], TR_DATA[];
+extern char boot_stack_bottom[];
+
+static struct percpu bsp;
+static struct cpu_tables bsp_tables;
+static bool smp_started;
+
+void percpu_init_bsp(void)
+{
+	bsp.index = 0;
+	bsp.tables = &bsp_tables;
+	trap_init_cpu(&bsp_tables);
+	percpu_attach(&bsp);
+	cpu_list[0] = &bsp;
+	atomic_store(&cpus_online, 1);
+}
+
+static void cpu_online_event(struct percpu *pc)
+{
+	struct jw w;
+
+	jw_begin(&w, "cpu_online");
+	jw_u64(&w, "cpu", pc->index);
+	jw_u64(&w, "apic_id", pc->apic_id);
+	jw_bool(&w, "x2apic", lapic_x2apic());
+	event_emit(&w);
+}
+
+static void smp_event(const char *ev, uint32_t apic_id, const char *why, uint64_t value)
+{
+	struct jw w;
+
+	jw_begin(&w, ev);
+	jw_u64(&w, "apic_id", apic_id);
+	jw_str(&w, "why", why);
+	jw_u64(&w, "value", value);
+	event_emit(&w);
+}
+
+static void ap_idle(struct percpu *pc);
+
+/* First C code on an AP: rdi = its per-CPU block, rsp = its stack. */
+void ap_entry(struct percpu *pc)
+{
+	trap_init_cpu(pc->tables);
+	percpu_attach(pc);
+	lapic_init_cpu();
+	if (lapic_id() != pc->apic_id) {
+		/* a CPU other than the one we started took this slot */
+		atomic_store(&pc->state, CPU_FAILED);
+		halt_forever();
+	}
+	atomic_store_explicit(&pc->state, CPU_ONLINE, memory_order_release);
+	ap_idle(pc);
+}
+
+/* Stack in its own 64 KiB virtual slot: the pages below it stay unmapped, so
+ * an overflow faults (and the double fault runs on its IST stack). */
+static uint64_t stack_alloc(uint32_t index)
+{
+	uint64_t pa = kmem_alloc(kmem_order_for(KSTACK_SIZE), FRAME_PURPOSE_KERNEL_DATA);
+	uint64_t top = VM_KSTACK_BASE + (uint64_t)(index + 1) * VM_KSTACK_SLOT;
+
+	if (!pa)
+		return 0;
+	for (uint64_t off = 0; off < KSTACK_SIZE; off += PAGE_SIZE)
+		if (vm_map_page(top - KSTACK_SIZE + off, pa + off))
+			return 0;
+	return top;
+}
+
+static struct percpu *percpu_alloc(uint32_t index, uint32_t apic_id)
+{
+	uint64_t pa = kmem_alloc(kmem_order_for(sizeof(struct percpu)), FRAME_PURPOSE_KERNEL_DATA);
+	uint64_t ta = kmem_alloc(kmem_order_for(sizeof(struct cpu_tables)),
+				 FRAME_PURPOSE_KERNEL_DATA);
+	uint64_t top = stack_alloc(index);
+
+	if (!pa || !ta || !top)
+		return 0; /* out of memory this early: this CPU stays off */
+	struct percpu *pc = phys_to_virt(pa);
+
+	pc->index = index;
+	pc->apic_id = apic_id;
+	pc->tables = phys_to_virt(ta);
+	pc->stack_top = top;
+	atomic_store(&pc->state, CPU_STARTING);
+	return pc;
+}
+
+static bool wait_online(struct percpu *pc, uint64_t us)
+{
+	uint64_t t0 = rdtsc(), ticks = us * (tsc_hz / 1000000);
+
+	while (rdtsc() - t0 < ticks) {
+		if (atomic_load_explicit(&pc->state, memory_order_acquire) == CPU_ONLINE)
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
+static bool start_ap(volatile struct trampoline_data *td, uint32_t vector, struct percpu *pc)
+{
+	uint32_t esr;
+
+	td->stack = pc->stack_top;
+	td->percpu = (uint64_t)pc;
+	__atomic_store_n(&td->claim, 1, __ATOMIC_RELEASE);
+
+	lapic_read_esr();
+	if (!lapic_send_ipi(pc->apic_id, ICR_INIT | ICR_LEVEL_ASSERT))
+		smp_event("cpu_ipi_error", pc->apic_id, "init_not_delivered", 0);
+	udelay(10000);
+	for (int sipi = 0; sipi < 2; sipi++) {
+		if (!lapic_send_ipi(pc->apic_id, ICR_STARTUP | vector))
+			smp_event("cpu_ipi_error", pc->apic_id, "sipi_not_delivered", sipi);
+		udelay(200);
+		esr = lapic_read_esr();
+		if (esr)
+			smp_event("cpu_ipi_error", pc->apic_id, "esr", esr);
+		if (__atomic_load_n(&td->claim, __ATOMIC_ACQUIRE) == 2 || wait_online(pc, 1000))
+			break;
+	}
+	if (wait_online(pc, AP_WAIT_US))
+		return true;
+	/* give up; an AP that claimed the slot meanwhile is alive but slow */
+	if (__atomic_exchange_n(&td->claim, 0, __ATOMIC_ACQ_REL) == 2 &&
+	    wait_online(pc, AP_WAIT_US))
+		return true;
+	return false;
+}
+
+void smp_init(const struct bootinfo *bi, const struct acpi_info *acpi, uint32_t limit)
+{
+	bool need_x2 = acpi->cpus_valid && acpi->max_apic_id > 254;
+
+	if (!lapic_init_bsp(acpi->lapic_base, need_x2)) {
+		smp_event("smp", 0, "no usable local APIC: boot CPU only", 0);
+		cpu_online_event(&bsp);
+		return;
+	}
+	lapic_init_cpu();
+	bsp.apic_id = lapic_id();
+	atomic_store(&bsp.state, CPU_ONLINE);
+	cpu_online_event(&bsp);
+	/* the boot stack's lowest page becomes its guard */
+	vm_unmap_page((uint64_t)boot_stack_bottom);
+
+	if (!acpi->cpus_valid || !acpi_find_cpu(acpi, bsp.apic_id)) {
+		smp_event("smp", bsp.apic_id,
+			  acpi->cpus_valid ? "boot CPU not in the MADT: boot CPU only"
+					   : "no trustworthy MADT: boot CPU only", 0);
+		return;
+	}
+	if (!bi->trampoline) {
+		smp_event("smp", bsp.apic_id, "no trampoline page: boot CPU only", 0);
+		return;
+	}
+	uint8_t *tp = phys_to_virt(bi->trampoline);
+	uint32_t tphys = (uint32_t)bi->trampoline;
+
+	memcpy(tp, trampoline_start, trampoline_end - trampoline_start);
+	*(uint32_t *)(tp + (uintptr_t)TR_GDTR_BASE) = tphys + (uint32_t)(uintptr_t)TR_GDT;
+	*(uint32_t *)(tp + (uintptr_t)TR_LJMP_TARGET) = tphys + (uint32_t)(uintptr_t)TR_LONG;
+	volatile struct trampoline_data *td = (void *)(tp + (uintptr_t)TR_DATA);
+
+	td->cr3 = read_cr3();
+	td->entry = (uint64_t)ap_entry;
+	smp_started = true;
+
+	uint32_t n = 1;
+
+	for (uint32_t i = 0; i < acpi->cpu_count && n < MAX_CPUS; i++) {
+		const struct acpi_cpu *c = &acpi->cpus[i];
+
+		if (c->apic_id == bsp.apic_id)
+			continue;
+		if (limit && n >= limit)
+			break;
+		struct percpu *pc = percpu_alloc(n, c->apic_id);
+
+		if (!pc) {
+			smp_event("cpu_timeout", c->apic_id, "no memory for its stack", 0);
+			continue;
+		}
+		if (!start_ap(td, tphys >> 12, pc)) {
+			smp_event("cpu_timeout", c->apic_id, "did not come online", AP_WAIT_US);
+			continue; /* its memory stays allocated: a late AP may still hold it */
+		}
+		cpu_list[n++] = pc;
+		atomic_store(&cpus_online, n);
+		cpu_online_event(pc);
+	}
+	run.cpus = n;
+}
+
+/* ------------------------------------------------------------ work dispatch */
+
+static struct {
+	void (*fn)(struct percpu *, void *);
+	void *arg;
+	atomic_ulong generation;
+	atomic_uint done;
+} work;
+
+static void ap_idle(struct percpu *pc)
+{
+	for (;;) {
+		uint64_t g = atomic_load_explicit(&work.generation, memory_order_acquire);
+
+		if (g == pc->work_seen) {
+			cpu_relax();
+			continue;
+		}
+		pc->work_seen = g;
+		work.fn(pc, work.arg);
+		atomic_fetch_add_explicit(&work.done, 1, memory_order_release);
+	}
+}
+
+void smp_run(void (*fn)(struct percpu *, void *), void *arg)
+{
+	uint32_t n = atomic_load(&cpus_online);
+
+	work.fn = fn;
+	work.arg = arg;
+	atomic_store(&work.done, 0);
+	/* release: fn and arg are visible to an AP that sees the new generation */
+	atomic_fetch_add_explicit(&work.generation, 1, memory_order_release);
+	this_cpu()->work_seen = atomic_load(&work.generation);
+	fn(this_cpu(), arg);
+	while (atomic_load_explicit(&work.done, memory_order_acquire) < n - 1)
+		cpu_relax();
+}
+
+void barrier_wait(struct barrier *b, uint32_t n)
+{
+	uint32_t phase = atomic_load_explicit(&b->phase, memory_order_acquire);
+
+	if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) + 1 == n) {
+		atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
+		atomic_fetch_add_explicit(&b->phase, 1, memory_order_release);
+		return;
+	}
+	while (atomic_load_explicit(&b->phase, memory_order_acquire) == phase)
+		cpu_relax();
+}
+
+void smp_stop_others(void)
+{
+	if (smp_started && atomic_load(&cpus_online) > 1)
+		lapic_send_ipi(0, ICR_NMI | ICR_ALL_BUT_SELF);
+}

@@ -1,0 +1,81 @@
+/* Live page-table edits (vm.h). Only ever adds mappings in regions no CPU
+ * uses yet, or removes one that nothing can be using (a guard page), so no
+ * cross-CPU TLB shootdown is needed. */
+#include <kernel/vm.h>
+#include <kernel/cpu.h>
+#include <kernel/kmem.h>
+
+#define P    (1ull << 0)
+#define W    (1ull << 1)
+#define PS   (1ull << 7)
+#define ADDR 0x000ffffffffff000ull
+
+static uint64_t *table(uint64_t entry)
+{
+	return phys_to_virt(entry & ADDR);
+}
+
+/* The level-0 entry for va, creating tables when `create`; NULL if absent or
+ * covered by a large page. */
+static uint64_t *walk(uint64_t va, int create)
+{
+	uint64_t *t = phys_to_virt(read_cr3() & ADDR);
+
+	for (int level = 3; level > 0; level--) {
+		uint64_t *e = &t[(va >> (12 + 9 * level)) & 511];
+
+		if (!(*e & P)) {
+			if (!create)
+				return 0;
+			uint64_t pa = kmem_alloc(0, FRAME_PURPOSE_PAGE_TABLE);
+
+			if (!pa)
+				return 0;
+			*e = pa | P | W;
+		} else if (*e & PS) {
+			return 0;
+		}
+		t = table(*e);
+	}
+	return &t[(va >> 12) & 511];
+}
+
+int vm_map_page(uint64_t va, uint64_t pa)
+{
+	uint64_t *e = walk(va, 1);
+
+	if (!e)
+		return -1;
+	*e = (pa & ADDR) | P | W;
+	invlpg(va);
+	return 0;
+}
+
+void vm_unmap_page(uint64_t va)
+{
+	uint64_t *e = walk(va, 0);
+
+	if (e) {
+		*e = 0;
+		invlpg(va);
+	}
+}
+
+uint64_t vm_translate(uint64_t va)
+{
+	uint64_t *t = phys_to_virt(read_cr3() & ADDR);
+
+	for (int level = 3; level >= 0; level--) {
+		uint64_t e = t[(va >> (12 + 9 * level)) & 511];
+
+		if (!(e & P))
+			return UINT64_MAX;
+		if (level == 0 || (e & PS)) {
+			uint64_t span = 1ull << (12 + 9 * level);
+
+			return (e & ADDR & ~(span - 1)) | (va & (span - 1));
+		}
+		t = table(e);
+	}
+	return UINT64_MAX;
+}
