@@ -4,6 +4,7 @@
 #include <kernel/trap.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/lapic.h>
 #include <kernel/panic.h>
 #include <kernel/string.h>
 
@@ -19,8 +20,8 @@ struct __attribute__((packed)) dtr {
 	uint64_t base;
 };
 
-extern const uint64_t isr_table[32];
-static struct idt_entry idt[32];
+extern const uint64_t isr_table[32], isr_wakeup, isr_spurious;
+static struct idt_entry idt[256];
 
 static const char *const names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -34,18 +35,21 @@ static const char *const names[32] = {
 	"#SX security", "reserved 31",
 };
 
+static void idt_set(int v, uint64_t a, uint8_t ist)
+{
+	idt[v] = (struct idt_entry){
+		.off_lo = a & 0xffff, .sel = SEL_KCODE, .ist = ist,
+		.type = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
+		.off_mid = (a >> 16) & 0xffff, .off_hi = a >> 32,
+	};
+}
+
 static void idt_build(void)
 {
-	for (int v = 0; v < 32; v++) {
-		uint64_t a = isr_table[v];
-
-		idt[v] = (struct idt_entry){
-			.off_lo = a & 0xffff, .sel = SEL_KCODE,
-			.ist = v == 8 ? 1 : (v == 2 || v == 18) ? 2 : 0,
-			.type = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
-			.off_mid = (a >> 16) & 0xffff, .off_hi = a >> 32,
-		};
-	}
+	for (int v = 0; v < 32; v++)
+		idt_set(v, isr_table[v], v == 8 ? 1 : (v == 2 || v == 18) ? 2 : 0);
+	idt_set(IPI_WAKEUP, isr_wakeup, 0);
+	idt_set(LAPIC_SPURIOUS_VECTOR, isr_spurious, 0);
 }
 
 void trap_init_cpu(struct cpu_tables *t)
@@ -100,8 +104,14 @@ void trap_handler(struct trap_frame *f)
 
 	if (f->vector == 2 && panic_active())
 		halt_forever(); /* stopped by the panicking CPU */
+	if (f->vector == IPI_WAKEUP) {
+		lapic_eoi();
+		return;
+	}
+	if (f->vector == LAPIC_SPURIOUS_VECTOR)
+		return;   /* no EOI for a spurious interrupt (SDM 10.9) */
 	kprintf("EXCEPTION %llu (%s) error=0x%llx rip=0x%llx cr2=0x%llx",
-		(unsigned long long)f->vector, names[f->vector & 31],
+		(unsigned long long)f->vector, f->vector < 32 ? names[f->vector] : "interrupt",
 		(unsigned long long)f->error, (unsigned long long)f->rip,
 		(unsigned long long)cr2);
 	kprintf("  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx",
@@ -122,7 +132,7 @@ void trap_handler(struct trap_frame *f)
 
 	jw_begin(&w, "exception");
 	jw_u64(&w, "vector", f->vector);
-	jw_str(&w, "name", names[f->vector & 31]);
+	jw_str(&w, "name", f->vector < 32 ? names[f->vector] : "interrupt");
 	jw_u64(&w, "error", f->error);
 	jw_u64(&w, "rip", f->rip);
 	jw_u64(&w, "cr2", cr2);

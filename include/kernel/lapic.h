@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #define LAPIC_SPURIOUS_VECTOR 0xff
+#define IPI_WAKEUP            0xf0  /* wakes an idle AP: smp_run has work */
 
 /* BSP: choose the mode (need_x2apic: an APIC id > 254 exists) and map the
  * xAPIC window at `base` (MADT, possibly overridden). Returns false if the
@@ -17,6 +18,7 @@ bool lapic_init_bsp(uint64_t base, bool need_x2apic);
 void lapic_init_cpu(void);
 bool lapic_x2apic(void);
 uint32_t lapic_id(void);
+void lapic_eoi(void);
 
 /* Error status register, after the write that latches it (SDM 10.5.3). */
 uint32_t lapic_read_esr(void);

@@ -72,6 +72,11 @@ uint32_t lapic_id(void)
 	return x2 ? rd(REG_ID) : rd(REG_ID) >> 24;
 }
 
+void lapic_eoi(void)
+{
+	wr(REG_EOI, 0);
+}
+
 uint32_t lapic_read_esr(void)
 {
 	wr(REG_ESR, 0);

@@ -232,13 +232,18 @@ static struct {
 	atomic_uint done;
 } work;
 
+/* Idle APs halt until smp_run's wakeup IPI: a spinning AP would take host
+ * time from the working CPUs under an emulator, and power on hardware. The
+ * check runs with interrupts off and "sti; hlt" is one window (sti takes
+ * effect after hlt begins), so a wakeup sent after the check is not lost. */
 static void ap_idle(struct percpu *pc)
 {
 	for (;;) {
+		__asm__ volatile("cli" : : : "memory");
 		uint64_t g = atomic_load_explicit(&work.generation, memory_order_acquire);
 
 		if (g == pc->work_seen) {
-			cpu_relax();
+			__asm__ volatile("sti; hlt" : : : "memory");
 			continue;
 		}
 		pc->work_seen = g;
@@ -256,6 +261,8 @@ void smp_run(void (*fn)(struct percpu *, void *), void *arg)
 	atomic_store(&work.done, 0);
 	/* release: fn and arg are visible to an AP that sees the new generation */
 	atomic_fetch_add_explicit(&work.generation, 1, memory_order_release);
+	if (n > 1)
+		lapic_send_ipi(0, ICR_FIXED | ICR_ALL_BUT_SELF | IPI_WAKEUP);
 	this_cpu()->work_seen = atomic_load(&work.generation);
 	fn(this_cpu(), arg);
 	while (atomic_load_explicit(&work.done, memory_order_acquire) < n - 1)

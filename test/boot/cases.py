@@ -90,6 +90,8 @@ def check_run(b, mem, expect_result="pass"):
             p.append("RAM in the map %d not within 90%% of -m %s" % (mm["ram_bytes"], mem))
         if mm["entries"] < 3 or sum(mm["bytes_by_type"].values()) <= 0:
             p.append("memmap event implausible: %s" % mm)
+    if sm and sm.get("lost") != 0:
+        p.append("summary says %s frames were lost" % sm.get("lost"))
     if sm and sm.get("result") != expect_result:
         p.append("summary result %s, expected %s (first failure: %s)"
                  % (sm.get("result"), expect_result, sm.get("first_failure")))
@@ -114,6 +116,60 @@ def matrix_case(machine, mem, usb, vga):
 for _i, (_m, _mem, _usb) in enumerate((m, mem, usb) for m in ("q35", "pc")
                                       for mem in ("128M", "1G", "5G") for usb in (False, True)):
     matrix_case(_m, _mem, _usb, vga=_i % 2 == 0)
+
+
+def check_smp(b, cpus, ops):
+    """Every CPU came online once, ran the stress, and nothing was lost."""
+    p = []
+    online = b.all("cpu_online")
+    if sorted(e["cpu"] for e in online) != list(range(cpus)):
+        p.append("cpu_online events for cpus %s, expected 0..%d" % ([e["cpu"] for e in online],
+                                                                     cpus - 1))
+    if len({e["apic_id"] for e in online}) != len(online):
+        p.append("duplicate APIC ids: %s" % [e["apic_id"] for e in online])
+    stress = b.all("stress")
+    if sorted(e["cpu"] for e in stress) != list(range(cpus)):
+        p.append("stress events for cpus %s, expected 0..%d" % ([e["cpu"] for e in stress],
+                                                                 cpus - 1))
+    for e in stress:
+        if e["ops"] != ops or e["errors"] or e["gen_mismatch"] or e["allocs"] == 0:
+            p.append("stress on cpu %d: %s" % (e["cpu"], e))
+    if cpus > 1 and not any(e["handoffs"] and e["shared_refs"] for e in stress):
+        p.append("no frame was handed to or shared with another CPU")
+    sm = b.first("summary") or {}
+    if sm.get("cpus") != cpus:
+        p.append("summary.cpus %s, expected %d" % (sm.get("cpus"), cpus))
+    if not sm.get("frames_free_before") or sm.get("frames_free_after") != sm.get("frames_free_before"):
+        p.append("free frames before/after the stress differ: %s" % sm)
+    return p
+
+
+def smp_case(machine, cpus, mem="512M", ops=20000):
+    def fn(d):
+        b = boot(d, cfg="on_finish=shutdown\nstress_ops=%d\n" % ops, machine=machine,
+                 mem=mem, smp=cpus, timeout=300)
+        return check_run(b, mem) + check_smp(b, cpus, ops)
+    fn.__name__ = "smp_%s_%d_cpus" % (machine, cpus)
+    return case(fn)
+
+
+# 8 vCPUs on a 2-core host: spinlock holders get descheduled by the host, so
+# the stress runs far slower per operation; fewer operations keep it short.
+for _n in (1, 2, 4, 8):
+    smp_case("q35", _n, ops=4000 if _n > 4 else 20000)
+smp_case("pc", 4)
+
+
+@case
+def smp_config_limits_the_cpus(d):
+    b = boot(d, cfg="on_finish=shutdown\nsmp=2\nstress_ops=5000\n", mem="512M", smp=4)
+    return check_run(b, "512M") + check_smp(b, 2, 5000)
+
+
+@case
+def smp_off_runs_on_the_boot_cpu(d):
+    b = boot(d, cfg="on_finish=shutdown\nsmp=off\nstress_ops=5000\n", mem="512M", smp=2)
+    return check_run(b, "512M") + check_smp(b, 1, 5000)
 
 
 @case
