@@ -51,6 +51,16 @@ void event_emit(struct jw *w)
 	spin_unlock_irqrestore(&lock, f);
 }
 
+uint64_t console_lock(void)
+{
+	return spin_lock_irqsave(&lock);
+}
+
+void console_unlock(uint64_t flags)
+{
+	spin_unlock_irqrestore(&lock, flags);
+}
+
 void console_emergency(const char *s)
 {
 	line_out(s, strlen(s), 0);

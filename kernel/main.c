@@ -12,6 +12,7 @@
 #include <kernel/panic.h>
 #include <kernel/platform.h>
 #include <kernel/run.h>
+#include <kernel/screen.h>
 #include <kernel/serial.h>
 #include <kernel/smp.h>
 #include <kernel/stress.h>
@@ -124,14 +125,19 @@ void kmain(uint64_t bootinfo_phys)
 	const struct bootinfo *bi = accept_bootinfo(bootinfo_phys); /* magic/version/size */
 	efirt_init(bi->efi_runtime_services);  /* ResetSystem for on_finish */
 	config_load(bi);                       /* METASLOT.CFG + load options */
+	screen_init(bi);                       /* clear the screen, console on it */
 	report_boot(bi);                       /* boot event */
 	report_config(bi);                     /* config issues, effective config */
 	report_memmap(bi);                     /* memmap event */
 	report_metadata(bi);                   /* metadata event, sizing checks */
 	mm_init(bi);                           /* MetaSlot array, buddy from usable RAM */
+	screen_header(bi, 1, run.ram_bytes);   /* firmware, RAM, metadata */
+	screen_memory_picture(bi);             /* the map as the allocator sees it */
 	platform_acpi(bi, &acpi);              /* MADT, FADT, HPET */
 	time_init(bi->tsc_hz, &acpi);          /* TSC against the PM timer / HPET */
 	smp_init(bi, &acpi, kcfg.smp_limit);   /* LAPIC, every AP via INIT-SIPI-SIPI */
+	screen_header(bi, run.cpus, run.ram_bytes);
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
+	screen_memory_picture(bi);             /* after: everything back, none lost */
 	run_finish();                          /* summary, then halt/shutdown/reboot */
 }

@@ -6,6 +6,8 @@
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/efirt.h>
+#include <kernel/screen.h>
+#include <kernel/diagscreen.h>
 #include <qemu_exit.h>
 
 struct run_summary run = { .cpus = 1 };
@@ -72,6 +74,9 @@ void run_finish(void)
 
 	summary(&w, r, r == RUN_FAIL ? "check failed" : 0);
 	event_emit(&w);
+	screen_result(r, r == RUN_FAIL ? run.first_failure : r == RUN_BAD_MEMORY
+					? "bad frames were found and quarantined"
+					: "no bad memory, no broken invariant");
 	kprintf("metaslot: result %s; %s", result_name(r), config_on_finish_name(kcfg.on_finish));
 	switch (kcfg.on_finish) {
 	case ON_FINISH_SHUTDOWN:
@@ -95,6 +100,7 @@ void run_stop_failed(const char *reason)
 
 	summary(&w, RUN_FAIL, reason);
 	console_emergency(jw_finish(&w));
+	diag_result(DIAG_RESULT_FAIL, reason); /* other CPUs are stopped: no lock */
 	/* halt keeps the message on screen; otherwise let QEMU report the failure */
 	if (kcfg.on_finish != ON_FINISH_HALT)
 		qemu_exit(QEMU_EXIT_FAIL);

@@ -8,6 +8,7 @@
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/mminit.h>
+#include <kernel/progress.h>
 #include <kernel/run.h>
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
@@ -111,7 +112,11 @@ static void stress_cpu(struct percpu *pc, void *arg)
 	barrier_wait(&bar, n);
 	uint64_t t0 = rdtsc();
 
+	uint64_t step = ops_per_cpu / 100 ? ops_per_cpu / 100 : 1;
+
 	for (uint64_t i = 0; i < ops_per_cpu; i++, r->ops++) {
+		if (i % step == 0)
+			progress_update(me, i, ops_per_cpu);
 		while (take(me, &it))
 			release(r, it);
 		uint64_t x = rnd(&seed) % 100;
@@ -164,6 +169,7 @@ static void stress_cpu(struct percpu *pc, void *arg)
 		release(r, it);
 	}
 	r->cycles = rdtsc() - t0;
+	progress_update(me, ops_per_cpu, ops_per_cpu);
 	for (uint32_t k = 0; k < nheld; k++)
 		release(r, held[k]);
 	barrier_wait(&bar, n);   /* nobody posts any more */
@@ -184,7 +190,9 @@ void stress_run(uint64_t ops)
 
 	ops_per_cpu = ops;
 	kprintf("stress: %llu operations on each of %u CPUs", (unsigned long long)ops, n);
+	progress_begin("stress", n);
 	smp_run(stress_cpu, &n);
+	progress_end();
 	pcpu_cache_drain_all();
 
 	uint64_t after = mm_free_frames(), mismatches = 0, errors = 0;

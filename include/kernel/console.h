@@ -8,6 +8,11 @@
 
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void event_emit(struct jw *w);
+/* The console lock, for drawing on the screen outside a line (the panel):
+ * returns the interrupt state to give back to console_unlock. */
+uint64_t console_lock(void);
+void console_unlock(uint64_t flags);
+
 /* Output with no lock, for a panic on a CPU that may hold the lock already. */
 void console_emergency(const char *s);
 

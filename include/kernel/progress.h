@@ -1,0 +1,15 @@
+/* Progress of a long phase run on every CPU: per-CPU bars on screen, and on
+ * serial a progress event at most once a second (the slowest CPU's figure). */
+#ifndef METASLOT_KERNEL_PROGRESS_H
+#define METASLOT_KERNEL_PROGRESS_H
+
+#include <stdint.h>
+
+/* Starts a phase for `cpus` CPUs (0% each). */
+void progress_begin(const char *phase, uint32_t cpus);
+/* CPU `cpu` has done `done` of `total`. */
+void progress_update(uint32_t cpu, uint64_t done, uint64_t total);
+/* Emits the final 100% event. */
+void progress_end(void);
+
+#endif

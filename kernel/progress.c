@@ -1,0 +1,63 @@
+/* Phase progress (progress.h). The boot CPU emits the serial events, so the
+ * once-a-second rate needs no cross-CPU coordination. */
+#include <stdatomic.h>
+#include <kernel/progress.h>
+#include <kernel/console.h>
+#include <kernel/cpu.h>
+#include <kernel/percpu.h>
+#include <kernel/screen.h>
+#include <kernel/time.h>
+
+static const char *phase_name;
+static uint32_t ncpus;
+static atomic_uchar percent[MAX_CPUS];
+static uint64_t last_event_tsc;
+
+static void event(uint32_t pct)
+{
+	struct jw w;
+
+	jw_begin(&w, "progress");
+	jw_str(&w, "phase", phase_name);
+	jw_u64(&w, "percent", pct);
+	event_emit(&w);
+	last_event_tsc = rdtsc();
+}
+
+void progress_begin(const char *phase, uint32_t cpus)
+{
+	phase_name = phase;
+	ncpus = cpus < MAX_CPUS ? cpus : MAX_CPUS;
+	for (uint32_t c = 0; c < ncpus; c++) {
+		atomic_store_explicit(&percent[c], 0, memory_order_relaxed);
+		screen_progress(c, 0, phase);
+	}
+	event(0);
+}
+
+void progress_update(uint32_t cpu, uint64_t done, uint64_t total)
+{
+	uint32_t pct = total ? (uint32_t)(done * 100 / total) : 100;
+
+	if (cpu >= ncpus)
+		return;
+	atomic_store_explicit(&percent[cpu], (unsigned char)pct, memory_order_relaxed);
+	screen_progress(cpu, pct, phase_name);
+	if (cpu != 0 || rdtsc() - last_event_tsc < tsc_hz)
+		return;
+	uint32_t least = 100;
+
+	for (uint32_t c = 0; c < ncpus; c++) {
+		uint32_t p = atomic_load_explicit(&percent[c], memory_order_relaxed);
+
+		least = p < least ? p : least;
+	}
+	event(least);
+}
+
+void progress_end(void)
+{
+	for (uint32_t c = 0; c < ncpus; c++)
+		screen_progress(c, 100, phase_name);
+	event(100);
+}

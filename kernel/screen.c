@@ -1,0 +1,157 @@
+/* Screen glue (screen.h): fbcon/diagscreen do the drawing; this file decides
+ * what is drawn from the kernel's state, and serialises drawing with the
+ * console lock (fbcon and diagscreen do not lock). */
+#include <mm/mm.h>
+#include <kernel/screen.h>
+#include <kernel/console.h>
+#include <kernel/cpu.h>
+#include <kernel/diagscreen.h>
+#include <kernel/fbcon.h>
+#include <kernel/fmt.h>
+#include <kernel/percpu.h>
+
+static uint8_t cells[DIAG_MAP_MAX_CELLS];
+static uint8_t shown_percent[MAX_CPUS];
+
+/* JSON lines are dimmed on screen: the human lines are for the reader. */
+static void fb_line(const char *s, unsigned long n, int is_event)
+{
+	if (is_event)
+		fbcon_puts("\x1b[2m");
+	fbcon_write(s, n);
+	fbcon_puts(is_event ? "\x1b[0m\n" : "\n");
+}
+
+static const struct console_sink fb_sink = { fb_line };
+
+void screen_init(const struct bootinfo *bi)
+{
+	const struct bootinfo_fb *f = &bi->fb;
+	struct fb_desc d = {
+		.base = f->base ? phys_to_virt(f->base) : 0,
+		.width = f->width, .height = f->height, .stride = f->stride,
+		.red_mask = f->red_mask, .green_mask = f->green_mask,
+		.blue_mask = f->blue_mask, .reserved_mask = f->reserved_mask,
+	};
+	enum fb_error e;
+
+	if (!f->base)
+		return; /* headless: serial only */
+	e = fbcon_init(&d);
+	if (e != FB_OK) {
+		kprintf("screen: framebuffer %ux%u unusable (error %d): serial only", f->width,
+			f->height, e);
+		return;
+	}
+	diag_init();
+	console_set_fb_sink(&fb_sink);
+}
+
+void screen_header(const struct bootinfo *bi, uint32_t cpus, uint64_t ram_bytes)
+{
+	char fw[96];
+
+	ksnprintf(fw, sizeof(fw), "%s rev 0x%x", bi->fw_vendor, bi->fw_revision);
+	uint64_t f = console_lock();
+
+	diag_header(&(struct diag_header){ fw, bi->loader, cpus, ram_bytes, bi->meta_bytes });
+	console_unlock(f);
+}
+
+/* Worse states hide better ones when a cell spans several. */
+static const uint8_t rank[DIAG_CELL_STATES] = {
+	[DIAG_CELL_HOLE] = 0, [DIAG_CELL_FREE] = 1, [DIAG_CELL_ALLOCATED] = 2,
+	[DIAG_CELL_FIRMWARE] = 3, [DIAG_CELL_METADATA] = 4, [DIAG_CELL_KERNEL] = 5,
+	[DIAG_CELL_POISONED] = 6,
+};
+
+static void mark(uint32_t cell, uint8_t state)
+{
+	if (rank[state] > rank[cells[cell]])
+		cells[cell] = state;
+}
+
+static uint8_t map_state(const struct bootinfo *bi, const struct bootinfo_mem_desc *d)
+{
+	switch (d->type) {
+	case BOOTINFO_MEM_METADATA:
+		return DIAG_CELL_METADATA;
+	case BOOTINFO_MEM_PAGETABLE: case BOOTINFO_MEM_TRAMPOLINE: case BOOTINFO_MEM_BOOTINFO:
+		return DIAG_CELL_KERNEL;
+	case 1: /* loader code: the kernel image is; the loader's own image was */
+		return d->phys_start <= bi->kernel_phys &&
+		       bi->kernel_phys < d->phys_start + (d->num_pages << 12)
+			       ? DIAG_CELL_KERNEL : DIAG_CELL_FREE;
+	case 2: case 3: case 4: case 7:
+		return DIAG_CELL_FREE; /* refined frame by frame below */
+	case 11: case 12:
+		return DIAG_CELL_HOLE;
+	default:
+		return DIAG_CELL_FIRMWARE;
+	}
+}
+
+void screen_memory_picture(const struct bootinfo *bi)
+{
+	uint32_t n = diag_map_capacity();
+
+	if (!n)
+		return;
+	uint64_t per = (bi->ram_top + n - 1) / n;
+
+	per = (per + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	n = (uint32_t)((bi->ram_top + per - 1) / per);
+	for (uint32_t i = 0; i < n; i++)
+		cells[i] = DIAG_CELL_HOLE;
+
+	const void *map = phys_to_virt(bi->mmap);
+
+	for (uint32_t i = 0; i < bi->mmap_count; i++) {
+		const struct bootinfo_mem_desc *d = bootinfo_desc_at(map, bi->mmap_stride, i);
+		uint64_t s = d->phys_start, e = s + (d->num_pages << 12);
+		uint8_t st = map_state(bi, d);
+
+		if (e <= s || s >= bi->ram_top || st == DIAG_CELL_HOLE)
+			continue;
+		if (e > bi->ram_top)
+			e = bi->ram_top;
+		if (st != DIAG_CELL_FREE) {
+			for (uint64_t c = s / per; c <= (e - 1) / per; c++)
+				mark((uint32_t)c, st);
+			continue;
+		}
+		/* RAM the allocator may own: ask it, frame by frame */
+		for (uint64_t p = s; p < e; p += PAGE_SIZE) {
+			enum frame_state fs = frame_state(p);
+
+			mark((uint32_t)(p / per), fs == FRAME_STATE_POISONED ? DIAG_CELL_POISONED
+					 : fs == FRAME_STATE_ALLOCATED ? DIAG_CELL_ALLOCATED
+					 : fs == FRAME_STATE_FREE ? DIAG_CELL_FREE
+					 : DIAG_CELL_KERNEL); /* unmanaged RAM: held back */
+		}
+	}
+	uint64_t f = console_lock();
+
+	diag_map(cells, n, per);
+	console_unlock(f);
+}
+
+void screen_progress(uint32_t cpu, uint32_t percent, const char *phase)
+{
+	if (cpu >= MAX_CPUS || !fbcon_active() || shown_percent[cpu] == percent + 1)
+		return;
+	shown_percent[cpu] = (uint8_t)(percent + 1);
+	uint64_t f = console_lock();
+
+	diag_progress(cpu, percent, phase);
+	console_unlock(f);
+}
+
+void screen_result(enum run_result r, const char *detail)
+{
+	uint64_t f = console_lock();
+
+	diag_result(r == RUN_PASS ? DIAG_RESULT_PASS
+		    : r == RUN_BAD_MEMORY ? DIAG_RESULT_BAD_MEMORY : DIAG_RESULT_FAIL, detail);
+	console_unlock(f);
+}
