@@ -60,7 +60,7 @@ $(B)/kernel.elf: $(K_OBJS) kernel/kernel.ld
 # The console font: one of Debian's console-setup PSF fonts, embedded at build time.
 FONT_PSF ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
 FONT_BIG_PSF ?= /usr/share/consolefonts/Lat15-Terminus32x16.psf.gz
-$(B)/gen/font.c: tools/psf2c.py
+$(B)/gen/font.c: tools/psf2c.py $(FONT_PSF) $(FONT_BIG_PSF)
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/psf2c.py $@ font_small=$(FONT_PSF) font_large=$(FONT_BIG_PSF)
 
@@ -96,17 +96,20 @@ $(B)/host/$(1).tsan: $(wildcard test/*/$(1).c) $$($(1)_SRCS) $(wildcard include/
 endef
 $(foreach t,$(HOST_TEST_NAMES),$(eval $(call host_test_rule,$(t))))
 
+# Tests written as scripts that print TAP (the screendump decoder's self-test).
+SCRIPT_TESTS := test/boot/test_screen_decode.py
+
 host-tests: $(HOST_TESTS)
 
 # `make test`: install what is missing, build everything, run the host unit
 # tests and the boot tests under QEMU/OVMF. Last line: "N passed, N failed".
 test: deps
 	$(MAKE) all host-tests
-	$(PYTHON) test/run.py --host $(HOST_TESTS) --boot
+	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS) --boot
 
 unit: deps
 	$(MAKE) host-tests
-	$(PYTHON) test/run.py --host $(HOST_TESTS)
+	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS)
 
 boot: deps
 	$(MAKE) all

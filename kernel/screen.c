@@ -58,10 +58,12 @@ void screen_header(const struct bootinfo *bi, uint32_t cpus, uint64_t ram_bytes)
 	console_unlock(f);
 }
 
-/* Worse states hide better ones when a cell spans several. */
+/* When a cell spans frames in several states it shows the highest rank:
+ * poisoned first (never hide a bad frame), then what the allocator has handed
+ * out (the dynamic state is the news), then the fixed owners. */
 static const uint8_t rank[DIAG_CELL_STATES] = {
-	[DIAG_CELL_HOLE] = 0, [DIAG_CELL_FREE] = 1, [DIAG_CELL_ALLOCATED] = 2,
-	[DIAG_CELL_FIRMWARE] = 3, [DIAG_CELL_METADATA] = 4, [DIAG_CELL_KERNEL] = 5,
+	[DIAG_CELL_HOLE] = 0, [DIAG_CELL_FREE] = 1, [DIAG_CELL_FIRMWARE] = 2,
+	[DIAG_CELL_METADATA] = 3, [DIAG_CELL_KERNEL] = 4, [DIAG_CELL_ALLOCATED] = 5,
 	[DIAG_CELL_POISONED] = 6,
 };
 

@@ -23,7 +23,8 @@ def run_host(binary):
     env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP")
     t0 = time.time()
     try:
-        p = subprocess.run([binary], capture_output=True, text=True, env=env,
+        cmd = [sys.executable, binary] if binary.endswith(".py") else [binary]
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env,
                            timeout=HOST_TIMEOUT, errors="replace")
         out, code = p.stdout + p.stderr, p.returncode
     except subprocess.TimeoutExpired as e:

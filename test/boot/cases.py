@@ -8,7 +8,11 @@ import shutil
 import subprocess
 import time
 
-import qemu  # tools/qemu.py
+import json
+import socket
+
+import qemu    # tools/qemu.py
+import screen  # test/boot/screen.py
 
 ROOT = qemu.ROOT
 LOGS = os.path.join(ROOT, "build", "test-logs")
@@ -284,4 +288,68 @@ def broken_kernel_stops_in_the_loader(d):
         p.append("no loader_error naming the broken ELF: %s" % e)
     if b.result != "fail":
         p.append("exit status %s (%s), expected fail" % (b.status, b.result))
+    return p
+
+
+def screendump_when_done(d, png):
+    """on_running hook: once the summary is on serial, capture the screen
+    through the QEMU monitor, then stop the VM (the run halts on its own)."""
+    sock = os.path.join(d, "monitor.sock")
+
+    def watch(proc, log):
+        deadline = time.time() + 200
+        while time.time() < deadline and proc.poll() is None:
+            if os.path.exists(log) and '"ev":"summary"' in open(log, "rb").read().decode("latin-1"):
+                break
+            time.sleep(0.5)
+        time.sleep(2)  # the result banner is drawn after the summary line
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(sock)
+        s.settimeout(10)
+        s.recv(4096)
+        s.sendall(("screendump %s -f png\n" % png).encode())
+        for _ in range(100):
+            if os.path.exists(png) and os.path.getsize(png) > 0:
+                time.sleep(0.5)
+                break
+            time.sleep(0.1)
+        s.close()
+        proc.kill()
+    return sock, watch
+
+
+@case
+def screen_shows_the_result_and_memory_picture(d):
+    """The framebuffer, read back through screendump and decoded with the
+    same font: the large result, the summary line equal to serial's, and the
+    memory picture in the legend's colours."""
+    png = os.path.join(d, "screen.png")
+    sock, watch = screendump_when_done(d, png)
+    b = boot(d, cfg="on_finish=halt\nstress_ops=5000\n", mem="1G", smp=2, vga=True,
+             monitor=sock, on_running=watch, timeout=260)
+    p = []
+    serial_sm = b.first("summary")
+    if not serial_sm:
+        return ["no summary on serial"]
+    if not os.path.exists(png):
+        return ["no screendump was written"]
+    img = screen.read_png(png)
+    r = screen.read_result(img)
+    if r.text != "PASS" or not r.colour_ok:
+        p.append("result on screen %r (colour ok: %s), serial says %s"
+                 % (r.text, r.colour_ok, serial_sm["result"]))
+    shown = [l for l in screen.log_lines(img) if l.startswith('{"ev":"summary"')]
+    if not shown:
+        p.append("no summary line on screen")
+    else:
+        try:
+            if json.loads(shown[-1]) != serial_sm:
+                p.append("screen summary %s != serial summary %s" % (shown[-1], serial_sm))
+        except ValueError:
+            p.append("screen summary line does not decode: %r" % shown[-1])
+    colours = screen.legend_colours(img)
+    want = {"free", "allocated", "firmware", "metadata", "kernel"}
+    missing = sorted(w for w in want if not colours.get(w))
+    if missing:
+        p.append("memory picture lacks %s (saw %s)" % (missing, colours))
     return p
