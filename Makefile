@@ -8,7 +8,7 @@ PYTHON  ?= python3
 B       := build
 
 .DEFAULT_GOAL := all
-.PHONY: all image run test unit boot bench clean deps host-tests
+.PHONY: all image run test unit boot bench bench-kernel clean deps host-tests
 .SUFFIXES:
 
 WARN := -Wall -Wextra -Werror
@@ -120,8 +120,13 @@ run: deps
 	$(MAKE) all
 	$(PYTHON) tools/qemu.py run
 
+# `make bench`: the host benchmark (bench/*.mk) and the in-kernel one under QEMU.
+BENCH_TARGETS := bench-kernel
 -include $(wildcard bench/*.mk)
 bench: deps $(BENCH_TARGETS)
+
+bench-kernel: all
+	$(PYTHON) tools/qemu.py bench
 
 clean:
 	rm -rf $(B)

@@ -111,6 +111,17 @@ static int set_stress_ops(struct config *c, const char *v, size_t n)
 	return 0;
 }
 
+static int set_bench(struct config *c, const char *v, size_t n)
+{
+	if (streq(v, n, "on"))
+		c->bench = 1;
+	else if (streq(v, n, "off"))
+		c->bench = 0;
+	else
+		return -1;
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	int (*set)(struct config *c, const char *v, size_t n);
@@ -119,6 +130,7 @@ static const struct {
 	{ "serial", set_serial },
 	{ "smp", set_smp },
 	{ "stress_ops", set_stress_ops },
+	{ "bench", set_bench },
 };
 
 void config_defaults(struct config *c)

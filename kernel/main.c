@@ -2,6 +2,7 @@
  * owns its events and its checks. */
 #include <bootinfo.h>
 #include <mm/frame.h>
+#include <kernel/bench.h>
 #include <kernel/bootinfo_check.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
@@ -137,6 +138,8 @@ void kmain(uint64_t bootinfo_phys)
 	time_init(bi->tsc_hz, &acpi);          /* TSC against the PM timer / HPET */
 	smp_init(bi, &acpi, kcfg.smp_limit);   /* LAPIC, every AP via INIT-SIPI-SIPI */
 	screen_header(bi, run.cpus, run.ram_bytes);
+	if (kcfg.bench)
+		bench_run();                   /* make bench: cycles per pair, scaling */
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
 	screen_memory_picture(bi);             /* after: everything back, none lost */
 	run_finish();                          /* summary, then halt/shutdown/reboot */

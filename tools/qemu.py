@@ -158,7 +158,37 @@ def run_main():
     sys.exit({"pass": 0, "bad_memory": 2}.get(result, 1))
 
 
+def bench_main():
+    """make bench, kernel part: boot with bench=on on SMP CPUs (default: this
+    machine's core count) and print the benchmark events as a table."""
+    run_dir = os.path.join(ROOT, "build", "bench")
+    smp = int(os.environ.get("SMP", str(os.cpu_count() or 1)))
+    img = prepare_image(run_dir, "on_finish=shutdown\nbench=on\nstress_ops=0\n")
+    b = boot(run_dir, img, timeout=600, smp=smp, mem=os.environ.get("MEM", "1G"),
+             vga=False, accel=os.environ.get("ACCEL", "tcg"))
+    rows = b.all("bench")
+    if b.result != "pass" or not rows:
+        sys.exit("bench: kernel run failed (%s); see %s/serial.log" % (b.result, run_dir))
+    print("kernel benchmark (accel %s, %d CPUs; under TCG the CPU is emulated, so"
+          " cycles are emulated cycles)" % (os.environ.get("ACCEL", "tcg"), smp))
+    print("%-12s %6s %14s %14s" % ("what", "order", "cycles/pair", "ns/pair"))
+    for r in rows:
+        if r["what"] == "pair":
+            print("%-12s %6d %14d %14d" % ("pair", r["order"], r["cycles_per_pair"],
+                                            r["ns_per_pair"]))
+    print("%-12s %6s %14s %14s %10s" % ("what", "cpus", "pairs/s", "cycles/pair", "speedup"))
+    for r in rows:
+        if r["what"] == "throughput":
+            print("%-12s %6d %14d %14d %9.2fx" % ("throughput", r["cpus"], r["pairs_per_s"],
+                                                  r["cycles_per_pair"], r["speedup_x100"] / 100))
+    for r in rows:
+        print(json.dumps(r))
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["run"]:
         run_main()
+    if sys.argv[1:] == ["bench"]:
+        bench_main()
+        sys.exit(0)
     sys.exit(__doc__)

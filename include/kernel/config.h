@@ -27,6 +27,7 @@ struct config {
 	uint32_t serial_baud;
 	uint32_t smp_limit;        /* CPUs to use, 0 = all; smp=off is 1 */
 	uint64_t stress_ops;       /* allocator operations per CPU in the stress */
+	int bench;                 /* run the in-kernel benchmark */
 
 	uint32_t nissues;
 	uint32_t issues_dropped;   /* issues beyond CONFIG_MAX_ISSUES */

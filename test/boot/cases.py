@@ -353,3 +353,22 @@ def screen_shows_the_result_and_memory_picture(d):
     if missing:
         p.append("memory picture lacks %s (saw %s)" % (missing, colours))
     return p
+
+
+@case
+def bench_reports_every_order_and_cpu_count(d):
+    """bench=on (make bench's kernel part): a pair figure per order and a
+    throughput figure per CPU count, and the run still passes."""
+    b = boot(d, cfg="on_finish=shutdown\nbench=on\nstress_ops=0\n", mem="512M", smp=2,
+             vga=False)
+    p = check_run(b, "512M")
+    rows = b.all("bench")
+    orders = sorted(r["order"] for r in rows if r["what"] == "pair")
+    cpus = sorted(r["cpus"] for r in rows if r["what"] == "throughput")
+    if orders != [0, 1, 2, 3, 4, 6, 9, 10] or cpus != [1, 2]:
+        p.append("bench rows: orders %s, cpus %s" % (orders, cpus))
+    if any(r.get("cycles_per_pair", 0) <= 0 for r in rows):
+        p.append("a bench figure is not positive: %s" % rows)
+    if b.all("stress"):
+        p.append("stress ran although stress_ops=0")
+    return p
