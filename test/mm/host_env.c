@@ -74,15 +74,15 @@ void *mm_env_phys_to_virt(uint64_t phys)
 
 void mm_env_diag(const struct mm_diag *d)
 {
-	static int verbose = -1;
+	static atomic_int verbose = -1; /* diagnostics may come from several threads */
 
-	if (verbose < 0)
-		verbose = getenv("MM_DIAG_VERBOSE") != NULL;
+	if (atomic_load(&verbose) < 0)
+		atomic_store(&verbose, getenv("MM_DIAG_VERBOSE") != NULL);
 	pthread_mutex_lock(&diag_mu);
 	diag_count++;
 	diag_last = *d;
 	pthread_mutex_unlock(&diag_mu);
-	if (verbose)
+	if (atomic_load(&verbose))
 		fprintf(stderr, "{\"ev\":\"mm_diag\",\"code\":\"%s\",\"op\":\"%s\",\"phys\":%llu,"
 			"\"order\":%u,\"value\":%llu,\"reason\":\"%s\"}\n", alloc_error_name(d->code),
 			d->op, (unsigned long long)d->phys, d->order, (unsigned long long)d->value,
