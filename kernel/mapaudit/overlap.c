@@ -2,23 +2,37 @@
  * rounding, so a misaligned neighbour is not an overlap).
  *
  * Sort the non-empty descriptors by start, then walk them keeping `reach`,
- * the earlier descriptor whose last byte is highest. A descriptor starting
- * at or before reach's last byte overlaps reach (and maybe others before it:
- * naming one partner keeps the walk O(n) and the report at one finding per
- * descriptor, whatever a hostile map nests). Worked example, sorted:
- *   A [0x1000, 0x8fff]  reach = A
- *   B [0x2000, 0x2fff]  overlaps A by 0x1000 bytes; reach stays A
- *   C [0x5000, 0x9fff]  overlaps A by 0x4000 bytes; reach = C
- *   D [0xa000, ...]     no overlap */
+ * the earlier descriptor whose last byte is highest, and `pred`, the one just
+ * before. A descriptor starting at or before reach's last byte overlaps reach
+ * (and maybe others: naming one partner keeps the walk O(n) and the report
+ * at one finding per descriptor, whatever a hostile map nests). The partner
+ * is pred or reach, whichever overlaps with a different type (the worse
+ * finding), else reach. Worked example, sorted:
+ *   A conv [0x1000, 0x8fff]  reach = A
+ *   B rsv  [0x2000, 0x6fff]  conflicts with A (0x5000 bytes); reach stays A
+ *   C conv [0x3000, 0x3fff]  pred B conflicts: reported against B (0x1000)
+ *   D conv [0x7000, 0x9fff]  same type as A: overlap (0x2000); reach = D
+ *   E ...  [0xa000, ...]     no overlap */
 #include <kernel/mapaudit.h>
+
+struct seen {
+	uint32_t id, type;
+	uint64_t last;
+};
+
+/* The bytes [start, min(last, p->last)]; all 2^64 of them saturate. */
+static uint64_t overlap_bytes(uint64_t start, uint64_t last, const struct seen *p)
+{
+	uint64_t lo = last < p->last ? last : p->last;
+
+	return lo - start == UINT64_MAX ? UINT64_MAX : lo - start + 1;
+}
 
 void mapaudit_overlaps(struct mapaudit_ctx *c)
 {
 	struct mapaudit_point *p = c->pts;
+	struct seen reach = { 0, 0, 0 }, pred = { 0, 0, 0 };
 	uint32_t n = 0;
-	bool have = false;
-	uint64_t reach_last = 0;
-	uint32_t reach_id = 0, reach_type = 0;
 
 	for (uint32_t i = 0; i < c->in->count; i++) {
 		struct bootinfo_mem_desc d = mapaudit_desc(c, i);
@@ -30,25 +44,20 @@ void mapaudit_overlaps(struct mapaudit_ctx *c)
 
 	for (uint32_t k = 0; k < n; k++) {
 		struct bootinfo_mem_desc d = mapaudit_desc(c, p[k].id);
-		uint64_t last;
+		struct seen cur = { p[k].id, d.type, 0 };
 
-		mapaudit_desc_last(&d, &last); /* UINT64_MAX when it wraps */
-		if (have && d.phys_start <= reach_last) {
-			uint64_t lo = last < reach_last ? last : reach_last;
-			/* lo - start + 1 bytes; all 2^64 of them saturate. */
-			uint64_t bytes = lo - d.phys_start == UINT64_MAX ? UINT64_MAX :
-					 lo - d.phys_start + 1;
-			bool same = d.type == reach_type;
+		mapaudit_desc_last(&d, &cur.last); /* UINT64_MAX when it wraps */
+		if (k > 0 && d.phys_start <= reach.last) {
+			const struct seen *with = &reach;
 
-			mapaudit_note(c, same ? MAPAUDIT_SEV_WARN : MAPAUDIT_SEV_ERROR,
-				      same ? "overlap" : "overlap_conflicting_types", p[k].id,
-				      reach_id, bytes);
+			if (pred.type != d.type && d.phys_start <= pred.last)
+				with = &pred;
+			mapaudit_note(c, with->type == d.type ? MAPAUDIT_SEV_WARN : MAPAUDIT_SEV_ERROR,
+				      with->type == d.type ? "overlap" : "overlap_conflicting_types",
+				      cur.id, with->id, overlap_bytes(d.phys_start, cur.last, with));
 		}
-		if (!have || last > reach_last) {
-			have = true;
-			reach_last = last;
-			reach_id = p[k].id;
-			reach_type = d.type;
-		}
+		if (k == 0 || cur.last > reach.last)
+			reach = cur;
+		pred = cur;
 	}
 }
