@@ -122,6 +122,21 @@ static int set_bench(struct config *c, const char *v, size_t n)
 	return 0;
 }
 
+static int set_fault_test(struct config *c, const char *v, size_t n)
+{
+	if (streq(v, n, "none"))
+		c->fault_test = FAULT_TEST_NONE;
+	else if (streq(v, n, "page_fault"))
+		c->fault_test = FAULT_TEST_PAGE_FAULT;
+	else if (streq(v, n, "stack_overflow"))
+		c->fault_test = FAULT_TEST_STACK_OVERFLOW;
+	else if (streq(v, n, "ap_panic"))
+		c->fault_test = FAULT_TEST_AP_PANIC;
+	else
+		return -1;
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	int (*set)(struct config *c, const char *v, size_t n);
@@ -131,6 +146,7 @@ static const struct {
 	{ "smp", set_smp },
 	{ "stress_ops", set_stress_ops },
 	{ "bench", set_bench },
+	{ "fault_test", set_fault_test },
 };
 
 void config_defaults(struct config *c)

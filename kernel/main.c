@@ -138,6 +138,7 @@ void kmain(uint64_t bootinfo_phys)
 	time_init(bi->tsc_hz, &acpi);          /* TSC against the PM timer / HPET */
 	smp_init(bi, &acpi, kcfg.smp_limit);   /* LAPIC, every AP via INIT-SIPI-SIPI */
 	screen_header(bi, run.cpus, run.ram_bytes);
+	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
 	if (kcfg.bench)
 		bench_run();                   /* make bench: cycles per pair, scaling */
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <kernel/faulttest.h>
 
 #define CONFIG_MAX_ISSUES 16
 #define CONFIG_DEFAULT_STRESS_OPS 20000
@@ -28,6 +29,7 @@ struct config {
 	uint32_t smp_limit;        /* CPUs to use, 0 = all; smp=off is 1 */
 	uint64_t stress_ops;       /* allocator operations per CPU in the stress */
 	int bench;                 /* run the in-kernel benchmark */
+	enum fault_test fault_test; /* a deliberate fault, for tests */
 
 	uint32_t nissues;
 	uint32_t issues_dropped;   /* issues beyond CONFIG_MAX_ISSUES */

@@ -174,6 +174,8 @@ void smp_init(const struct bootinfo *bi, const struct acpi_info *acpi, uint32_t 
 	cpu_online_event(&bsp);
 	/* the boot stack's lowest page becomes its guard */
 	vm_unmap_page((uint64_t)boot_stack_bottom);
+	run_check(vm_translate((uint64_t)boot_stack_bottom) == UINT64_MAX,
+		  "boot_stack_guard_unmapped");
 
 	if (!acpi->cpus_valid || !acpi_find_cpu(acpi, bsp.apic_id)) {
 		smp_event("smp", bsp.apic_id,
@@ -216,6 +218,9 @@ void smp_init(const struct bootinfo *bi, const struct acpi_info *acpi, uint32_t 
 			smp_event("cpu_timeout", c->apic_id, "did not come online", AP_WAIT_US);
 			continue; /* its memory stays allocated: a late AP may still hold it */
 		}
+		run_check(vm_translate(pc->stack_top - KSTACK_SIZE - PAGE_SIZE) == UINT64_MAX &&
+			  vm_translate(pc->stack_top - PAGE_SIZE) != UINT64_MAX,
+			  "ap_stack_guard_unmapped");
 		cpu_list[n++] = pc;
 		atomic_store(&cpus_online, n);
 		cpu_online_event(pc);

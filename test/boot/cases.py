@@ -372,3 +372,33 @@ def bench_reports_every_order_and_cpu_count(d):
     if b.all("stress"):
         p.append("stress ran although stress_ops=0")
     return p
+
+
+def fault_case(kind, vector, smp):
+    def fn(d):
+        b = boot(d, cfg="on_finish=shutdown\nfault_test=%s\n" % kind, mem="512M", smp=smp,
+                 vga=False, timeout=200)
+        p = []
+        if b.result != "fail":
+            p.append("exit status %s (%s), expected fail" % (b.status, b.result))
+        sms = b.all("summary")
+        if len(sms) != 1 or sms[0].get("result") != "fail":
+            p.append("expected exactly one failing summary, got %s" % sms)
+        if vector is not None:
+            ex = b.first("exception")
+            if not ex or ex.get("vector") not in vector or not ex.get("rip"):
+                p.append("exception event %s, expected vector in %s" % (ex, vector))
+            if "rax=" not in b.serial or "cr2=" not in b.serial:
+                p.append("no register dump on serial")
+        if b.first("panic") is None:
+            p.append("no panic event")
+        return p
+    fn.__name__ = "fault_%s_ends_as_fail" % kind
+    return case(fn)
+
+
+fault_case("page_fault", [14], 1)
+# the guard page faults (#PF); pushing the #PF frame on the dead stack then
+# double-faults (#DF), whose handler runs on its own IST stack
+fault_case("stack_overflow", [8, 14], 2)
+fault_case("ap_panic", None, 4)

@@ -1,0 +1,62 @@
+/* fault_test (faulttest.h). The unmapped address is in the stacks' region
+ * below any CPU's slot, which nothing maps. */
+#include <kernel/faulttest.h>
+#include <kernel/console.h>
+#include <kernel/panic.h>
+#include <kernel/smp.h>
+#include <kernel/vm.h>
+
+#define UNMAPPED (VM_KSTACK_BASE - 0x1000)
+
+static volatile uint64_t sink;
+
+static uint64_t recurse(uint64_t depth)
+{
+	volatile uint8_t pad[512];
+
+	pad[0] = (uint8_t)depth;
+	if (depth > (1u << 30))
+		return 0; /* never reached: a 16 KiB stack ends long before */
+	/* not a tail call: the frame must stay */
+	return recurse(depth + 1) + pad[0];
+}
+
+static void panic_on_cpu1(struct percpu *pc, void *arg)
+{
+	(void)arg;
+	if (pc->index == 1)
+		panic("fault_test: deliberate panic on CPU %u", pc->index);
+	for (;;)
+		__asm__ volatile("pause"); /* stopped by the panic's NMI */
+}
+
+static void overflow_on_cpu(struct percpu *pc, void *arg)
+{
+	(void)arg;
+	if (pc->index == atomic_load(&cpus_online) - 1)
+		sink = recurse(0);
+	for (;;)
+		__asm__ volatile("pause");
+}
+
+void fault_test_run(enum fault_test t)
+{
+	switch (t) {
+	case FAULT_TEST_NONE:
+		return;
+	case FAULT_TEST_PAGE_FAULT:
+		kprintf("fault_test: reading unmapped address 0x%llx", (unsigned long long)UNMAPPED);
+		sink = *(volatile uint64_t *)UNMAPPED;
+		break;
+	case FAULT_TEST_STACK_OVERFLOW:
+		kprintf("fault_test: overflowing the last CPU's stack into its guard page");
+		smp_run(overflow_on_cpu, 0);
+		break;
+	case FAULT_TEST_AP_PANIC:
+		if (atomic_load(&cpus_online) < 2)
+			panic("fault_test: ap_panic needs two CPUs");
+		smp_run(panic_on_cpu1, 0);
+		break;
+	}
+	panic("fault_test %d did not fault", t);
+}
