@@ -678,6 +678,21 @@ static void test_beyond_phys_width(void **state)
 	expect_cov(0x40000, 0, 1, 0, 0x180001 - 0x40001);
 }
 
+/* The edge of the width: ending at it is fine, one byte over is not. */
+static void test_phys_width_edge(void **state)
+{
+	static const struct md m[] = {
+		{ CONV, 0xfff00000ull, 0x100, A_RAM },   /* last byte 0xffffffff */
+		{ RSV, 0xfff00001ull, 0x100, 0 },        /* last byte 0x100000000 */
+	};
+
+	(void)state;
+	audit_full(m, NELEM(m), 48, 32, 0, 0, CAP);
+	EXPECT("misaligned_start", "beyond_phys_width", "overlap_conflicting_types");
+	assert_int_equal(recs[1].f.index, 1);
+	RANGES({ 0xfff00000ull, 0x100000000ull, F }, { 0x100000000ull, 0x100001000ull, N });
+}
+
 static void test_phys_width_invalid(void **state)
 {
 	static const struct md m[] = { { CONV, 0xff0000000ull, 0x20000, A_RAM } }; /* to 64.5 GiB */
@@ -1089,6 +1104,7 @@ int main(void)
 		cmocka_unit_test(test_length_overflow),
 		cmocka_unit_test(test_range_to_end_of_space),
 		cmocka_unit_test(test_beyond_phys_width),
+		cmocka_unit_test(test_phys_width_edge),
 		cmocka_unit_test(test_phys_width_invalid),
 		cmocka_unit_test(test_attr_usable_without_wb),
 		cmocka_unit_test(test_attr_conventional_runtime),
