@@ -8,8 +8,9 @@
  * mapaudit_run itself cannot fail, `ok` in the result says whether the
  * sanitised map is complete and may be used.
  *
- * Cost: O(n log n) in the number of descriptors (two heap sorts of at most
- * 2n + 2 points), O(1) stack. */
+ * Cost: O(n log n) for n <= MAPAUDIT_MAX_DESCS descriptors: one heap sort of
+ * the n starts (overlaps), one of the 2n + 2 claim boundaries (sanitising),
+ * everything else linear; O(1) stack. 8192 descriptors take milliseconds. */
 #ifndef METASLOT_KERNEL_MAPAUDIT_H
 #define METASLOT_KERNEL_MAPAUDIT_H
 
@@ -195,9 +196,11 @@ struct mapaudit_result {
 	uint64_t type_bytes[MAPAUDIT_TYPE_SLOTS]; /* as listed (overlaps counted twice, saturating) */
 	uint64_t ram_bytes;       /* RAM-type bytes as listed, like the memmap event's */
 	uint64_t ram_frames;      /* distinct frames a RAM-type entry (or the kernel image) claims */
-	uint64_t ram_top;         /* end of the highest USABLE/KERNEL/FIRMWARE range */
+	uint64_t ram_top;         /* end of the highest USABLE/KERNEL/FIRMWARE range
+				   * (bootinfo_ram_top ignores overlaps and the width) */
 	uint64_t low_frames;      /* USABLE frames below 1 MiB held back as KERNEL */
-	uint64_t dropped_frames;  /* USABLE frames dropped above the physical width */
+	uint64_t dropped_frames;  /* USABLE frames dropped above the physical width
+				   * (holes in the ranges) */
 
 	/* Over [0, ram_top): every RAM frame is USABLE, KERNEL or FIRMWARE, so
 	 * ram_frames == frames[USABLE] + frames[KERNEL] + frames[FIRMWARE] +
