@@ -86,15 +86,6 @@ static void report_config(const struct bootinfo *bi)
 	event_emit(&w);
 }
 
-static void report_memmap(const struct bootinfo *bi)
-{
-	uint64_t ram_top;
-
-	memmap_report(bi, &run.ram_bytes, &ram_top);
-	/* the final map must describe the RAM the loader sized the array from */
-	run_check(ram_top == bi->ram_top, "memmap_ram_top_matches_loader");
-}
-
 static void report_metadata(const struct bootinfo *bi)
 {
 	const void *map = phys_to_virt(bi->mmap);
@@ -129,7 +120,7 @@ void kmain(uint64_t bootinfo_phys)
 	screen_init(bi);                       /* clear the screen, console on it */
 	report_boot(bi);                       /* boot event */
 	report_config(bi);                     /* config issues, effective config */
-	report_memmap(bi);                     /* memmap event */
+	memmap_audit(bi);                      /* map findings, memmap + coverage events */
 	report_metadata(bi);                   /* metadata event, sizing checks */
 	mm_init(bi);                           /* MetaSlot array, buddy from usable RAM */
 	screen_header(bi, 1, run.ram_bytes);   /* firmware, RAM, metadata */

@@ -1,8 +1,16 @@
-/* Memory-map summary (memmap.h). The full audit of the map (overlaps,
- * attributes, sanitising) builds on the same type names. */
+/* The memory map (memmap.h): kernel glue around mapaudit, which does the
+ * reading, the sanitising and the coverage arithmetic on untrusted input. */
+#include <mm/frame.h>
 #include <kernel/memmap.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/panic.h>
+#include <kernel/run.h>
+
+struct mapaudit_range memmap_ranges[MAPAUDIT_RANGES_MAX(MAPAUDIT_MAX_DESCS)];
+uint32_t memmap_range_count;
+struct mapaudit_result memmap_audit_result;
+static struct mapaudit_scratch scratch;
 
 static const char *const uefi_names[] = {
 	"reserved", "loader_code", "loader_data", "boot_code", "boot_data",
@@ -23,44 +31,97 @@ const char *memmap_type_name(uint32_t type)
 	return type >= 0x80000000u ? "os_other" : "unknown";
 }
 
-#define NAME_SLOTS 24
-
-void memmap_report(const struct bootinfo *bi, uint64_t *ram_bytes, uint64_t *ram_top)
+static void report(void *ctx, const struct mapaudit_finding *f)
 {
-	const void *map = phys_to_virt(bi->mmap);
-	const char *names[NAME_SLOTS];
-	uint64_t bytes[NAME_SLOTS];
-	unsigned n = 0;
 	struct jw w;
 
-	*ram_bytes = 0;
-	for (uint32_t i = 0; i < bi->mmap_count; i++) {
-		const struct bootinfo_mem_desc *d = bootinfo_desc_at(map, bi->mmap_stride, i);
-		const char *name = memmap_type_name(d->type);
-		uint64_t b = d->num_pages << 12;
-		unsigned k = 0;
-
-		if (bootinfo_mem_is_ram(d->type))
-			*ram_bytes += b;
-		while (k < n && names[k] != name)
-			k++;
-		if (k == n && n < NAME_SLOTS) {
-			names[n] = name;
-			bytes[n++] = 0;
-		}
-		if (k < n)
-			bytes[k] += b;
+	(void)ctx;
+	jw_begin(&w, "memmap_issue");
+	jw_str(&w, "severity", mapaudit_severity_name(f->severity));
+	jw_str(&w, "what", f->what);
+	if (f->index != MAPAUDIT_NO_DESC) {
+		jw_u64(&w, "index", f->index);
+		jw_str(&w, "type", memmap_type_name(f->type));
 	}
-	*ram_top = bootinfo_ram_top(map, bi->mmap_count, bi->mmap_stride);
+	if (f->other != MAPAUDIT_NO_DESC)
+		jw_u64(&w, "other", f->other);
+	jw_u64(&w, "phys", f->phys);
+	jw_u64(&w, "pages", f->pages);
+	jw_u64(&w, "attr", f->attr);
+	jw_u64(&w, "value", f->value);
+	event_emit(&w);
+}
+
+static uint32_t phys_bits(void)
+{
+	uint32_t r[4];
+
+	cpuid(0x80000000u, 0, r);
+	if (r[0] < 0x80000008u)
+		return 0; /* mapaudit falls back to a conservative width */
+	cpuid(0x80000008u, 0, r);
+	return r[0] & 0xff;
+}
+
+void memmap_audit(const struct bootinfo *bi)
+{
+	const void *map = phys_to_virt(bi->mmap);
+	struct mapaudit_input in = {
+		.map = map, .count = bi->mmap_count, .stride = bi->mmap_stride,
+		.phys_bits = phys_bits(), .kernel_phys = bi->kernel_phys,
+		.kernel_bytes = bi->kernel_bytes, .report = report,
+	};
+	struct mapaudit_result *r = &memmap_audit_result;
+	struct jw w;
+
+	mapaudit_run(&in, &scratch, memmap_ranges,
+		     sizeof(memmap_ranges) / sizeof(memmap_ranges[0]), r);
+	if (!r->ok)
+		panic("the firmware memory map is unusable (%u errors); see memmap_issue",
+		      r->n_errors);
+	memmap_range_count = r->range_count;
+	run.ram_bytes = r->ram_bytes;
+
+	uint64_t top = bootinfo_ram_top(map, bi->mmap_count, bi->mmap_stride);
 
 	jw_begin(&w, "memmap");
 	jw_u64(&w, "entries", bi->mmap_count);
 	jw_u64(&w, "stride", bi->mmap_stride);
-	jw_u64(&w, "ram_top", *ram_top);
-	jw_u64(&w, "ram_bytes", *ram_bytes);
+	jw_u64(&w, "ram_top", top);
+	jw_u64(&w, "ram_bytes", r->ram_bytes);
+	jw_u64(&w, "issues", r->n_errors + r->n_warnings + r->n_infos);
+	jw_u64(&w, "phys_bits", r->phys_bits);
 	jw_obj_begin(&w, "bytes_by_type");
-	for (unsigned k = 0; k < n; k++)
-		jw_u64(&w, names[k], bytes[k]);
+	for (unsigned s = 0; s < MAPAUDIT_TYPE_SLOTS; s++)
+		if (r->type_bytes[s])
+			jw_u64(&w, memmap_type_name(mapaudit_slot_type(s)), r->type_bytes[s]);
 	jw_obj_end(&w);
 	event_emit(&w);
+
+	/* every RAM frame in exactly one class: none lost, none counted twice */
+	const struct mapaudit_coverage *c = &r->cov;
+
+	jw_begin(&w, "coverage");
+	jw_u64(&w, "ram_frames", r->ram_frames);
+	jw_u64(&w, "usable_frames", c->frames[MAPAUDIT_USABLE]);
+	jw_u64(&w, "kernel_frames", c->frames[MAPAUDIT_KERNEL]);
+	jw_u64(&w, "firmware_frames", c->frames[MAPAUDIT_FIRMWARE]);
+	jw_u64(&w, "dropped_frames", r->dropped_frames);
+	jw_u64(&w, "not_ram_frames", c->frames[MAPAUDIT_NOT_RAM]);
+	jw_u64(&w, "hole_frames", c->hole_frames);
+	jw_u64(&w, "low_frames", r->low_frames);
+	event_emit(&w);
+
+	/* the loader sized the metadata array from its own reading of the map */
+	run_check(top == bi->ram_top, "memmap_ram_top_matches_loader");
+	run_check(r->ram_top <= bi->meta_frames * PAGE_SIZE, "metadata_covers_audited_ram");
+	run_check(r->ram_frames == c->frames[MAPAUDIT_USABLE] + c->frames[MAPAUDIT_KERNEL] +
+					   c->frames[MAPAUDIT_FIRMWARE] + r->dropped_frames,
+		  "coverage_every_ram_frame_once");
+}
+
+void memmap_check_allocator(uint64_t managed_frames)
+{
+	run_check(mapaudit_check_allocator(&memmap_audit_result.cov, managed_frames, report, 0),
+		  "coverage_allocator_owns_usable_frames");
 }
