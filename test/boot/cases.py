@@ -94,6 +94,16 @@ def check_run(b, mem, expect_result="pass"):
             p.append("RAM in the map %d not within 90%% of -m %s" % (mm["ram_bytes"], mem))
         if mm["entries"] < 3 or sum(mm["bytes_by_type"].values()) <= 0:
             p.append("memmap event implausible: %s" % mm)
+    cov, mi = b.first("coverage"), b.first("mm_init")
+    if not cov or not mi:
+        p.append("no coverage or mm_init event")
+    else:
+        if cov["ram_frames"] != (cov["usable_frames"] + cov["kernel_frames"] +
+                                 cov["firmware_frames"] + cov["dropped_frames"]):
+            p.append("coverage does not add up: %s" % cov)
+        if mi["managed_frames"] != cov["usable_frames"]:
+            p.append("allocator manages %d frames, the map has %d usable"
+                     % (mi["managed_frames"], cov["usable_frames"]))
     if sm and sm.get("lost") != 0:
         p.append("summary says %s frames were lost" % sm.get("lost"))
     if sm and sm.get("result") != expect_result:
