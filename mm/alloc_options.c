@@ -35,8 +35,8 @@ static inline uint64_t take_cached(struct pcpu_cache *c, uint32_t cpu, uint32_t 
 		}
 		mm_set_owner_hint(s, cpu);
 		mm_set_state(s, state);
-		if (hit)
-			ctr_inc(&c->ctr.cache_hits);
+		if (!hit)
+			ctr_inc(&c->ctr.cache_misses);
 		break;
 	}
 	pcpu_unlock(c);
@@ -96,31 +96,32 @@ static void unclaim_poisoned(uint64_t pfn, unsigned order)
 	buddy_unlock();
 }
 
-enum alloc_error frame_alloc_options_allocate(const struct frame_alloc_options *o,
-					      struct phys_frame *out)
+/* The general path: any order, any CPU, refills, retries after corruption. */
+static __attribute__((noinline)) enum alloc_error allocate_slow(const struct frame_alloc_options *o,
+								struct phys_frame *out)
 {
 	static const char op[] = "frame_alloc_options_allocate";
 	unsigned order = o->order;
 	uint32_t state = FRAME_FLAGS_ALLOCATED | (o->purpose_flags & ~FRAME_FLAGS_ALLOCATOR_MASK);
 	bool drained = false;
 
-	if (__builtin_expect(order > MAX_ORDER, 0)) {
+	if (order > MAX_ORDER) {
 		mm_report(ALLOC_ERROR_INVALID_ORDER, op, "order > MAX_ORDER", MM_DIAG_NO_PHYS, 0, order);
 		return ALLOC_ERROR_INVALID_ORDER;
 	}
-	if (__builtin_expect(!mm_meta_base, 0)) {
+	if (!mm_meta_base) {
 		mm_report(ALLOC_ERROR_NOT_INITIALIZED, op, "metadata array not initialised",
 			  MM_DIAG_NO_PHYS, (uint8_t)order, 0);
 		return ALLOC_ERROR_NOT_INITIALIZED;
 	}
 	for (;;) {
 		struct mm_irq_token tok = mm_env_irq_save();
-		uint32_t cpu = mm_env_cpu_id();
+		uint32_t cpu = tok.cpu;
 		bool cached = order == 0 && cpu < MM_MAX_CPUS;
 		uint64_t pfn = cached ? take_cached(&pcpu_caches[cpu], cpu, state)
 				      : take_buddy(order, cpu, state);
 
-		if (__builtin_expect(pfn == FRAME_META_LINK_NONE, 0)) {
+		if (pfn == FRAME_META_LINK_NONE) {
 			mm_env_irq_restore(tok);
 			if (drained)
 				return ALLOC_ERROR_OUT_OF_MEMORY; /* normal condition: no diag */
@@ -132,21 +133,18 @@ enum alloc_error frame_alloc_options_allocate(const struct frame_alloc_options *
 		struct meta_slot *s = mm_slot(pfn);
 		uint32_t seen;
 
-		if (__builtin_expect(!meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, &seen), 0)) {
+		if (!meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, &seen)) {
 			claim_failed(pfn, order, seen);
 			mm_env_irq_restore(tok);
 			continue;
 		}
-		meta_slot_note_new_allocation_epoch(s);
-		if (__builtin_expect(meta_slot_is_guard_poisoned(s), 0)) {
+		if (meta_slot_note_new_allocation_epoch(s) & META_GUARD_POISONED) {
 			unclaim_poisoned(pfn, order);
 			mm_env_irq_restore(tok);
 			continue;
 		}
-		if (cached)
-			ctr_inc(&pcpu_caches[cpu].ctr.allocs);
-		else if (cpu < MM_MAX_CPUS)
-			ctr_inc(&pcpu_caches[cpu].ctr.allocs);
+		if (cpu < MM_MAX_CPUS)
+			ctr_inc(cached ? &pcpu_caches[cpu].ctr.cache_allocs : &pcpu_caches[cpu].ctr.buddy_allocs);
 		else
 			shared_inc(&mm_shared.allocs);
 		mm_env_irq_restore(tok);
@@ -155,6 +153,54 @@ enum alloc_error frame_alloc_options_allocate(const struct frame_alloc_options *
 		out->start_address = pfn << PAGE_SHIFT;
 		return ALLOC_ERROR_NONE;
 	}
+}
+
+/* The fast path: order 0, a clean frame on top of this CPU's cache. One
+ * locked exchange for the cache lock, one CAS on the frame's own slot, plain
+ * stores otherwise; anything unusual goes to allocate_slow. Laid out so that
+ * little is live across the two environment calls (fewer registers saved). */
+enum alloc_error frame_alloc_options_allocate(const struct frame_alloc_options *o,
+					      struct phys_frame *out)
+{
+	if (__builtin_expect(o->order != 0, 0))
+		return allocate_slow(o, out);
+	struct mm_irq_token tok = mm_env_irq_save();
+	uint32_t seen;
+
+	if (__builtin_expect(tok.cpu >= MM_MAX_CPUS || !mm_meta_base, 0))
+		goto slow;
+	struct pcpu_cache *c = &pcpu_caches[tok.cpu];
+
+	pcpu_lock(c);
+	unsigned n = pcpu_count(c);
+	uint64_t pfn = c->pfn[n ? n - 1 : 0];
+	struct meta_slot *s = mm_slot(pfn);
+
+	if (__builtin_expect(!n || meta_slot_get_guard(s), 0)) {
+		pcpu_unlock(c);
+		goto slow;
+	}
+	pcpu_set_count(c, n - 1);
+	mm_set_owner_hint(s, tok.cpu);
+	mm_set_state(s, FRAME_FLAGS_ALLOCATED | (o->purpose_flags & ~FRAME_FLAGS_ALLOCATOR_MASK));
+	pcpu_unlock(c);
+	if (__builtin_expect(!meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, &seen), 0)) {
+		claim_failed(pfn, 0, seen);
+		goto slow;
+	}
+	if (__builtin_expect(meta_slot_note_new_allocation_epoch(s) & META_GUARD_POISONED, 0)) {
+		unclaim_poisoned(pfn, 0);
+		goto slow;
+	}
+	ctr_inc(&c->ctr.cache_allocs);
+	out->start_address = pfn << PAGE_SHIFT;
+	mm_env_irq_restore(tok);
+	if (o->zeroed)
+		memset(mm_env_phys_to_virt(out->start_address), 0, PAGE_SIZE);
+	return ALLOC_ERROR_NONE;
+slow:
+	mm_env_irq_restore(tok);
+	return allocate_slow(o, out);
 }
 
 /* ------------------------------------------------------------------ trait */

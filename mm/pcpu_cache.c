@@ -13,9 +13,10 @@ void pcpu_cache_reset(void)
 
 		atomic_store_explicit(&c->lock, 0, memory_order_relaxed);
 		pcpu_set_count(c, 0);
-		atomic_store_explicit(&c->ctr.allocs, 0, memory_order_relaxed);
+		atomic_store_explicit(&c->ctr.cache_allocs, 0, memory_order_relaxed);
+		atomic_store_explicit(&c->ctr.cache_misses, 0, memory_order_relaxed);
+		atomic_store_explicit(&c->ctr.buddy_allocs, 0, memory_order_relaxed);
 		atomic_store_explicit(&c->ctr.frees, 0, memory_order_relaxed);
-		atomic_store_explicit(&c->ctr.cache_hits, 0, memory_order_relaxed);
 	}
 }
 
@@ -99,7 +100,7 @@ static void drain_cpu(uint32_t cpu)
 void pcpu_cache_drain_local(void)
 {
 	struct mm_irq_token tok = mm_env_irq_save();
-	uint32_t cpu = mm_env_cpu_id();
+	uint32_t cpu = tok.cpu;
 
 	if (cpu < MM_MAX_CPUS && mm_meta_base)
 		drain_cpu(cpu);

@@ -57,7 +57,7 @@ void mm_release_block(uint64_t pfn, unsigned order)
 	if (__builtin_expect(meta_slot_vtable_bits(s) != 0, 0))
 		run_hooks(pfn, order);
 	struct mm_irq_token tok = mm_env_irq_save();
-	uint32_t cpu = mm_env_cpu_id();
+	uint32_t cpu = tok.cpu;
 
 	if (order == 0 && cpu < MM_MAX_CPUS) {
 		struct pcpu_cache *c = &pcpu_caches[cpu];
@@ -69,7 +69,6 @@ void mm_release_block(uint64_t pfn, unsigned order)
 		} else {
 			unsigned n = pcpu_count(c);
 
-			mm_set_owner_hint(s, cpu);
 			meta_slot_set_refcount(s, REFCOUNT_UNUSED);
 			mm_set_state(s, FRAME_FLAGS_FREE | FRAME_FLAGS_CACHED);
 			c->pfn[n++] = pfn;
@@ -120,22 +119,69 @@ static enum alloc_error put_ref(const char *op, uint64_t pfn, int want_order)
 				  pfn << PAGE_SHIFT, (uint8_t)want_order, order);
 			return ALLOC_ERROR_WRONG_ORDER;
 		}
-		/* release: this holder's uses of the block happen before its release;
-		 * relaxed on failure: we only retry */
-		if (atomic_compare_exchange_weak_explicit(&s->refcount, &r, r - 1, memory_order_release,
+		/* acq_rel: release this holder's uses of the block; the last one
+		 * also acquires every other holder's before giving it back (one
+		 * lock cmpxchg either way on x86). Relaxed on failure: we retry */
+		if (atomic_compare_exchange_weak_explicit(&s->refcount, &r, r - 1, memory_order_acq_rel,
 							  memory_order_relaxed))
 			break;
 	}
-	if (r == 1) {
-		/* acquire: every other holder's uses happen before we give it back */
-		atomic_thread_fence(memory_order_acquire);
+	if (r == 1)
 		mm_release_block(pfn, order);
-	}
 	return ALLOC_ERROR_NONE;
+}
+
+/* The fast path of frame_free / frame_dec_ref: a clean order-0 frame with
+ * one reference and the default vtable goes onto this CPU's cache. Returns
+ * false (having changed nothing) when the general path must decide. */
+static inline __attribute__((always_inline)) bool free_fast(uint64_t phys)
+{
+	uint64_t pfn = phys >> PAGE_SHIFT;
+
+	if (__builtin_expect((phys & (PAGE_SIZE - 1)) || pfn >= mm_meta_frames, 0))
+		return false;
+	struct meta_slot *s = mm_slot(pfn);
+	uint32_t one = 1;
+
+	if (meta_slot_get_order(s) != 0)
+		return false; /* a larger block, or a wrong-order free: put_ref decides */
+	if (meta_slot_get_guard(s) | meta_slot_vtable_bits(s))
+		return false; /* poison, hooks: the general path */
+	/* acq_rel: release our uses of the frame to its next owner; acquire the
+	 * uses of holders that dropped their references before us */
+	if (!atomic_compare_exchange_strong_explicit(&s->refcount, &one, 0, memory_order_acq_rel,
+						     memory_order_relaxed))
+		return false; /* shared, or not allocated: put_ref decides */
+	struct mm_irq_token tok = mm_env_irq_save();
+
+	if (__builtin_expect(tok.cpu < MM_MAX_CPUS, 1)) {
+		struct pcpu_cache *c = &pcpu_caches[tok.cpu];
+
+		pcpu_lock(c);
+		unsigned n = pcpu_count(c);
+
+		/* re-read under the cache lock: frame_mark_poisoned may have run since */
+		if (__builtin_expect(!meta_slot_get_guard(s) && n < MM_PCPU_HIGH - 1, 1)) {
+			meta_slot_set_refcount(s, REFCOUNT_UNUSED);
+			mm_set_state(s, FRAME_FLAGS_FREE | FRAME_FLAGS_CACHED);
+			c->pfn[n] = pfn;
+			pcpu_set_count(c, n + 1);
+			ctr_inc(&c->ctr.frees);
+			pcpu_unlock(c);
+			mm_env_irq_restore(tok);
+			return true;
+		}
+		pcpu_unlock(c);
+	}
+	mm_env_irq_restore(tok);
+	mm_release_block(pfn, 0); /* refcount is 0: the general release (drain, quarantine) */
+	return true;
 }
 
 enum alloc_error frame_free(uint64_t phys, uint8_t order)
 {
+	if (order == 0 && free_fast(phys))
+		return ALLOC_ERROR_NONE;
 	enum alloc_error e = check_block("frame_free", phys, order);
 
 	return e ? e : put_ref("frame_free", phys >> PAGE_SHIFT, order);
@@ -143,6 +189,8 @@ enum alloc_error frame_free(uint64_t phys, uint8_t order)
 
 enum alloc_error frame_dec_ref(uint64_t phys)
 {
+	if (free_fast(phys))
+		return ALLOC_ERROR_NONE;
 	enum alloc_error e = check_block("frame_dec_ref", phys, 0);
 
 	return e ? e : put_ref("frame_dec_ref", phys >> PAGE_SHIFT, -1);

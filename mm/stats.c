@@ -24,9 +24,12 @@ void mm_stats_read(struct mm_stats *out)
 		struct pcpu_cache *c = &pcpu_caches[cpu];
 
 		out->cached_frames += pcpu_count(c);
-		out->allocs += ctr_read(&c->ctr.allocs);
+		uint64_t cache_allocs = ctr_read(&c->ctr.cache_allocs);
+		uint64_t misses = ctr_read(&c->ctr.cache_misses);
+
+		out->allocs += cache_allocs + ctr_read(&c->ctr.buddy_allocs);
 		out->frees += ctr_read(&c->ctr.frees);
-		out->cache_hits += ctr_read(&c->ctr.cache_hits);
+		out->cache_hits += cache_allocs > misses ? cache_allocs - misses : 0;
 	}
 	out->free_frames = out->buddy_free_frames + out->cached_frames;
 	out->allocs += ctr_read(&mm_shared.allocs);

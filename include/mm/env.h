@@ -4,7 +4,7 @@
  * them on the host with threads standing in for CPUs.
  *
  * Contexts: "irq-off" means interrupts disabled on the calling CPU (mm/ always
- * holds an mm_irq_token when it calls the lock, cpu-id and diag functions).
+ * holds an mm_irq_token when it calls the lock and diag functions).
  * None of these functions may call back into mm/. */
 #ifndef METASLOT_MM_ENV_H
 #define METASLOT_MM_ENV_H
@@ -17,23 +17,23 @@
  * still works, through the buddy lock on every operation. */
 #define MM_MAX_CPUS 256
 
-/* --- interrupts. The token is the state to restore. */
+/* --- interrupts and CPU identity. mm/ disables interrupts around every
+ * per-CPU or locked section; while they are off the calling CPU cannot change,
+ * so the token also carries the CPU's id (one call on the hot path, not two). */
 struct mm_irq_token {
-	uint64_t flags; /* kernel: RFLAGS before cli; host: anything */
+	uint64_t flags; /* state to restore (kernel: RFLAGS before cli; host: anything) */
+	uint32_t cpu;   /* dense id of this CPU, 0 .. (number of CPUs - 1), stable for
+			 * the CPU's life; at most one thread of control runs with a
+			 * given id at a time. May be >= MM_MAX_CPUS (then no cache). */
 };
 
-/* Disable interrupts on this CPU, return the previous state. Nests: every
- * save is paired with a restore of its own token, innermost first. Callable
- * from any context including irq-off. */
+/* Disable interrupts on this CPU and return the previous state and the CPU's
+ * id. Nests: every save is paired with a restore of its own token, innermost
+ * first. Any context, including irq-off. On every order-0 allocation and free:
+ * must be cheap. */
 struct mm_irq_token mm_env_irq_save(void);
 /* Re-enable interrupts iff they were enabled when `tok` was saved. */
 void mm_env_irq_restore(struct mm_irq_token tok);
-
-/* --- CPU identity. Dense id of the calling CPU, 0 .. (number of CPUs - 1),
- * stable for the CPU's life. Called irq-off (so the caller cannot migrate);
- * must be cheap: it is on every order-0 allocation and free. At most one
- * thread of control may run with a given id at a time. */
-uint32_t mm_env_cpu_id(void);
 
 /* --- locks. Storage mm/ embeds in its own structures; the environment
  * decides what the two words mean (kernel: a ticket spinlock, next/owner; the

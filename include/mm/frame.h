@@ -320,14 +320,22 @@ static inline void meta_slot_set_generation(struct meta_slot *s, uint32_t g)
  * non-sticky guard bits cleared (POISONED / BLOCK_POISONED are never healed),
  * generation + 1. Only the CAS winner runs this, so the bump is a plain
  * load + store (no lock prefix); the store is release so a CPU that
- * acquire-loads the generation sees this epoch. */
-static inline void meta_slot_note_new_allocation_epoch(struct meta_slot *s)
+ * acquire-loads the generation sees this epoch. Returns the guard bits left
+ * (the sticky ones: a caller re-checks poison without another load). */
+static inline uint32_t meta_slot_note_new_allocation_epoch(struct meta_slot *s)
 {
-	uint32_t g = atomic_load_explicit(&s->generation, memory_order_relaxed);
+	uint32_t gen = atomic_load_explicit(&s->generation, memory_order_relaxed);
+	/* acquire: a POISONED set by frame_mark_poisoned before our claim is seen */
+	uint32_t g = atomic_load_explicit(&s->guard, memory_order_acquire);
 
 	meta_slot_set_vtable_bits(s, 0);
-	meta_slot_clear_guard_bits(s, ~0u);
-	atomic_store_explicit(&s->generation, g + 1, memory_order_release);
+	/* acq_rel CAS so a concurrent fetch_or(POISONED) is kept; no write if clean */
+	while ((g & ~META_GUARD_STICKY) &&
+	       !atomic_compare_exchange_weak_explicit(&s->guard, &g, g & META_GUARD_STICKY,
+						      memory_order_acq_rel, memory_order_acquire))
+		;
+	atomic_store_explicit(&s->generation, gen + 1, memory_order_release);
+	return g & META_GUARD_STICKY;
 }
 
 /* Back to the free list: default vtable, guard bits cleared except POISONED

@@ -115,8 +115,13 @@ void mm_quarantine(uint64_t pfn);
 
 /* ------------------------------------------------------------------ per-CPU caches */
 
+/* Per-CPU events. One counter per fast-path operation: cache hits are
+ * cache_allocs - cache_misses (a miss is a pop that needed a refill). */
 struct pcpu_counters {
-	_Atomic uint64_t allocs, frees, cache_hits;
+	_Atomic uint64_t cache_allocs; /* order-0 allocations from this CPU's cache */
+	_Atomic uint64_t cache_misses; /* ... of which needed a refill first */
+	_Atomic uint64_t buddy_allocs; /* allocations straight from the buddy */
+	_Atomic uint64_t frees;        /* blocks released on this CPU */
 };
 
 /* One CPU's cache, on its own cache lines. `lock` is taken by the owner on

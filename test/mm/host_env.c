@@ -1,5 +1,5 @@
 /* Host implementation of the mm environment (include/mm/env.h): no-op
- * interrupts, a thread-local CPU id, ticket locks with the same C11 atomics
+ * interrupts whose token carries a thread-local CPU id, ticket locks with the same C11 atomics
  * the kernel uses, an mmap'd arena as physical memory, recorded diagnostics. */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -19,21 +19,21 @@ static unsigned diag_count;
 static struct mm_diag diag_last;
 static void (*panic_hook)(const struct mm_diag *d);
 
+static uint32_t this_cpu_id(void)
+{
+	if (__builtin_expect(this_cpu < 0, 0))
+		this_cpu = atomic_fetch_add_explicit(&next_cpu, 1, memory_order_relaxed);
+	return (uint32_t)this_cpu;
+}
+
 struct mm_irq_token mm_env_irq_save(void)
 {
-	return (struct mm_irq_token){ 0 };
+	return (struct mm_irq_token){ 0, this_cpu_id() };
 }
 
 void mm_env_irq_restore(struct mm_irq_token tok)
 {
 	(void)tok;
-}
-
-uint32_t mm_env_cpu_id(void)
-{
-	if (__builtin_expect(this_cpu < 0, 0))
-		this_cpu = atomic_fetch_add_explicit(&next_cpu, 1, memory_order_relaxed);
-	return (uint32_t)this_cpu;
 }
 
 void host_env_set_cpu(uint32_t cpu)

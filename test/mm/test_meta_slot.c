@@ -346,6 +346,7 @@ static void test_uninitialised_calls(void **st)
 	host_env_teardown();
 	assert_int_equal(init_metadata_array(one, sizeof(one), 1), ALLOC_ERROR_NONE);
 	mm_meta_base = NULL; /* as before init_metadata_array */
+	mm_meta_frames = 0;
 	struct phys_frame f;
 	struct frame_alloc_options o = frame_alloc_options_new();
 
