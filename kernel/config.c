@@ -137,6 +137,66 @@ static int set_fault_test(struct config *c, const char *v, size_t n)
 	return 0;
 }
 
+static int set_audit(struct config *c, const char *v, size_t n)
+{
+	if (streq(v, n, "off"))
+		c->audit = AUDIT_OFF;
+	else if (streq(v, n, "quick"))
+		c->audit = AUDIT_QUICK;
+	else if (streq(v, n, "full"))
+		c->audit = AUDIT_FULL;
+	else
+		return -1;
+	return 0;
+}
+
+static int set_passes(struct config *c, const char *v, size_t n)
+{
+	uint64_t k;
+
+	if (parse_u64(v, n, &k) || k < 1 || k > CONFIG_MAX_PASSES)
+		return -1;
+	c->passes = (uint32_t)k;
+	return 0;
+}
+
+/* patterns=name,name,...: every name must be known, or nothing changes */
+static int set_patterns(struct config *c, const char *v, size_t n)
+{
+	uint32_t mask = 0;
+
+	for (size_t s = 0; s <= n;) {
+		size_t e = s;
+
+		while (e < n && v[e] != ',')
+			e++;
+		const struct audit_pattern *p = audit_pattern_find(v + s, (uint32_t)(e - s));
+
+		if (!p)
+			return -1;
+		mask |= 1u << (p - audit_patterns);
+		s = e + 1;
+	}
+	c->patterns = mask;
+	return 0;
+}
+
+/* inject_fault=ADDR:MASK (repeatable): ADDR 8-byte aligned, MASK non-zero */
+static int set_inject_fault(struct config *c, const char *v, size_t n)
+{
+	size_t colon = 0;
+	uint64_t addr, mask;
+
+	while (colon < n && v[colon] != ':')
+		colon++;
+	if (colon == n || parse_u64(v, colon, &addr) ||
+	    parse_u64(v + colon + 1, n - colon - 1, &mask) || addr % 8 || !mask ||
+	    c->ninject == AUDIT_MAX_INJECT)
+		return -1;
+	c->inject[c->ninject++] = (struct audit_injection){ addr, mask };
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	int (*set)(struct config *c, const char *v, size_t n);
@@ -147,6 +207,10 @@ static const struct {
 	{ "stress_ops", set_stress_ops },
 	{ "bench", set_bench },
 	{ "fault_test", set_fault_test },
+	{ "audit", set_audit },
+	{ "passes", set_passes },
+	{ "patterns", set_patterns },
+	{ "inject_fault", set_inject_fault },
 };
 
 void config_defaults(struct config *c)
@@ -157,6 +221,8 @@ void config_defaults(struct config *c)
 	c->serial_port = 0x3f8;
 	c->serial_baud = 115200;
 	c->stress_ops = CONFIG_DEFAULT_STRESS_OPS;
+	c->audit = AUDIT_QUICK;
+	c->passes = 1;
 }
 
 const char *config_on_finish_name(enum on_finish f)

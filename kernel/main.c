@@ -1,6 +1,7 @@
 /* kmain: the table of contents of the boot. One step per line; each step
  * owns its events and its checks. */
 #include <bootinfo.h>
+#include <kernel/audit.h>
 #include <mm/frame.h>
 #include <kernel/bench.h>
 #include <kernel/bootinfo_check.h>
@@ -130,6 +131,7 @@ void kmain(uint64_t bootinfo_phys)
 	smp_init(bi, &acpi, kcfg.smp_limit);   /* LAPIC, every AP via INIT-SIPI-SIPI */
 	screen_header(bi, run.cpus, run.ram_bytes);
 	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
+	audit_run();                           /* RAM patterns on every free frame */
 	if (kcfg.bench)
 		bench_run();                   /* make bench: cycles per pair, scaling */
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */

@@ -7,12 +7,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <kernel/audit_pattern.h>
 #include <kernel/faulttest.h>
 
 #define CONFIG_MAX_ISSUES 16
 #define CONFIG_DEFAULT_STRESS_OPS 20000
+#define CONFIG_MAX_PASSES 1000
 
 enum on_finish { ON_FINISH_HALT, ON_FINISH_SHUTDOWN, ON_FINISH_REBOOT };
+enum audit_mode { AUDIT_OFF, AUDIT_QUICK, AUDIT_FULL };
 
 struct config_issue {
 	uint32_t line;       /* 1-based line of the config text */
@@ -30,6 +33,12 @@ struct config {
 	uint64_t stress_ops;       /* allocator operations per CPU in the stress */
 	int bench;                 /* run the in-kernel benchmark */
 	enum fault_test fault_test; /* a deliberate fault, for tests */
+
+	enum audit_mode audit;
+	uint32_t passes;           /* audit passes over all free RAM */
+	uint32_t patterns;         /* bit i: audit_patterns[i]; 0 = as the mode says */
+	uint32_t ninject;
+	struct audit_injection inject[AUDIT_MAX_INJECT];
 
 	uint32_t nissues;
 	uint32_t issues_dropped;   /* issues beyond CONFIG_MAX_ISSUES */

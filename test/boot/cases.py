@@ -20,7 +20,9 @@ ACCEL = os.environ.get("BOOT_ACCEL", "tcg")
 GiB, MiB = 1 << 30, 1 << 20
 CASES = []
 
-SHUTDOWN_CFG = "on_finish=shutdown\n"
+# The audit has its own cases on small memory; the others skip it so that a
+# 5 GiB boot under TCG takes seconds, not minutes.
+SHUTDOWN_CFG = "on_finish=shutdown\naudit=off\n"
 
 
 def case(fn):
@@ -160,7 +162,7 @@ def check_smp(b, cpus, ops):
 
 def smp_case(machine, cpus, mem="512M", ops=20000):
     def fn(d):
-        b = boot(d, cfg="on_finish=shutdown\nstress_ops=%d\n" % ops, machine=machine,
+        b = boot(d, cfg=SHUTDOWN_CFG + "stress_ops=%d\n" % ops, machine=machine,
                  mem=mem, smp=cpus, timeout=300)
         return check_run(b, mem) + check_smp(b, cpus, ops)
     fn.__name__ = "smp_%s_%d_cpus" % (machine, cpus)
@@ -176,13 +178,13 @@ smp_case("pc", 4)
 
 @case
 def smp_config_limits_the_cpus(d):
-    b = boot(d, cfg="on_finish=shutdown\nsmp=2\nstress_ops=5000\n", mem="512M", smp=4)
+    b = boot(d, cfg=SHUTDOWN_CFG + "smp=2\nstress_ops=5000\n", mem="512M", smp=4)
     return check_run(b, "512M") + check_smp(b, 2, 5000)
 
 
 @case
 def smp_off_runs_on_the_boot_cpu(d):
-    b = boot(d, cfg="on_finish=shutdown\nsmp=off\nstress_ops=5000\n", mem="512M", smp=2)
+    b = boot(d, cfg=SHUTDOWN_CFG + "smp=off\nstress_ops=5000\n", mem="512M", smp=2)
     return check_run(b, "512M") + check_smp(b, 1, 5000)
 
 
@@ -245,7 +247,7 @@ def halt_without_config_file_keeps_running(d):
 def reboot_goes_through_reset_system(d):
     """on_finish=reboot calls ResetSystem(cold); with -no-reboot QEMU then
     exits 0 (no isa-debug-exit result is written on this path)."""
-    b = boot(d, cfg="on_finish=reboot\n", mem="256M")
+    b = boot(d, cfg="on_finish=reboot\naudit=off\n", mem="256M")
     p = []
     sm = b.first("summary")
     if b.timed_out or b.status != 0:
@@ -268,7 +270,7 @@ def no_serial_port_does_not_hang(d):
 
 @case
 def serial_off_silences_the_kernel(d):
-    b = boot(d, cfg="on_finish=shutdown\nserial=off\n", mem="256M")
+    b = boot(d, cfg=SHUTDOWN_CFG + "serial=off\n", mem="256M")
     p = []
     if b.result != "pass":
         p.append("exit status %s (%s)" % (b.status, b.result))
@@ -335,7 +337,7 @@ def screen_shows_the_result_and_memory_picture(d):
     memory picture in the legend's colours."""
     png = os.path.join(d, "screen.png")
     sock, watch = screendump_when_done(d, png)
-    b = boot(d, cfg="on_finish=halt\nstress_ops=5000\n", mem="1G", smp=2, vga=True,
+    b = boot(d, cfg="on_finish=halt\naudit=off\nstress_ops=5000\n", mem="1G", smp=2, vga=True,
              monitor=sock, on_running=watch, timeout=260)
     p = []
     serial_sm = b.first("summary")
@@ -369,7 +371,7 @@ def screen_shows_the_result_and_memory_picture(d):
 def bench_reports_every_order_and_cpu_count(d):
     """bench=on (make bench's kernel part): a pair figure per order and a
     throughput figure per CPU count, and the run still passes."""
-    b = boot(d, cfg="on_finish=shutdown\nbench=on\nstress_ops=0\n", mem="512M", smp=2,
+    b = boot(d, cfg=SHUTDOWN_CFG + "bench=on\nstress_ops=0\n", mem="512M", smp=2,
              vga=False)
     p = check_run(b, "512M")
     rows = b.all("bench")
@@ -386,7 +388,7 @@ def bench_reports_every_order_and_cpu_count(d):
 
 def fault_case(kind, vector, smp):
     def fn(d):
-        b = boot(d, cfg="on_finish=shutdown\nfault_test=%s\n" % kind, mem="512M", smp=smp,
+        b = boot(d, cfg=SHUTDOWN_CFG + "fault_test=%s\n" % kind, mem="512M", smp=smp,
                  vga=False, timeout=200)
         p = []
         if b.result != "fail":
@@ -412,3 +414,82 @@ fault_case("page_fault", [14], 1)
 # double-faults (#DF), whose handler runs on its own IST stack
 fault_case("stack_overflow", [8, 14], 2)
 fault_case("ap_panic", None, 4)
+
+
+INJECTED = {0x10000008: 0x10, 0x12345670: 1 << 63, 0x18000ff8: 0x1}
+
+
+@case
+def audit_finds_injected_faults_and_poisons_them(d):
+    """inject_fault in three frames: exactly those are reported, poisoned and
+    named in memmap=/badram=; no poisoned frame is handed out afterwards; the
+    result is bad_memory, and so is QEMU's exit status."""
+    cfg = "on_finish=shutdown\naudit=quick\nstress_ops=5000\n" + "".join(
+        "inject_fault=0x%x:0x%x\n" % kv for kv in INJECTED.items())
+    b = boot(d, cfg=cfg, mem="512M", smp=2, vga=False)
+    p = check_run(b, "512M", expect_result="bad_memory")
+    frames = {a & ~0xfff for a in INJECTED}
+    bad = b.all("bad_frame")
+    if sorted(e["phys"] for e in bad) != sorted(frames):
+        p.append("bad_frame events for %s, expected %s"
+                 % ([hex(e["phys"]) for e in bad], [hex(f) for f in sorted(frames)]))
+    for e in bad:
+        mask = INJECTED.get(e["addr"])
+        if mask is None or e["actual"] ^ e["expected"] != mask:
+            p.append("bad_frame %s does not show the injected flip" % e)
+    r = b.first("audit_result") or {}
+    for f in frames:
+        if ("4K$0x%x" % f) not in r.get("memmap_param", ""):
+            p.append("memmap_param %r lacks 0x%x" % (r.get("memmap_param"), f))
+        if ("0x%x,0xfffffffffffff000" % f) not in r.get("badram", ""):
+            p.append("badram %r lacks 0x%x" % (r.get("badram"), f))
+    if r.get("bad_frames") != 3:
+        p.append("audit_result: %s" % r)
+    pc = b.first("poison_check") or {}
+    if pc.get("poisoned_seen") != 0 or not pc.get("allocated_all"):
+        p.append("poison_check: %s" % pc)
+    st = [e for e in b.all("mm_stats") if e.get("when") == "after_stress"]
+    if not st or st[0]["quarantined_frames"] != 3:
+        p.append("allocator quarantine after the run: %s" % (st[0] if st else None))
+    sm = b.first("summary") or {}
+    if sm.get("bad_frames") != 3:
+        p.append("summary.bad_frames %s" % sm.get("bad_frames"))
+    return p
+
+
+@case
+def audit_quick_tests_every_free_frame_on_every_cpu(d):
+    b = boot(d, cfg="on_finish=shutdown\naudit=quick\nstress_ops=2000\n", mem="256M", smp=4,
+             vga=False)
+    p = check_run(b, "256M") + check_smp(b, 4, 2000)
+    mi, r = b.first("mm_init"), b.first("audit_result") or {}
+    cpus = b.all("audit_cpu")
+    if sorted(c["cpu"] for c in cpus) != [0, 1, 2, 3] or any(c["tested_frames"] == 0 for c in cpus):
+        p.append("audit_cpu events: %s" % cpus)
+    # everything free when the audit starts is tested; the kernel's own
+    # allocations (CPU stacks, tables) are the only frames left out
+    if mi and not (mi["free_frames"] - 256 <= r.get("tested_frames", 0) <= mi["free_frames"]):
+        p.append("tested %s of %d free frames" % (r.get("tested_frames"), mi["free_frames"]))
+    if r.get("bad_frames") != 0 or r.get("memmap_param") != "" or r.get("badram") != "":
+        p.append("clean memory reported bad: %s" % r)
+    if not r.get("mib_per_s"):
+        p.append("no MiB/s figure: %s" % r)
+    prog = [e for e in b.all("progress") if e["phase"] == "audit"]
+    if not prog or prog[-1]["percent"] != 100:
+        p.append("audit progress events: %s" % prog)
+    return p
+
+
+@case
+def audit_full_runs_every_pattern(d):
+    b = boot(d, cfg="on_finish=shutdown\naudit=full\npasses=2\nstress_ops=0\n", mem="128M",
+             smp=2, vga=False, timeout=400)
+    p = check_run(b, "128M")
+    r = b.first("audit_result") or {}
+    if r.get("passes") != 2 or r.get("bad_frames") != 0:
+        p.append("audit_result: %s" % r)
+    line = next((l for l in b.serial.splitlines() if l.startswith("audit: full")), "")
+    for name in ("own_address", "mov_inv_ones_zeros", "mov_inv_random", "linux_memtest"):
+        if name not in line:
+            p.append("pattern %s not run (%r)" % (name, line))
+    return p

@@ -1,0 +1,15 @@
+/* The RAM audit, metaslot's main job: every free frame the allocator owns is
+ * allocated (through frame_alloc_options_allocate, all CPUs at once), tested
+ * with the configured patterns, and freed; frames that fail are marked with
+ * meta_slot_mark_poisoned (frame_mark_poisoned), so the allocator quarantines
+ * them when their block is freed and never hands them out again. Then every
+ * free frame is allocated once more to prove none of them is poisoned. */
+#ifndef METASLOT_KERNEL_AUDIT_H
+#define METASLOT_KERNEL_AUDIT_H
+
+/* Runs as kcfg says (audit=, passes=, patterns=, inject_fault=); emits
+ * bad_frame, audit_cpu, audit_result and poison_check events and sets
+ * run.bad_frames. Does nothing when audit=off. */
+void audit_run(void);
+
+#endif

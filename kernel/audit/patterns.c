@@ -1,0 +1,72 @@
+/* The table of RAM test patterns (audit_pattern.h) and the two sweeps most
+ * patterns are built from. */
+#include <kernel/audit_pattern.h>
+#include <kernel/string.h>
+
+void audit_own_address(struct audit_job *j);
+void audit_mov_inv_ones_zeros(struct audit_job *j);
+void audit_mov_inv_random(struct audit_job *j);
+void audit_linux_memtest(struct audit_job *j);
+
+const struct audit_pattern audit_patterns[] = {
+	{ "own_address", 2, 1, audit_own_address },
+	{ "mov_inv_ones_zeros", 6, 1, audit_mov_inv_ones_zeros },
+	{ "mov_inv_random", 3, 0, audit_mov_inv_random },
+	{ "linux_memtest", 34, 0, audit_linux_memtest },
+};
+const uint32_t audit_pattern_count = sizeof(audit_patterns) / sizeof(audit_patterns[0]);
+
+const struct audit_pattern *audit_pattern_find(const char *name, uint32_t len)
+{
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (strlen(audit_patterns[i].name) == len && !memcmp(audit_patterns[i].name, name, len))
+			return &audit_patterns[i];
+	return 0;
+}
+
+void audit_fill_check(struct audit_job *j, uint64_t p)
+{
+	for (uint32_t s = 0; s < j->nspans; s++) {
+		const struct audit_span *sp = &j->spans[s];
+
+		for (uint64_t i = 0; i < sp->words; i++)
+			sp->w[i] = p;
+		audit_swept(j, sp);
+	}
+	for (uint32_t s = 0; s < j->nspans; s++) {
+		const struct audit_span *sp = &j->spans[s];
+
+		for (uint64_t i = 0; i < sp->words; i++)
+			audit_check(j, sp, i, p);
+		audit_swept(j, sp);
+	}
+}
+
+void audit_moving_inversions(struct audit_job *j, uint64_t p)
+{
+	for (uint32_t s = 0; s < j->nspans; s++) {
+		const struct audit_span *sp = &j->spans[s];
+
+		for (uint64_t i = 0; i < sp->words; i++)
+			sp->w[i] = p;
+		audit_swept(j, sp);
+	}
+	for (uint32_t s = 0; s < j->nspans; s++) {
+		const struct audit_span *sp = &j->spans[s];
+
+		for (uint64_t i = 0; i < sp->words; i++) {
+			audit_check(j, sp, i, p);
+			sp->w[i] = ~p;
+		}
+		audit_swept(j, sp);
+	}
+	for (uint32_t s = j->nspans; s-- > 0;) {
+		const struct audit_span *sp = &j->spans[s];
+
+		for (uint64_t i = sp->words; i-- > 0;) {
+			audit_check(j, sp, i, ~p);
+			sp->w[i] = p;
+		}
+		audit_swept(j, sp);
+	}
+}
