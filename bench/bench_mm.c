@@ -4,7 +4,7 @@
  * is measured RUNS times; "ns" is the best run, "ns_median" / "ns_worst" show
  * the spread (the machine is shared).
  *
- *   bench_mm                 all figures
+ *   bench_mm [env=LABEL]     all figures; LABEL (call / inline) goes into the JSON
  *   bench_mm --callgrind X   run only the loop for figure X (order0_pair,
  *                            order9_pair, bulk) inside bench_cg_loop, for
  *                            valgrind --toggle-collect=bench_cg_loop */
@@ -128,10 +128,12 @@ static void report(struct figure *fg)
 	fflush(stdout);
 }
 
+static const char *env_label = "call";
+
 static void json(const struct figure *fg)
 {
-	printf("{\"bench\":\"%s\",\"threads\":%u,\"zeroed\":%s,\"ns\":%.2f,\"ns_median\":%.2f,"
-	       "\"ns_worst\":%.2f,\"runs\":%d", fg->name, fg->threads, fg->zeroed ? "true" : "false",
+	printf("{\"bench\":\"%s\",\"env\":\"%s\",\"threads\":%u,\"zeroed\":%s,\"ns\":%.2f,\"ns_median\":%.2f,"
+	       "\"ns_worst\":%.2f,\"runs\":%d", fg->name, env_label, fg->threads, fg->zeroed ? "true" : "false",
 	       fg->ns[0], fg->ns[RUNS / 2], fg->ns[RUNS - 1], RUNS);
 	if (fg->speedup > 0)
 		printf(",\"speedup\":%.2f", fg->speedup);
@@ -207,6 +209,8 @@ int main(int argc, char **argv)
 
 	if (nproc > MAX_THREADS)
 		nproc = MAX_THREADS;
+	if (argc == 2 && !strncmp(argv[1], "env=", 4))
+		env_label = argv[1] + 4;
 	host_env_set_cpu(0);
 	pin(0);
 	fresh();

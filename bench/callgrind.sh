@@ -2,8 +2,10 @@
 # Instructions per operation of the mm/ hot paths, counted by callgrind inside
 # bench_cg_loop only (bench_mm --callgrind FIGURE). Prints a table line and a
 # JSON line per figure; says so and exits 0 when valgrind is missing.
+# Usage: callgrind.sh BINARY [ENV-LABEL]
 set -eu
 bin=$1
+env=${2:-call}
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "callgrind: valgrind not installed, no instruction counts"
 	exit 0
@@ -24,5 +26,5 @@ for spec in order0_pair:100000 order9_pair:10000 bulk:200000; do
 	name=$fig
 	[ "$fig" = bulk ] && name=order0_bulk
 	echo "| $name: $per instructions per $( [ "$fig" = bulk ] && echo op || echo pair ) (callgrind, $ir in $ops)"
-	echo "{\"bench\":\"$name\",\"threads\":1,\"zeroed\":false,\"instructions\":$per}"
+	echo "{\"bench\":\"$name\",\"env\":\"$env\",\"threads\":1,\"zeroed\":false,\"instructions\":$per}"
 done

@@ -155,10 +155,35 @@ static __attribute__((noinline)) enum alloc_error allocate_slow(const struct fra
 	}
 }
 
+enum fast_exit { EXIT_PLAIN, EXIT_CLAIM_FAILED, EXIT_POISONED };
+
+/* Every way out of the fast path but success: one tail call (six register
+ * arguments at most, so it stays a jump), and the fast path keeps nothing
+ * alive across a call of its own. `why_seen` is why << 32 | refcount seen. */
+static __attribute__((noinline)) enum alloc_error
+fast_exit(const struct frame_alloc_options *o, struct phys_frame *out, struct mm_irq_token tok,
+	  uint64_t why_seen, uint64_t pfn)
+{
+	enum fast_exit why = (enum fast_exit)(why_seen >> 32);
+	uint32_t seen = (uint32_t)why_seen;
+
+	if (why == EXIT_CLAIM_FAILED)
+		claim_failed(pfn, 0, seen);
+	else if (why == EXIT_POISONED)
+		unclaim_poisoned(pfn, 0);
+	mm_env_irq_restore(tok);
+	return allocate_slow(o, out);
+}
+
+static __attribute__((noinline)) enum alloc_error zero_frame(uint64_t phys)
+{
+	memset(mm_env_phys_to_virt(phys), 0, PAGE_SIZE);
+	return ALLOC_ERROR_NONE;
+}
+
 /* The fast path: order 0, a clean frame on top of this CPU's cache. One
  * locked exchange for the cache lock, one CAS on the frame's own slot, plain
- * stores otherwise; anything unusual goes to allocate_slow. Laid out so that
- * little is live across the two environment calls (fewer registers saved). */
+ * stores otherwise; anything unusual leaves through fast_exit. */
 enum alloc_error frame_alloc_options_allocate(const struct frame_alloc_options *o,
 					      struct phys_frame *out)
 {
@@ -168,39 +193,33 @@ enum alloc_error frame_alloc_options_allocate(const struct frame_alloc_options *
 	uint32_t seen;
 
 	if (__builtin_expect(tok.cpu >= MM_MAX_CPUS || !mm_meta_base, 0))
-		goto slow;
+		return fast_exit(o, out, tok, (uint64_t)EXIT_PLAIN << 32, 0);
 	struct pcpu_cache *c = &pcpu_caches[tok.cpu];
 
-	pcpu_lock(c);
+	if (__builtin_expect(!pcpu_trylock(c), 0))
+		return fast_exit(o, out, tok, (uint64_t)EXIT_PLAIN << 32, 0);
 	unsigned n = pcpu_count(c);
 	uint64_t pfn = c->pfn[n ? n - 1 : 0];
 	struct meta_slot *s = mm_slot(pfn);
 
 	if (__builtin_expect(!n || meta_slot_get_guard(s), 0)) {
 		pcpu_unlock(c);
-		goto slow;
+		return fast_exit(o, out, tok, (uint64_t)EXIT_PLAIN << 32, 0);
 	}
 	pcpu_set_count(c, n - 1);
 	mm_set_owner_hint(s, tok.cpu);
 	mm_set_state(s, FRAME_FLAGS_ALLOCATED | (o->purpose_flags & ~FRAME_FLAGS_ALLOCATOR_MASK));
 	pcpu_unlock(c);
-	if (__builtin_expect(!meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, &seen), 0)) {
-		claim_failed(pfn, 0, seen);
-		goto slow;
-	}
-	if (__builtin_expect(meta_slot_note_new_allocation_epoch(s) & META_GUARD_POISONED, 0)) {
-		unclaim_poisoned(pfn, 0);
-		goto slow;
-	}
+	if (__builtin_expect(!meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, &seen), 0))
+		return fast_exit(o, out, tok, (uint64_t)EXIT_CLAIM_FAILED << 32 | seen, pfn);
+	if (__builtin_expect(meta_slot_note_new_allocation_epoch(s) & META_GUARD_POISONED, 0))
+		return fast_exit(o, out, tok, (uint64_t)EXIT_POISONED << 32, pfn);
 	ctr_inc(&c->ctr.cache_allocs);
 	out->start_address = pfn << PAGE_SHIFT;
+	bool zeroed = o->zeroed;
+
 	mm_env_irq_restore(tok);
-	if (o->zeroed)
-		memset(mm_env_phys_to_virt(out->start_address), 0, PAGE_SIZE);
-	return ALLOC_ERROR_NONE;
-slow:
-	mm_env_irq_restore(tok);
-	return allocate_slow(o, out);
+	return zeroed ? zero_frame(pfn << PAGE_SHIFT) : ALLOC_ERROR_NONE;
 }
 
 /* ------------------------------------------------------------------ trait */

@@ -20,6 +20,15 @@ void pcpu_cache_reset(void)
 	}
 }
 
+void pcpu_lock_contended(struct pcpu_cache *c)
+{
+	/* a remote drain or buddy_check holds it: wait, then retry the exchange */
+	do
+		while (atomic_load_explicit(&c->lock, memory_order_relaxed))
+			mm_env_cpu_relax();
+	while (atomic_exchange_explicit(&c->lock, 1, memory_order_acquire));
+}
+
 static unsigned floor_log2(unsigned n)
 {
 	return 31u - (unsigned)__builtin_clz(n);

@@ -157,7 +157,8 @@ static inline __attribute__((always_inline)) bool free_fast(uint64_t phys)
 	if (__builtin_expect(tok.cpu < MM_MAX_CPUS, 1)) {
 		struct pcpu_cache *c = &pcpu_caches[tok.cpu];
 
-		pcpu_lock(c);
+		if (__builtin_expect(!pcpu_trylock(c), 0))
+			goto general;
 		unsigned n = pcpu_count(c);
 
 		/* re-read under the cache lock: frame_mark_poisoned may have run since */
@@ -173,27 +174,33 @@ static inline __attribute__((always_inline)) bool free_fast(uint64_t phys)
 		}
 		pcpu_unlock(c);
 	}
+general:
 	mm_env_irq_restore(tok);
 	mm_release_block(pfn, 0); /* refcount is 0: the general release (drain, quarantine) */
 	return true;
+}
+
+/* The general path: validation, shared blocks, larger orders, hooks, poison. */
+static __attribute__((noinline)) enum alloc_error free_slow(const char *op, uint64_t phys,
+							    int want_order)
+{
+	enum alloc_error e = check_block(op, phys, want_order < 0 ? 0 : (unsigned)want_order);
+
+	return e ? e : put_ref(op, phys >> PAGE_SHIFT, want_order);
 }
 
 enum alloc_error frame_free(uint64_t phys, uint8_t order)
 {
 	if (order == 0 && free_fast(phys))
 		return ALLOC_ERROR_NONE;
-	enum alloc_error e = check_block("frame_free", phys, order);
-
-	return e ? e : put_ref("frame_free", phys >> PAGE_SHIFT, order);
+	return free_slow("frame_free", phys, order);
 }
 
 enum alloc_error frame_dec_ref(uint64_t phys)
 {
 	if (free_fast(phys))
 		return ALLOC_ERROR_NONE;
-	enum alloc_error e = check_block("frame_dec_ref", phys, 0);
-
-	return e ? e : put_ref("frame_dec_ref", phys >> PAGE_SHIFT, -1);
+	return free_slow("frame_dec_ref", phys, -1);
 }
 
 enum alloc_error frame_inc_ref(uint64_t phys)

@@ -136,12 +136,22 @@ struct pcpu_cache {
 };
 extern struct pcpu_cache pcpu_caches[MM_MAX_CPUS];
 
+/* Out of line: a call in the fast path would make it save every register. */
+void pcpu_lock_contended(struct pcpu_cache *c);
+
 static inline void pcpu_lock(struct pcpu_cache *c)
 {
 	/* acquire: the previous holder's pushes/pops are visible to us */
-	while (atomic_exchange_explicit(&c->lock, 1, memory_order_acquire))
-		while (atomic_load_explicit(&c->lock, memory_order_relaxed))
-			mm_env_cpu_relax();
+	if (__builtin_expect(atomic_exchange_explicit(&c->lock, 1, memory_order_acquire), 0))
+		pcpu_lock_contended(c);
+}
+
+/* The fast paths only try: on contention they leave through the general
+ * path, which waits (no call in the middle of a fast path). */
+static inline bool pcpu_trylock(struct pcpu_cache *c)
+{
+	/* acquire: as pcpu_lock */
+	return !atomic_exchange_explicit(&c->lock, 1, memory_order_acquire);
 }
 
 static inline void pcpu_unlock(struct pcpu_cache *c)

@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include "mm/host_env.h"
 
-static __thread int64_t this_cpu = -1;
+__thread int64_t host_env_this_cpu = -1;
 static atomic_uint next_cpu;
 static uint8_t *arena;
 static uint64_t arena_frames;
@@ -19,26 +19,29 @@ static unsigned diag_count;
 static struct mm_diag diag_last;
 static void (*panic_hook)(const struct mm_diag *d);
 
-static uint32_t this_cpu_id(void)
+uint32_t host_env_assign_cpu(void)
 {
-	if (__builtin_expect(this_cpu < 0, 0))
-		this_cpu = atomic_fetch_add_explicit(&next_cpu, 1, memory_order_relaxed);
-	return (uint32_t)this_cpu;
+	host_env_this_cpu = atomic_fetch_add_explicit(&next_cpu, 1, memory_order_relaxed);
+	return (uint32_t)host_env_this_cpu;
 }
 
+#ifndef MM_ENV_INLINE_HEADER
 struct mm_irq_token mm_env_irq_save(void)
 {
-	return (struct mm_irq_token){ 0, this_cpu_id() };
+	int64_t cpu = host_env_this_cpu;
+
+	return (struct mm_irq_token){ 0, cpu >= 0 ? (uint32_t)cpu : host_env_assign_cpu() };
 }
 
 void mm_env_irq_restore(struct mm_irq_token tok)
 {
 	(void)tok;
 }
+#endif
 
 void host_env_set_cpu(uint32_t cpu)
 {
-	this_cpu = cpu;
+	host_env_this_cpu = cpu;
 }
 
 void mm_env_lock(struct mm_lock *l)
