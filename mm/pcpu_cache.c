@@ -70,23 +70,65 @@ bool pcpu_refill_locked(struct pcpu_cache *c, uint32_t cpu)
 	return got;
 }
 
+/* Sorts v[0..n) ascending: insertion sort, after reversing a descending run
+ * (frames freed in reverse order); n <= MM_PCPU_HIGH. */
+static void sort_pfns(uint64_t *v, unsigned n)
+{
+	if (n > 1 && v[0] > v[n - 1])
+		for (unsigned i = 0, j = n - 1; i < j; i++, j--) {
+			uint64_t t = v[i];
+
+			v[i] = v[j];
+			v[j] = t;
+		}
+	for (unsigned i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		unsigned j = i;
+
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* Batch coalescing: the batch is sorted, and every aligned run of 2^k
+ * contiguous frames goes to the buddy as one block of order k (one list
+ * operation instead of 2^k - 1 merges). Frames freed in order, the common
+ * bulk case, leave in order-5 blocks. */
 void pcpu_drain_locked(struct pcpu_cache *c, unsigned n)
 {
 	unsigned count = pcpu_count(c);
+	uint64_t *v = c->pfn;
 
 	if (n > count)
 		n = count;
 	if (n == 0)
 		return;
 	buddy_lock();
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t pfn = c->pfn[i];
+	/* poisoned while cached (frame_mark_poisoned leaves cached frames here):
+	 * quarantined, under the buddy lock like the mark itself */
+	unsigned m = 0;
 
-		/* poisoned while cached (frame_mark_poisoned leaves cached frames here) */
-		if (meta_slot_is_guard_poisoned(mm_slot(pfn)))
-			mm_quarantine(pfn);
+	for (unsigned i = 0; i < n; i++) {
+		if (meta_slot_is_guard_poisoned(mm_slot(v[i])))
+			mm_quarantine(v[i]);
 		else
-			buddy_free_locked(pfn, 0);
+			v[m++] = v[i];
+	}
+	sort_pfns(v, m);
+	for (unsigned i = 0; i < m;) {
+		uint64_t pfn = v[i];
+		unsigned k = 0;
+
+		/* grow while pfn stays aligned and the next 2^(k+1) entries are
+		 * exactly pfn .. pfn + 2^(k+1) - 1 (sorted, no duplicates) */
+		while (k < MAX_ORDER && !(pfn & ((2ull << k) - 1)) && i + (2u << k) <= m &&
+		       v[i + (2u << k) - 1] == pfn + (2ull << k) - 1)
+			k++;
+		for (uint64_t t = 1; t < (1ull << k); t++)
+			mm_set_state(mm_slot(pfn + t), 0); /* tails carry no head bits */
+		buddy_free_locked(pfn, k);
+		i += 1u << k;
 	}
 	mm_buddy.drains++;
 	buddy_unlock();
