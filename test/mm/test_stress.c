@@ -34,7 +34,7 @@ static atomic_uint failures;
 static atomic_uint checks_done;
 static bool poison_mode;
 #ifdef __SANITIZE_THREAD__
-static unsigned ops_per_worker = 15000; /* TSan runs ~20x slower */
+static unsigned ops_per_worker = 20000; /* TSan runs ~20x slower */
 #else
 static unsigned ops_per_worker = 200000;
 #endif
