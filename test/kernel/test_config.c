@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -11,10 +12,18 @@
 
 static struct config c;
 
+/* The text is copied to a heap buffer of exactly its length, with no NUL,
+ * so ASan catches a read past the end. */
 static void parse(const char *s)
 {
+	size_t n = strlen(s);
+	char *t = malloc(n ? n : 1);
+
+	assert_non_null(t);
+	memcpy(t, s, n);
 	config_defaults(&c);
-	config_parse(&c, s, strlen(s));
+	config_parse(&c, t, n);
+	free(t);
 }
 
 static void defaults(void **s)
@@ -144,6 +153,243 @@ static void random_bytes_never_crash(void **s)
 	}
 }
 
+/* ---------------------------------------------------------------- the audit keys */
+
+/* After parse(): exactly one issue, a bad value of `key` on `line`, with the
+ * line's text recorded. */
+static void expect_bad_value(const char *key, uint32_t line, const char *text)
+{
+	if (c.nissues != 1)
+		fail_msg("\"%s\": %u issues, not 1", text, c.nissues);
+	assert_string_equal(c.issues[0].what, "bad value");
+	assert_string_equal(c.issues[0].key, key);
+	assert_int_equal(c.issues[0].line, line);
+	assert_string_equal(c.issues[0].text, text);
+}
+
+static uint32_t pattern_bit(const char *name)
+{
+	const struct audit_pattern *p = audit_pattern_find(name, (uint32_t)strlen(name));
+
+	assert_non_null(p);
+	return 1u << (p - audit_patterns);
+}
+
+static void audit_defaults(void **s)
+{
+	(void)s;
+	parse("");
+	assert_int_equal(c.audit, AUDIT_QUICK);
+	assert_int_equal(c.passes, 1);
+	assert_int_equal(c.patterns, 0);
+	assert_int_equal(c.ninject, 0);
+	for (uint32_t i = 0; i < AUDIT_MAX_INJECT; i++)
+		assert_true(c.inject[i].addr == 0 && c.inject[i].mask == 0);
+	/* other keys leave the audit settings alone */
+	parse("on_finish=reboot\nserial=off\nsmp=2\n");
+	assert_int_equal(c.audit, AUDIT_QUICK);
+	assert_int_equal(c.passes, 1);
+	assert_int_equal(c.patterns, 0);
+	assert_int_equal(c.ninject, 0);
+}
+
+static void audit_mode(void **s)
+{
+	(void)s;
+	parse("audit=off");
+	assert_int_equal(c.audit, AUDIT_OFF);
+	parse("audit=full");
+	assert_int_equal(c.audit, AUDIT_FULL);
+	parse("audit=full\n audit = quick \r\n");
+	assert_int_equal(c.audit, AUDIT_QUICK);
+	assert_int_equal(c.nissues, 0);
+
+	static const char *bad[] = { "audit=", "audit=Quick", "audit=FULL", "audit=fast",
+				     "audit=on", "audit=1", "audit=offf", "audit=of",
+				     "audit=quick,full", "audit=full x" };
+	char buf[128];
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* set to full first, so "unchanged" is not just the default */
+		snprintf(buf, sizeof(buf), "audit=full\n%s\n", bad[i]);
+		parse(buf);
+		expect_bad_value("audit", 2, bad[i]);
+		assert_int_equal(c.audit, AUDIT_FULL);
+	}
+}
+
+static void audit_passes(void **s)
+{
+	(void)s;
+	static const struct { const char *v; uint32_t n; } good[] = {
+		{ "1", 1 }, { "1000", 1000 }, { "999", 999 }, { "0x10", 16 }, { "0X3e8", 1000 },
+		{ "007", 7 },
+	};
+	char buf[128];
+
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(buf, sizeof(buf), "passes=%s", good[i].v);
+		parse(buf);
+		assert_int_equal(c.nissues, 0);
+		assert_int_equal(c.passes, good[i].n);
+	}
+	static const char *bad[] = { "passes=0", "passes=1001", "passes=-1", "passes=",
+				     "passes=+5", "passes=1e3", "passes=0x", "passes=0x3e9",
+				     "passes=4294967297", "passes=18446744073709551617",
+				     "passes=0x10000000000000001", "passes=1 0", "passes=five" };
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "# passes\npasses=5\n%s\n", bad[i]);
+		parse(buf);
+		expect_bad_value("passes", 3, bad[i]);
+		assert_int_equal(c.passes, 5);
+	}
+}
+
+static void audit_patterns_key(void **s)
+{
+	(void)s;
+	uint32_t own = pattern_bit("own_address"), mi = pattern_bit("mov_inv_ones_zeros"),
+		 rnd = pattern_bit("mov_inv_random"), lin = pattern_bit("linux_memtest");
+
+	parse("patterns=own_address");
+	assert_int_equal(c.nissues, 0);
+	assert_int_equal(c.patterns, own);
+	parse("patterns=linux_memtest,mov_inv_random");
+	assert_int_equal(c.patterns, lin | rnd);
+	parse("patterns=mov_inv_ones_zeros,mov_inv_ones_zeros");
+	assert_int_equal(c.nissues, 0);
+	assert_int_equal(c.patterns, mi);
+	/* a later line replaces the set, it does not add to it */
+	parse("patterns=own_address,mov_inv_ones_zeros,mov_inv_random,linux_memtest\n"
+	      "patterns=mov_inv_random\n");
+	assert_int_equal(c.patterns, rnd);
+	parse("patterns=own_address,mov_inv_ones_zeros,mov_inv_random,linux_memtest");
+	assert_int_equal(c.patterns, own | mi | rnd | lin);
+	/* every name in the table is accepted */
+	for (uint32_t i = 0; i < audit_pattern_count; i++) {
+		char buf[96];
+
+		snprintf(buf, sizeof(buf), "patterns=%s", audit_patterns[i].name);
+		parse(buf);
+		assert_int_equal(c.nissues, 0);
+		assert_int_equal(c.patterns, 1u << i);
+	}
+
+	static const char *bad[] = {
+		"patterns=", "patterns=bogus", "patterns=mov_inv_random,bogus",
+		"patterns=bogus,mov_inv_random", "patterns=mov_inv_random,",
+		"patterns=,mov_inv_random", "patterns=own_address,,linux_memtest",
+		"patterns=,", "patterns=own", "patterns=own_address_", "patterns=OWN_ADDRESS",
+		"patterns=own_address;linux_memtest",
+	};
+	char buf[128];
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "patterns=linux_memtest\n%s", bad[i]);
+		parse(buf);
+		expect_bad_value("patterns", 2, bad[i]);
+		assert_int_equal(c.patterns, lin);
+	}
+	parse("patterns=bogus");
+	assert_int_equal(c.patterns, 0);
+}
+
+static void inject_fault_key(void **s)
+{
+	(void)s;
+	parse("inject_fault=0x1000:0x1\ninject_fault=4096:255\n"
+	      "inject_fault = 0xfffffffffffffff8:0xffffffffffffffff\ninject_fault=0:0X8000000000000000\n"
+	      "inject_fault=0x1000:0x1\n");
+	assert_int_equal(c.nissues, 0);
+	assert_int_equal(c.ninject, 5);
+	static const struct audit_injection want[5] = {
+		{ 0x1000, 1 }, { 4096, 255 }, { 0xfffffffffffffff8ull, ~0ull },
+		{ 0, 1ull << 63 }, { 0x1000, 1 },
+	};
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(c.inject[i].addr, want[i].addr);
+		assert_int_equal(c.inject[i].mask, want[i].mask);
+	}
+
+	static const char *bad[] = {
+		"inject_fault=0x1004:1", "inject_fault=0x1001:1", "inject_fault=4095:1",
+		"inject_fault=0x1000:0", "inject_fault=0x1000:0x0", "inject_fault=0x1000",
+		"inject_fault=:1", "inject_fault=0x1000:", "inject_fault=:", "inject_fault=",
+		"inject_fault=0x10000000000000000:1", "inject_fault=18446744073709551616:1",
+		"inject_fault=0x1000:0x10000000000000000", "inject_fault=0x1000:1:2",
+		"inject_fault=0x1000:zz", "inject_fault=-8:1", "inject_fault=0x1000 : 1",
+		"inject_fault=0x:1", "inject_fault=0x1000,1",
+	};
+	char buf[128];
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "inject_fault=0x2000:0x4\n%s", bad[i]);
+		parse(buf);
+		expect_bad_value("inject_fault", 2, bad[i]);
+		assert_int_equal(c.ninject, 1);
+		assert_int_equal(c.inject[0].addr, 0x2000);
+		assert_int_equal(c.inject[0].mask, 4);
+		assert_true(c.inject[1].addr == 0 && c.inject[1].mask == 0);
+	}
+}
+
+static void inject_fault_keeps_sixteen(void **s)
+{
+	(void)s;
+	char buf[2048] = "";
+
+	for (int i = 0; i < AUDIT_MAX_INJECT + 2; i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "inject_fault=0x%x:0x%x\n", (i + 1) * 0x1000, i + 1);
+		strcat(buf, line);
+	}
+	parse(buf);
+	assert_int_equal(c.ninject, AUDIT_MAX_INJECT);
+	for (int i = 0; i < AUDIT_MAX_INJECT; i++) {
+		assert_int_equal(c.inject[i].addr, (uint64_t)(i + 1) * 0x1000);
+		assert_int_equal(c.inject[i].mask, (uint64_t)i + 1);
+	}
+	/* the 17th and 18th are reported, on their lines */
+	assert_int_equal(c.nissues, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_string_equal(c.issues[i].what, "bad value");
+		assert_string_equal(c.issues[i].key, "inject_fault");
+		assert_int_equal(c.issues[i].line, AUDIT_MAX_INJECT + 1 + i);
+	}
+	assert_string_equal(c.issues[0].text, "inject_fault=0x11000:0x11");
+}
+
+/* The load options are parsed after METASLOT.CFG and win; what they do not
+ * set, or set badly, stays as the file had it. */
+static void load_options_win_for_audit_keys(void **s)
+{
+	(void)s;
+	const char *file = "audit=full\npasses=3\npatterns=own_address\ninject_fault=0x3000:1\n";
+	const char *opts = "audit=off passes=2\npasses=0\ninject_fault=0x4000:2";
+
+	config_defaults(&c);
+	config_parse(&c, file, strlen(file));
+	config_parse(&c, opts, strlen(opts));
+	/* "audit=off passes=2" is one key with the value "off passes=2" */
+	assert_int_equal(c.audit, AUDIT_FULL);
+	assert_int_equal(c.passes, 3);
+	assert_int_equal(c.patterns, pattern_bit("own_address"));
+	assert_int_equal(c.ninject, 2);
+	assert_int_equal(c.inject[1].addr, 0x4000);
+	assert_int_equal(c.nissues, 2);
+	assert_string_equal(c.issues[0].key, "audit");
+	assert_int_equal(c.issues[0].line, 1);
+	assert_string_equal(c.issues[1].key, "passes");
+	assert_int_equal(c.issues[1].line, 2);
+
+	opts = "audit=off\npasses=2\n";
+	config_parse(&c, opts, strlen(opts));
+	assert_int_equal(c.audit, AUDIT_OFF);
+	assert_int_equal(c.passes, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -155,6 +401,13 @@ int main(void)
 		cmocka_unit_test(nul_ends_text_and_long_lines_are_cut),
 		cmocka_unit_test(issues_are_bounded),
 		cmocka_unit_test(random_bytes_never_crash),
+		cmocka_unit_test(audit_defaults),
+		cmocka_unit_test(audit_mode),
+		cmocka_unit_test(audit_passes),
+		cmocka_unit_test(audit_patterns_key),
+		cmocka_unit_test(inject_fault_key),
+		cmocka_unit_test(inject_fault_keeps_sixteen),
+		cmocka_unit_test(load_options_win_for_audit_keys),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }
