@@ -21,7 +21,7 @@ static inline uint64_t take_cached(struct pcpu_cache *c, uint32_t cpu, uint32_t 
 		unsigned n = pcpu_count(c);
 		bool hit = n != 0;
 
-		if (!hit && !pcpu_refill_locked(c, cpu))
+		if (!hit && !pcpu_refill_locked(c))
 			break;
 		n = pcpu_count(c) - 1;
 		pfn = c->pfn[n];
@@ -33,6 +33,7 @@ static inline uint64_t take_cached(struct pcpu_cache *c, uint32_t cpu, uint32_t 
 			pfn = FRAME_META_LINK_NONE;
 			continue;
 		}
+		meta_slot_set_order(s, 0); /* stale while cached */
 		mm_set_owner_hint(s, cpu);
 		mm_set_state(s, state);
 		if (!hit)
@@ -207,6 +208,7 @@ enum alloc_error frame_alloc_options_allocate(const struct frame_alloc_options *
 		return fast_exit(o, out, tok, (uint64_t)EXIT_PLAIN << 32, 0);
 	}
 	pcpu_set_count(c, n - 1);
+	meta_slot_set_order(s, 0); /* stale while cached */
 	mm_set_owner_hint(s, tok.cpu);
 	mm_set_state(s, FRAME_FLAGS_ALLOCATED | (o->purpose_flags & ~FRAME_FLAGS_ALLOCATOR_MASK));
 	pcpu_unlock(c);

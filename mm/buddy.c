@@ -191,7 +191,7 @@ bool buddy_find_block_locked(uint64_t pfn, uint64_t *head, unsigned *order, uint
 
 		if (!f)
 			continue;
-		unsigned k = (f & FRAME_FLAGS_CACHED) ? 0 : meta_slot_get_order(s);
+		unsigned k = meta_slot_get_order(s);
 
 		if (k > MAX_ORDER || pfn - h >= (1ull << k))
 			return false;

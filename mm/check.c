@@ -78,10 +78,8 @@ static bool check_caches(struct check *ck)
 				return fail(ck, pfn, 0, cpu, "cached frame beyond the array");
 			struct meta_slot *s = mm_slot(pfn);
 
-			if ((mm_flags(s) & FRAME_FLAGS_HEAD_MASK) != (FRAME_FLAGS_FREE | FRAME_FLAGS_CACHED))
-				return fail(ck, pfn, 0, mm_flags(s), "cached frame not flagged FREE|CACHED");
-			if (meta_slot_get_order(s) != 0)
-				return fail(ck, pfn, 0, meta_slot_get_order(s), "cached frame order is not 0");
+			if (mm_flags(s) & FRAME_FLAGS_HEAD_MASK)
+				return fail(ck, pfn, 0, mm_flags(s), "cached frame heads a block");
 			if (meta_slot_get_refcount(s) != REFCOUNT_UNUSED)
 				return fail(ck, pfn, 0, meta_slot_get_refcount(s),
 					    "cached frame refcount is not REFCOUNT_UNUSED");
@@ -103,6 +101,8 @@ static bool check_tails(struct check *ck, uint64_t head, unsigned order, bool fr
 
 		if (mm_flags(s) & FRAME_FLAGS_HEAD_MASK)
 			return fail(ck, pfn, order, head << PAGE_SHIFT, "block head inside another block");
+		if (meta_slot_next(s) == SEEN_IN_CACHE)
+			return fail(ck, pfn, order, head << PAGE_SHIFT, "cached frame inside a block");
 		if (meta_slot_get_refcount(s) != REFCOUNT_UNUSED)
 			return fail(ck, pfn, order, meta_slot_get_refcount(s),
 				    "block tail refcount is not REFCOUNT_UNUSED");
@@ -121,14 +121,7 @@ static bool check_array(struct check *ck)
 		uint32_t f = mm_flags(s) & FRAME_FLAGS_HEAD_MASK, r = meta_slot_get_refcount(s);
 		unsigned k = meta_slot_get_order(s);
 
-		if (f & FRAME_FLAGS_CACHED) {
-			if (f != (FRAME_FLAGS_FREE | FRAME_FLAGS_CACHED))
-				return fail(ck, pfn, 0, f, "cached frame with other head bits");
-			if (meta_slot_next(s) != SEEN_IN_CACHE)
-				return fail(ck, pfn, 0, f, "frame flagged CACHED is in no cache");
-			cached++;
-			pfn++;
-		} else if (f == FRAME_FLAGS_FREE) {
+		if (f == FRAME_FLAGS_FREE) {
 			if (!block_in_array(pfn, k))
 				return fail(ck, pfn, k, mm_meta_frames, "free head misaligned or beyond the array");
 			if (meta_slot_is_guard_poisoned(s))
@@ -147,6 +140,9 @@ static bool check_array(struct check *ck)
 			pfn += 1ull << k;
 		} else if (f) {
 			return fail(ck, pfn, k, f, "head bits FREE and ALLOCATED together");
+		} else if (r == REFCOUNT_UNUSED && meta_slot_next(s) == SEEN_IN_CACHE) {
+			cached++; /* found in a cache by check_caches */
+			pfn++;
 		} else if (r == REFCOUNT_UNUSED) {
 			if (!meta_slot_is_guard_poisoned(s))
 				return fail(ck, pfn, 0, r, "managed frame in no block, cache or quarantine (lost)");
@@ -164,7 +160,7 @@ static bool check_array(struct check *ck)
 	if (freed != mm_buddy.free_frames)
 		return fail(ck, FRAME_META_LINK_NONE, 0, freed, "free frames in the array differ from the counter");
 	if (cached != ck->cached)
-		return fail(ck, FRAME_META_LINK_NONE, 0, cached, "CACHED frames in the array differ from the caches");
+		return fail(ck, FRAME_META_LINK_NONE, 0, cached, "cached frames in the array differ from the caches");
 	if (quarantined != ctr_read(&mm_shared.quarantined))
 		return fail(ck, FRAME_META_LINK_NONE, 0, quarantined, "quarantined frames differ from the counter");
 	if (freed + cached + allocated + quarantined != mm_buddy.managed_frames)

@@ -1,7 +1,9 @@
 /* Per-CPU order-0 caches: refill from and drain to the buddy in batches, and
  * the drain entry points. The pop/push fast paths live with their callers
- * (alloc_options.c, release.c) so they inline. A cached frame's slot: flags
- * FREE|CACHED, order 0, refcount REFCOUNT_UNUSED, meta_aux = the cache's CPU. */
+ * (alloc_options.c, release.c) so they inline. A cached frame's slot: no head
+ * bits (never a merge candidate), refcount REFCOUNT_UNUSED; its order is
+ * stale until the pop writes 0. Refills and drains touch no tail slot: a
+ * batch costs one pass over cold metadata less. */
 #include <mm/internal.h>
 
 struct pcpu_cache pcpu_caches[MM_MAX_CPUS];
@@ -34,13 +36,14 @@ static unsigned floor_log2(unsigned n)
 	return 31u - (unsigned)__builtin_clz(n);
 }
 
-bool pcpu_refill_locked(struct pcpu_cache *c, uint32_t cpu)
+bool pcpu_refill_locked(struct pcpu_cache *c)
 {
-	unsigned n = pcpu_count(c);
+	unsigned n = pcpu_count(c), first = n;
 
 	buddy_lock();
 	/* one aligned MM_PCPU_BATCH block when there is one: a single list
-	 * operation for the whole batch; smaller blocks when memory is fragmented */
+	 * operation for the whole batch; smaller blocks when memory is fragmented.
+	 * The frames carry no head bits once off the lists: nothing to stamp. */
 	while (n < MM_PCPU_BATCH) {
 		unsigned k;
 		uint64_t pfn = buddy_take_block_locked(floor_log2(MM_PCPU_BATCH - n), &k);
@@ -51,27 +54,15 @@ bool pcpu_refill_locked(struct pcpu_cache *c, uint32_t cpu)
 		for (uint64_t i = 1ull << k; i-- > 0;)
 			c->pfn[n++] = pfn + i;
 	}
-	bool got = n > pcpu_count(c);
-
-	if (got)
+	if (n > first)
 		mm_buddy.refills++;
 	buddy_unlock();
-	/* Stamp outside the buddy lock: the frames are off every list and carry no
-	 * head bits, so no merge can touch them; our cache lock keeps buddy_check
-	 * out until they are stamped. */
-	for (unsigned i = pcpu_count(c); i < n; i++) {
-		struct meta_slot *s = mm_slot(c->pfn[i]);
-
-		meta_slot_set_order(s, 0);
-		mm_set_owner_hint(s, cpu);
-		mm_set_state(s, FRAME_FLAGS_FREE | FRAME_FLAGS_CACHED);
-	}
 	pcpu_set_count(c, n);
-	return got;
+	return n > first;
 }
 
-/* Sorts v[0..n) ascending: insertion sort, after reversing a descending run
- * (frames freed in reverse order); n <= MM_PCPU_HIGH. */
+/* Sorts v[0..n) ascending: insertion sort, after reversing a descending
+ * batch (frames freed in reverse order); n <= MM_PCPU_HIGH. */
 static void sort_pfns(uint64_t *v, unsigned n)
 {
 	if (n > 1 && v[0] > v[n - 1])
@@ -108,14 +99,18 @@ void pcpu_drain_locked(struct pcpu_cache *c, unsigned n)
 	/* poisoned while cached (frame_mark_poisoned leaves cached frames here):
 	 * quarantined, under the buddy lock like the mark itself */
 	unsigned m = 0;
+	bool sorted = true;
 
 	for (unsigned i = 0; i < n; i++) {
-		if (meta_slot_is_guard_poisoned(mm_slot(v[i])))
+		if (meta_slot_is_guard_poisoned(mm_slot(v[i]))) {
 			mm_quarantine(v[i]);
-		else
-			v[m++] = v[i];
+			continue;
+		}
+		sorted &= m == 0 || v[m - 1] < v[i];
+		v[m++] = v[i];
 	}
-	sort_pfns(v, m);
+	if (!sorted)
+		sort_pfns(v, m);
 	for (unsigned i = 0; i < m;) {
 		uint64_t pfn = v[i];
 		unsigned k = 0;
@@ -125,9 +120,7 @@ void pcpu_drain_locked(struct pcpu_cache *c, unsigned n)
 		while (k < MAX_ORDER && !(pfn & ((2ull << k) - 1)) && i + (2u << k) <= m &&
 		       v[i + (2u << k) - 1] == pfn + (2ull << k) - 1)
 			k++;
-		for (uint64_t t = 1; t < (1ull << k); t++)
-			mm_set_state(mm_slot(pfn + t), 0); /* tails carry no head bits */
-		buddy_free_locked(pfn, k);
+		buddy_free_locked(pfn, k); /* the run's tails already carry no head bits */
 		i += 1u << k;
 	}
 	mm_buddy.drains++;

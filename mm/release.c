@@ -70,7 +70,7 @@ void mm_release_block(uint64_t pfn, unsigned order)
 			unsigned n = pcpu_count(c);
 
 			meta_slot_set_refcount(s, REFCOUNT_UNUSED);
-			mm_set_state(s, FRAME_FLAGS_FREE | FRAME_FLAGS_CACHED);
+			mm_set_state(s, 0); /* cached: no head bits, never a merge candidate */
 			c->pfn[n++] = pfn;
 			pcpu_set_count(c, n);
 			if (__builtin_expect(n == MM_PCPU_HIGH, 0))
@@ -164,7 +164,7 @@ static inline __attribute__((always_inline)) bool free_fast(uint64_t phys)
 		/* re-read under the cache lock: frame_mark_poisoned may have run since */
 		if (__builtin_expect(!meta_slot_get_guard(s) && n < MM_PCPU_HIGH - 1, 1)) {
 			meta_slot_set_refcount(s, REFCOUNT_UNUSED);
-			mm_set_state(s, FRAME_FLAGS_FREE | FRAME_FLAGS_CACHED);
+			mm_set_state(s, 0); /* cached: no head bits, never a merge candidate */
 			c->pfn[n] = pfn;
 			pcpu_set_count(c, n + 1);
 			ctr_inc(&c->ctr.frees);

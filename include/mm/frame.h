@@ -92,11 +92,9 @@ struct mm_diag {
 #define FRAME_FLAGS_KERNEL     (1u << 10) /* owner: kernel frame */
 #define FRAME_FLAGS_USER       (1u << 11) /* owner: user-space frame */
 #define FRAME_FLAGS_POISONED   (1u << 12) /* allocator: mirror of META_GUARD_POISONED */
-#define FRAME_FLAGS_CACHED     (1u << 13) /* allocator: in a per-CPU cache (with FREE) */
 #define FRAME_FLAGS_ALLOCATOR_MASK \
-	(FRAME_FLAGS_ALLOCATED | FRAME_FLAGS_FREE | FRAME_FLAGS_POISONED | FRAME_FLAGS_CACHED)
-#define FRAME_FLAGS_HEAD_MASK \
-	(FRAME_FLAGS_ALLOCATED | FRAME_FLAGS_FREE | FRAME_FLAGS_CACHED)
+	(FRAME_FLAGS_ALLOCATED | FRAME_FLAGS_FREE | FRAME_FLAGS_POISONED)
+#define FRAME_FLAGS_HEAD_MASK (FRAME_FLAGS_ALLOCATED | FRAME_FLAGS_FREE)
 
 /* meta_guard: kernel-owned guard bits in meta_slot.guard, independent of the
  * flags. The guard, not the flag, is authoritative for poison: guard bits are
@@ -140,13 +138,14 @@ extern const struct frame_meta_vtable DEFAULT_FRAME_META_VTABLE;
  * Meaning of a slot, by allocator state (flags & FRAME_FLAGS_HEAD_MASK):
  *   FREE            head of a free block of `order` on free list `order`;
  *                   refcount REFCOUNT_UNUSED; free_link valid.
- *   FREE|CACHED     an order-0 frame in a per-CPU cache; refcount REFCOUNT_UNUSED.
  *   ALLOCATED       head of an allocated block of `order`; refcount >= 1 (or
  *                   REFCOUNT_UNUSED just before the claiming CAS, 0 while the
  *                   last reference is being released).
- *   none            a tail of a block (refcount REFCOUNT_UNUSED), a quarantined
- *                   frame (REFCOUNT_UNUSED, guard POISONED), or an unmanaged
- *                   frame (refcount 0: never given to buddy_add_range). */
+ *   none            refcount REFCOUNT_UNUSED: a tail of a block, a frame in a
+ *                   per-CPU cache (order stale until popped), or a quarantined
+ *                   frame (guard POISONED); refcount 0: unmanaged (never given
+ *                   to buddy_add_range). Only heads carry state: refilling a
+ *                   cache or freeing a 2^k run touches no tail slot. */
 struct meta_slot {
 	struct free_list_link free_link; /* buddy list links (head of a free block only) */
 	_Atomic uint64_t vtable;         /* struct frame_meta_vtable * as bits; 0 = default */

@@ -101,8 +101,8 @@ void buddy_free_locked(uint64_t pfn, unsigned order);
  * keep_pfn, which is left untouched (FRAME_META_LINK_NONE for none). */
 void buddy_free_checked_locked(uint64_t pfn, unsigned order, uint64_t keep_pfn);
 /* Finds the block containing pfn: its head, order and state flags (FREE,
- * FREE|CACHED or ALLOCATED). False if pfn is in no block (tail in transit,
- * quarantined or unmanaged). Exact under the buddy lock for FREE blocks. */
+ * FREE or ALLOCATED). False if pfn is in no block (cached, quarantined,
+ * unmanaged). Exact under the buddy lock for FREE blocks. */
 bool buddy_find_block_locked(uint64_t pfn, uint64_t *head, unsigned *order, uint32_t *state);
 /* Takes the free block containing pfn off its list and gives it back without
  * its poisoned frames. */
@@ -173,7 +173,7 @@ static inline void pcpu_set_count(struct pcpu_cache *c, unsigned n)
 
 /* Fills an empty cache with up to MM_PCPU_BATCH frames; false if the buddy is
  * empty. Caller holds c's lock. */
-bool pcpu_refill_locked(struct pcpu_cache *c, uint32_t cpu);
+bool pcpu_refill_locked(struct pcpu_cache *c);
 /* Gives the n oldest frames back to the buddy. Caller holds c's lock. */
 void pcpu_drain_locked(struct pcpu_cache *c, unsigned n);
 void pcpu_cache_reset(void);

@@ -238,10 +238,6 @@ static void test_check_detects(void **st)
 	expect_violation("heads no allocated block");
 	atomic_store(&get_meta_slot(a)->flags, FRAME_FLAGS_ALLOCATED);
 
-	/* a frame flagged CACHED in no cache */
-	atomic_store(&get_meta_slot(a)->flags, FRAME_FLAGS_FREE | FRAME_FLAGS_CACHED);
-	expect_violation("in no cache");
-	atomic_store(&get_meta_slot(a)->flags, FRAME_FLAGS_ALLOCATED);
 
 	/* a cycle: a list pointing back at itself */
 	unsigned lo = 0;
@@ -261,6 +257,12 @@ static void test_check_detects(void **st)
 	pc->pfn[n] = pc->pfn[n - 1];
 	pcpu_set_count(pc, n + 1);
 	expect_violation("twice in the caches");
+	/* a cached frame that is also a tail of a free block */
+	pc->pfn[n] = 9;
+	expect_violation("cached frame inside a block");
+	/* ... or heads an allocated block */
+	pc->pfn[n] = a >> PAGE_SHIFT;
+	expect_violation("cached frame heads a block");
 	pcpu_set_count(pc, n);
 	host_env_set_cpu(NO_CACHE_CPU);
 
