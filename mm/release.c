@@ -145,8 +145,10 @@ static inline __attribute__((always_inline)) bool free_fast(uint64_t phys)
 
 	if (meta_slot_get_order(s) != 0)
 		return false; /* a larger block, or a wrong-order free: put_ref decides */
+	/* vtable 0 and guard 0: no hooks to run, and reset_with_free_list_meta
+	 * would change nothing; anything else takes the general path */
 	if (meta_slot_get_guard(s) | meta_slot_vtable_bits(s))
-		return false; /* poison, hooks: the general path */
+		return false;
 	/* acq_rel: release our uses of the frame to its next owner; acquire the
 	 * uses of holders that dropped their references before us */
 	if (!atomic_compare_exchange_strong_explicit(&s->refcount, &one, 0, memory_order_acq_rel,
