@@ -19,7 +19,8 @@ EFI_LIB   := /usr/lib
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) -Iinclude -I$(EFI_INC) -I$(EFI_INC)/x86_64 \
 	-fpic -fshort-wchar -mno-red-zone -ffreestanding -fno-stack-protector \
 	-fno-strict-aliasing -DGNU_EFI_USE_MS_ABI -maccumulate-outgoing-args
-EFI_SRCS  := $(wildcard efi/*.c) mm/metadata_size.c
+# the loader also links the pure files it shares with the kernel
+EFI_SRCS  := $(wildcard efi/*.c) mm/metadata_size.c kernel/report/record.c kernel/lib/fmt.c
 EFI_OBJS  := $(patsubst %.c,$(B)/efi-obj/%.o,$(EFI_SRCS))
 
 $(B)/efi-obj/%.o: %.c

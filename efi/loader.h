@@ -48,6 +48,9 @@ void files_open_root(struct loader *L);
 void *files_read(struct loader *L, const CHAR16 *path, UINTN *size);
 void config_read(struct loader *L);
 
+/* reports.c: the previous run's record -> report files, known-bad frames */
+void reports_collect(struct loader *L);
+
 /* kernel_load.c, paging.c, handoff.c */
 void kernel_load(struct loader *L);
 void paging_build(struct loader *L);

@@ -14,6 +14,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	fw_identity(&L);         /* firmware vendor/revision, system table */
 	files_open_root(&L);     /* the ESP this image came from */
 	config_read(&L);         /* METASLOT.CFG, then the load options */
+	reports_collect(&L);     /* last run's record: report files, known-bad frames */
 	fw_framebuffer(&L);      /* GOP linear framebuffer, or headless */
 	fw_rsdp(&L);             /* ACPI 2.0 RSDP, 1.0 as fallback */
 	fw_measure_tsc(&L);      /* TSC ticks per second against Stall() */

@@ -5,7 +5,11 @@
 #include "loader.h"
 #include <mm/frame.h>
 
-#define BOOTINFO_PAGES (1 + CONFIG_MAX / 4096)
+#include <report_record.h>
+
+/* struct bootinfo, the config text, the known-bad ranges */
+#define KNOWN_BAD_PAGES ((REPORT_MAX_RANGES * sizeof(struct report_range) + 4095) / 4096)
+#define BOOTINFO_PAGES (1 + CONFIG_MAX / 4096 + KNOWN_BAD_PAGES)
 
 void bootinfo_alloc(struct loader *L)
 {
@@ -23,6 +27,7 @@ void bootinfo_alloc(struct loader *L)
 	L->bi->size = sizeof(struct bootinfo);
 	CopyMem(L->bi->loader, LOADER_NAME, sizeof(LOADER_NAME));
 	L->bi->config = a + 4096;
+	L->bi->known_bad = a + 4096 + CONFIG_MAX;
 }
 
 void memory_snapshot(struct loader *L)

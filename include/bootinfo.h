@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC   0x544f4f424c534d4dull /* "MMSLBOOT" little-endian */
-#define BOOTINFO_VERSION 1u
+#define BOOTINFO_VERSION 2u
 
 /* OS-defined UEFI memory types (0x80000000..0xffffffff are reserved for OS
  * loaders by the UEFI spec). The kernel image itself is EfiLoaderCode. */
@@ -104,7 +104,34 @@ struct bootinfo {
 	uint64_t efi_runtime_services;
 
 	uint64_t tsc_hz;            /* measured by the loader against Stall() */
+
+	/* ---- version 2: what the previous run left (report_record.h) */
+	uint64_t known_bad;         /* struct report_range[known_bad_count], frame numbers */
+	uint32_t known_bad_count;
+	uint32_t last_run_status;   /* enum bootinfo_last_run */
+	char     last_run_id[24];   /* the previous run's id, "" if none */
+	uint32_t reports_kept;      /* report files in \EFI\METASLOT\REPORTS after pruning */
+	uint32_t report_error;      /* low 32 bits of the EFI status that stopped writing */
 };
+
+/* The size of a version-1 bootinfo: a kernel reads the later fields only when
+ * `size` covers them (bootinfo_has_v2). */
+#define BOOTINFO_V1_SIZE 328u
+_Static_assert(__builtin_offsetof(struct bootinfo, known_bad) == BOOTINFO_V1_SIZE,
+	       "version-1 fields never move");
+
+enum bootinfo_last_run {
+	BOOTINFO_LAST_RUN_NONE = 0,      /* no record in the variable store */
+	BOOTINFO_LAST_RUN_WRITTEN,       /* record read, report files written */
+	BOOTINFO_LAST_RUN_INVALID,       /* a record was there but failed validation */
+	BOOTINFO_LAST_RUN_WRITE_FAILED,  /* record read, the ESP refused the files */
+	BOOTINFO_LAST_RUN_FORGOTTEN,     /* known_bad=forget: record deleted, not used */
+};
+
+static inline int bootinfo_has_v2(const struct bootinfo *bi)
+{
+	return bi->version >= 2 && bi->size >= sizeof(struct bootinfo);
+}
 
 /* The i-th descriptor of a map whose descriptors are `stride` bytes apart. */
 static inline const struct bootinfo_mem_desc *

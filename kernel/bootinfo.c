@@ -13,9 +13,14 @@ const char *bootinfo_validate(const struct bootinfo *bi)
 		return "bad magic (not a metaslot loader?)";
 	if (bi->version < 1)
 		return "version 0 is not a valid bootinfo version";
-	/* append-only: a newer loader is fine if it wrote at least our fields */
-	if (bi->size < sizeof(struct bootinfo))
-		return "size smaller than this kernel's struct bootinfo";
+	/* append-only: version-1 fields must be there; later ones are read
+	 * only when bootinfo_has_v2() says the loader wrote them */
+	if (bi->size < BOOTINFO_V1_SIZE)
+		return "size smaller than a version-1 bootinfo";
+	if (bootinfo_has_v2(bi) && bi->known_bad_count && !bi->known_bad)
+		return "known-bad list missing";
+	if (bootinfo_has_v2(bi) && bi->known_bad_count > 4096)
+		return "known-bad list absurdly long";
 	if (bi->mmap == 0 || bi->mmap_count == 0 || bi->mmap_count > 65536)
 		return "memory map missing or absurdly long";
 	if (bi->mmap_stride < sizeof(struct bootinfo_mem_desc) || bi->mmap_stride > 4096 ||

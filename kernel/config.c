@@ -181,7 +181,9 @@ static int set_patterns(struct config *c, const char *v, size_t n)
 	return 0;
 }
 
-/* inject_fault=ADDR:MASK (repeatable): ADDR 8-byte aligned, MASK non-zero */
+/* inject_fault=ADDR:MASK (repeatable): ADDR 8-byte aligned, MASK non-zero; a
+ * second line for the same word adds its bits (the checker XORs the mask on
+ * every read, so two entries with one mask would cancel out) */
 static int set_inject_fault(struct config *c, const char *v, size_t n)
 {
 	size_t colon = 0;
@@ -190,10 +192,48 @@ static int set_inject_fault(struct config *c, const char *v, size_t n)
 	while (colon < n && v[colon] != ':')
 		colon++;
 	if (colon == n || parse_u64(v, colon, &addr) ||
-	    parse_u64(v + colon + 1, n - colon - 1, &mask) || addr % 8 || !mask ||
-	    c->ninject == AUDIT_MAX_INJECT)
+	    parse_u64(v + colon + 1, n - colon - 1, &mask) || addr % 8 || !mask)
+		return -1;
+	for (uint32_t i = 0; i < c->ninject; i++)
+		if (c->inject[i].addr == addr) {
+			c->inject[i].mask |= mask;
+			return 0;
+		}
+	if (c->ninject == AUDIT_MAX_INJECT)
 		return -1;
 	c->inject[c->ninject++] = (struct audit_injection){ addr, mask };
+	return 0;
+}
+
+static int set_report(struct config *c, const char *v, size_t n)
+{
+	if (streq(v, n, "on"))
+		c->save_report = 1;
+	else if (streq(v, n, "off"))
+		c->save_report = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int set_reports_keep(struct config *c, const char *v, size_t n)
+{
+	uint64_t k;
+
+	if (parse_u64(v, n, &k) || k < 1 || k > 100000)
+		return -1;
+	c->reports_keep = (uint32_t)k;
+	return 0;
+}
+
+static int set_known_bad(struct config *c, const char *v, size_t n)
+{
+	if (streq(v, n, "keep"))
+		c->forget_known_bad = 0;
+	else if (streq(v, n, "forget"))
+		c->forget_known_bad = 1;
+	else
+		return -1;
 	return 0;
 }
 
@@ -211,6 +251,9 @@ static const struct {
 	{ "passes", set_passes },
 	{ "patterns", set_patterns },
 	{ "inject_fault", set_inject_fault },
+	{ "report", set_report },
+	{ "reports_keep", set_reports_keep },
+	{ "known_bad", set_known_bad },
 };
 
 void config_defaults(struct config *c)
@@ -223,6 +266,8 @@ void config_defaults(struct config *c)
 	c->stress_ops = CONFIG_DEFAULT_STRESS_OPS;
 	c->audit = AUDIT_QUICK;
 	c->passes = 1;
+	c->save_report = 1;
+	c->reports_keep = 16;
 }
 
 const char *config_on_finish_name(enum on_finish f)

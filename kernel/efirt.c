@@ -11,12 +11,18 @@ struct efi_table_header {
 
 typedef void(__attribute__((ms_abi)) * efi_reset_fn)(uint32_t type, uint64_t status,
 						      uint64_t data_size, void *data);
+typedef uint64_t(__attribute__((ms_abi)) * efi_get_time_fn)(void *time, void *caps);
+typedef uint64_t(__attribute__((ms_abi)) * efi_set_variable_fn)(const uint16_t *name,
+								 const void *guid, uint32_t attr,
+								 uint64_t size, const void *data);
 
 struct efi_runtime_services {
 	struct efi_table_header hdr;
-	void *get_time, *set_time, *get_wakeup_time, *set_wakeup_time;
+	efi_get_time_fn get_time;
+	void *set_time, *get_wakeup_time, *set_wakeup_time;
 	void *set_virtual_address_map, *convert_pointer;
-	void *get_variable, *get_next_variable_name, *set_variable;
+	void *get_variable, *get_next_variable_name;
+	efi_set_variable_fn set_variable;
 	void *get_next_high_monotonic_count;
 	efi_reset_fn reset_system;
 };
@@ -35,4 +41,19 @@ void efirt_reset(enum efi_reset_type type)
 {
 	if (rt && rt->reset_system)
 		rt->reset_system(type, 0, 0, 0);
+}
+
+uint64_t efirt_get_time(struct efi_time *t)
+{
+	if (!rt || !rt->get_time)
+		return EFI_STATUS_UNSUPPORTED;
+	return rt->get_time(t, 0);
+}
+
+uint64_t efirt_set_variable(const uint16_t *name, const void *guid, uint32_t attr,
+			    uint64_t size, const void *data)
+{
+	if (!rt || !rt->set_variable)
+		return EFI_STATUS_UNSUPPORTED;
+	return rt->set_variable(name, guid, attr, size, data);
 }

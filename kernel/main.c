@@ -13,6 +13,7 @@
 #include <kernel/mminit.h>
 #include <kernel/panic.h>
 #include <kernel/platform.h>
+#include <kernel/report.h>
 #include <kernel/run.h>
 #include <kernel/screen.h>
 #include <kernel/serial.h>
@@ -136,5 +137,6 @@ void kmain(uint64_t bootinfo_phys)
 		bench_run();                   /* make bench: cycles per pair, scaling */
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
 	screen_memory_picture(bi);             /* after: everything back, none lost */
+	report_save(bi);                       /* the record for the next boot */
 	run_finish();                          /* summary, then halt/shutdown/reboot */
 }

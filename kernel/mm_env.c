@@ -13,17 +13,15 @@ static atomic_uint diag_count;
 
 struct mm_irq_token mm_env_irq_save(void)
 {
-	return (struct mm_irq_token){ irq_save() };
+	uint64_t flags = irq_save();
+
+	/* interrupts are off: this CPU cannot change under us */
+	return (struct mm_irq_token){ flags, this_cpu()->index };
 }
 
 void mm_env_irq_restore(struct mm_irq_token tok)
 {
 	irq_restore(tok.flags);
-}
-
-uint32_t mm_env_cpu_id(void)
-{
-	return this_cpu()->index;
 }
 
 void mm_env_lock(struct mm_lock *l)
@@ -63,7 +61,7 @@ static void diag_event(struct jw *w, const struct mm_diag *d)
 		jw_u64(w, "phys", d->phys);
 	jw_u64(w, "order", d->order);
 	jw_u64(w, "value", d->value);
-	jw_u64(w, "cpu", mm_env_cpu_id());
+	jw_u64(w, "cpu", this_cpu()->index);
 }
 
 void mm_env_diag(const struct mm_diag *d)

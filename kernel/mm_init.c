@@ -8,6 +8,7 @@
 #include <kernel/memmap.h>
 #include <kernel/mminit.h>
 #include <kernel/panic.h>
+#include <kernel/report.h>
 #include <kernel/run.h>
 
 void mm_init(const struct bootinfo *bi)
@@ -20,6 +21,7 @@ void mm_init(const struct bootinfo *bi)
 
 	if (err != ALLOC_ERROR_NONE)
 		panic("init_metadata_array failed: %s", alloc_error_name(err));
+	report_apply_known_bad(bi);   /* before any frame can be handed out */
 	for (uint32_t i = 0; i < memmap_range_count; i++) {
 		const struct mapaudit_range *r = &memmap_ranges[i];
 
@@ -37,9 +39,12 @@ void mm_init(const struct bootinfo *bi)
 	jw_u64(&w, "range_errors", errors);
 	jw_u64(&w, "managed_frames", st.managed_frames);
 	jw_u64(&w, "free_frames", st.free_frames);
+	jw_u64(&w, "quarantined_frames", st.quarantined_frames);
 	event_emit(&w);
 	run_check(errors == 0, "mm_usable_ranges_accepted");
-	run_check(st.free_frames > 0 && st.free_frames == st.managed_frames,
+	/* known-bad frames are managed but quarantined, never free */
+	run_check(st.free_frames > 0 &&
+		  st.free_frames + st.quarantined_frames == st.managed_frames,
 		  "mm_all_managed_frames_free_at_init");
 	memmap_check_allocator(st.managed_frames);
 }

@@ -33,7 +33,8 @@ enum run_result run_result(void)
 {
 	if (run.checks_failed)
 		return RUN_FAIL;
-	return run.bad_frames ? RUN_BAD_MEMORY : RUN_PASS;
+	/* memory known to be bad from an earlier run is still bad memory */
+	return run.bad_frames || run.known_bad_frames ? RUN_BAD_MEMORY : RUN_PASS;
 }
 
 static const char *result_name(enum run_result r)
@@ -54,6 +55,8 @@ static void summary(struct jw *w, enum run_result r, const char *reason)
 	if (run.first_failure)
 		jw_str(w, "first_failure", run.first_failure);
 	jw_u64(w, "bad_frames", run.bad_frames);
+	jw_u64(w, "known_bad_frames", run.known_bad_frames);
+	jw_u64(w, "tested_frames", run.tested_frames);
 	jw_u64(w, "frames_free_before", run.frames_free_before);
 	jw_u64(w, "frames_free_after", run.frames_free_after);
 	jw_u64(w, "lost", run.frames_free_before > run.frames_free_after

@@ -4,13 +4,17 @@
 #
 #   ovmf/ovmf.sh RUN_DIR      prints QEMU's -drive arguments, one per line,
 #                             after copying the variable store into RUN_DIR
+#   ovmf/ovmf.sh --keep RUN_DIR   the same, but a store already in RUN_DIR is
+#                             kept (a second boot sees what the first stored)
 #
 # Split images (OVMF_CODE_4M.fd + OVMF_VARS_4M.fd, or the 2 MiB pair) are
 # preferred; a combined OVMF.fd is copied whole, since it holds the variables.
 # OVMF_CODE / OVMF_VARS in the environment override the search.
 set -eu
 
-dir=${1:?usage: ovmf/ovmf.sh RUN_DIR}
+keep=0
+if [ "${1:-}" = "--keep" ]; then keep=1; shift; fi
+dir=${1:?usage: ovmf/ovmf.sh [--keep] RUN_DIR}
 mkdir -p "$dir"
 for d in /usr/share/OVMF /usr/share/ovmf /usr/share/qemu; do
 	if [ -z "${OVMF_CODE:-}" ] && [ -f "$d/OVMF_CODE_4M.fd" ] && [ -f "$d/OVMF_VARS_4M.fd" ]; then
@@ -20,7 +24,7 @@ for d in /usr/share/OVMF /usr/share/ovmf /usr/share/qemu; do
 		OVMF_CODE=$d/OVMF_CODE.fd OVMF_VARS=$d/OVMF_VARS.fd
 	fi
 	if [ -z "${OVMF_CODE:-}" ] && [ -f "$d/OVMF.fd" ]; then
-		cp "$d/OVMF.fd" "$dir/OVMF.fd"
+		[ "$keep" = 1 ] && [ -f "$dir/OVMF.fd" ] || cp "$d/OVMF.fd" "$dir/OVMF.fd"
 		echo "-drive"
 		echo "if=pflash,format=raw,unit=0,file=$dir/OVMF.fd"
 		exit 0
@@ -30,8 +34,10 @@ if [ -z "${OVMF_CODE:-}" ] || [ ! -f "$OVMF_CODE" ] || [ ! -f "${OVMF_VARS:-}" ]
 	echo "ovmf: no OVMF firmware found (Debian package ovmf)" >&2
 	exit 1
 fi
-cp "$OVMF_VARS" "$dir/OVMF_VARS.fd"
-chmod u+w "$dir/OVMF_VARS.fd"
+if [ "$keep" = 0 ] || [ ! -f "$dir/OVMF_VARS.fd" ]; then
+	cp "$OVMF_VARS" "$dir/OVMF_VARS.fd"
+	chmod u+w "$dir/OVMF_VARS.fd"
+fi
 echo "-drive"
 echo "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
 echo "-drive"

@@ -12,4 +12,8 @@
  * run.bad_frames. Does nothing when audit=off. */
 void audit_run(void);
 
+/* The bad frames this run found (empty when the audit did not run). */
+struct badlist;
+const struct badlist *audit_bad_frames(void);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #define BADLIST_MAX 1024
+#define BADLIST_OVERFLOW_SLOTS 16384 /* frames remembered beyond the list, to count them once */
 
 struct bad_frame {
 	uint64_t phys;        /* the 4 KiB frame */
@@ -21,12 +22,16 @@ struct bad_frame {
 
 struct badlist {
 	uint32_t n;
-	uint64_t overflow;    /* bad frames beyond BADLIST_MAX (counted, not kept) */
+	uint32_t overflow_saturated; /* more distinct frames than could be counted */
+	uint64_t overflow;    /* distinct bad frames beyond BADLIST_MAX (counted, not
+			       * kept; a lower bound once overflow_saturated) */
 	struct bad_frame f[BADLIST_MAX];
+	uint64_t over[BADLIST_OVERFLOW_SLOTS]; /* frame number + 1 of each, 0 = empty */
 };
 
 /* Records the first bad word of a frame; returns the new entry, or NULL when
- * the frame is already listed (or the list is full: overflow counts it). */
+ * the frame is already listed, or the list is full (overflow then counts the
+ * frame once, remembering it in an open-addressing set). */
 struct bad_frame *badlist_add(struct badlist *b, uint64_t addr, uint64_t expected,
 			      uint64_t actual, uint32_t cpu, const char *pattern);
 int badlist_contains(const struct badlist *b, uint64_t frame);

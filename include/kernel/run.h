@@ -15,6 +15,8 @@ struct run_summary {
 	uint64_t checks_failed;
 	const char *first_failure; /* name of the first failed check */
 	uint64_t bad_frames;       /* set by the audit */
+	uint64_t known_bad_frames; /* bad frames from earlier runs, quarantined at boot */
+	uint64_t tested_frames;    /* frames the audit tested (one pass) */
 	uint64_t frames_free_before; /* free frames before / after the stress */
 	uint64_t frames_free_after;
 };

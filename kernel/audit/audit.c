@@ -4,8 +4,8 @@
  *  2. the boot CPU cuts the table into one run of blocks per CPU, of equal
  *     size (whoever allocated them: the boot CPU wins most of the race);
  *  3. every CPU runs the patterns over its run as one region;
- *  4. every CPU marks its bad frames poisoned and frees its blocks (the
- *     allocator keeps the poisoned frames out and returns the rest).
+ *  4. every CPU frees its blocks: a frame found bad was marked poisoned when
+ *     it was found, so the allocator keeps it out and returns the rest.
  * While a CPU is at order k no block larger than k is free (it only drops to
  * k after order k+1 failed, and nothing is freed in step 1), so nothing is
  * split and the table needs no more entries than there were free blocks.
@@ -63,12 +63,19 @@ static uint32_t selected_patterns(void)
 	return m;
 }
 
+/* A bad read: the frame is poisoned at once (allocated to us, the allocator
+ * quarantines it when we free the block), the first time it is seen. */
 static void on_bad(struct audit_job *j, uint64_t addr, uint64_t expected, uint64_t actual)
 {
 	uint64_t f = spin_lock_irqsave(&A.bad_lock);
+	uint64_t before = A.bad.n + A.bad.overflow;
 
 	badlist_add(&A.bad, addr, expected, actual, this_cpu()->index, (const char *)j->ctx);
+	int poison = A.bad.n + A.bad.overflow != before || A.bad.overflow_saturated;
+
 	spin_unlock_irqrestore(&A.bad_lock, f);
+	if (poison && frame_mark_poisoned(addr & ~(PAGE_SIZE - 1)) != ALLOC_ERROR_NONE)
+		atomic_fetch_add(&A.errors, 1);
 }
 
 static uint64_t progress_total[MAX_CPUS];
@@ -180,15 +187,11 @@ static void pass_cpu(struct percpu *pc, void *arg)
 	st->frames += frames;
 	st->bytes_swept += frames * PAGE_SIZE * A.sweeps;
 
-	/* Step 4: poison what failed, give everything back */
+	/* Step 4: give everything back; the poisoned frames stay out */
 	barrier_wait(&A.bar, n);
 	for (uint64_t i = lo; i < hi; i++) {
 		const struct audit_span *e = &A.table[i];
 
-		for (uint32_t b = 0; b < A.bad.n; b++)
-			if (A.bad.f[b].phys - e->phys < e->words * 8 &&
-			    frame_mark_poisoned(A.bad.f[b].phys) != ALLOC_ERROR_NONE)
-				atomic_fetch_add(&A.errors, 1);
 		if (frame_free(e->phys, order_of(e)) != ALLOC_ERROR_NONE)
 			atomic_fetch_add(&A.errors, 1);
 	}
@@ -224,10 +227,7 @@ static int table_alloc(void)
 		A.patterns = saved;
 		if (A.bad.n == before)
 			break;
-		/* bad memory under the table: poison it, keep it out, try again */
-		for (uint32_t i = before; i < A.bad.n; i++)
-			if (frame_mark_poisoned(A.bad.f[i].phys) != ALLOC_ERROR_NONE)
-				atomic_fetch_add(&A.errors, 1);
+		/* bad memory under the table (on_bad poisoned it): try again */
 		if (kmem_free(A.table_phys, A.table_order) != ALLOC_ERROR_NONE)
 			return 0;
 		A.table_phys = 0;
@@ -342,6 +342,7 @@ static void result_event(uint32_t n)
 		jw_u64(&w, "ranges_omitted", om1 > om2 ? om1 : om2);
 	event_emit(&w);
 	run.bad_frames = A.bad.n + A.bad.overflow;
+	run.tested_frames = A.tested_frames;
 }
 
 void audit_run(void)
@@ -384,4 +385,9 @@ void audit_run(void)
 		atomic_fetch_add(&A.errors, 1);
 	run_check(atomic_load(&A.errors) == 0, "audit_allocator_calls_succeed");
 	mm_report_stats("after_audit");
+}
+
+const struct badlist *audit_bad_frames(void)
+{
+	return &A.bad;
 }

@@ -22,7 +22,22 @@ struct bad_frame *badlist_add(struct badlist *b, uint64_t addr, uint64_t expecte
 	if (badlist_contains(b, frame))
 		return 0;
 	if (b->n == BADLIST_MAX) {
-		b->overflow++;
+		/* linear probing from a multiplicative hash of the frame number */
+		uint64_t key = frame / FRAME + 1;
+		uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 50) % BADLIST_OVERFLOW_SLOTS;
+
+		for (uint32_t k = 0; k < BADLIST_OVERFLOW_SLOTS; k++) {
+			uint64_t *slot = &b->over[(h + k) % BADLIST_OVERFLOW_SLOTS];
+
+			if (*slot == key)
+				return 0;
+			if (!*slot) {
+				*slot = key;
+				b->overflow++;
+				return 0;
+			}
+		}
+		b->overflow_saturated = 1;
 		return 0;
 	}
 	struct bad_frame *f = &b->f[b->n++];
@@ -77,11 +92,15 @@ size_t badlist_memmap_param(const struct badlist *b, char *out, size_t cap, uint
 	int first = 1;
 
 	*omitted = 0;
-	if (!cap)
+	if (cap)
+		out[0] = 0;
+	if (!b->n)
 		return 0;
-	out[0] = 0;
-	if (!b->n || !append(out, cap, &len, "memmap=", 1))
+	if (!cap || !append(out, cap, &len, "memmap=", 1)) {
+		for (uint32_t i = 0; i < b->n; i = run_end(b, i))
+			(*omitted)++; /* nothing fits: every range is left out */
 		return 0;
+	}
 	for (uint32_t i = 0; i < b->n;) {
 		uint32_t j = run_end(b, i);
 
@@ -103,12 +122,12 @@ size_t badlist_badram(const struct badlist *b, char *out, size_t cap, uint32_t *
 	char piece[48];
 
 	*omitted = 0;
-	if (!cap)
+	if (cap)
+		out[0] = 0;
+	if (!b->n)
 		return 0;
-	out[0] = 0;
-	if (!b->n || !append(out, cap, &len, "badram=", 1))
-		return 0;
-	int first = 1;
+	int first = 1, fits = cap && append(out, cap, &len, "badram=", 1);
+
 
 	for (uint32_t i = 0; i < b->n;) {
 		uint32_t j = run_end(b, i);
@@ -122,7 +141,7 @@ size_t badlist_badram(const struct badlist *b, char *out, size_t cap, uint32_t *
 				size *= 2;
 			ksnprintf(piece, sizeof(piece), "0x%llx,0x%llx", (unsigned long long)s,
 				  (unsigned long long)~(size - 1));
-			if (*omitted || !append(out, cap, &len, piece, first))
+			if (!fits || *omitted || !append(out, cap, &len, piece, first))
 				(*omitted)++;
 			first = 0;
 			s += size;

@@ -493,3 +493,99 @@ def audit_full_runs_every_pattern(d):
         if name not in line:
             p.append("pattern %s not run (%r)" % (name, line))
     return p
+
+
+def read_reports(img, mode):
+    return subprocess.run([os.path.join(ROOT, "tools", "reports.sh"), img, mode],
+                          capture_output=True, text=True, check=True).stdout
+
+
+@case
+def reports_survive_a_reboot(d):
+    """Boot 1 finds injected faults and stores its record in the variable
+    store; boot 2 (same store and image, no faults) writes the report files,
+    quarantines the known-bad frames before anything is allocated, and never
+    hands them out; tools/reports.sh reads the files out of the image."""
+    faults = "".join("inject_fault=0x%x:0x%x\n" % kv for kv in INJECTED.items())
+    frames = sorted({a & ~0xfff for a in INJECTED})
+    base = "on_finish=shutdown\naudit=quick\nstress_ops=2000\n"
+    img = qemu.prepare_image(d, base + faults)
+    b1 = boot(d, image=img, mem="512M", smp=2, vga=False)
+    p = ["boot 1: " + x for x in check_run(b1, "512M", expect_result="bad_memory")]
+    saved = b1.first("report_saved")
+    if not saved or saved.get("bad_frames") != 3:
+        p.append("boot 1 did not store its record: %s" % (saved or b1.first("report_not_saved")))
+    cfg = os.path.join(d, "second.cfg")
+    with open(cfg, "w") as f:
+        f.write(base)
+    subprocess.run([os.path.join(ROOT, "tools", "mkimg.sh"), "--config", img, cfg], check=True)
+    b2 = boot(d, image=img, mem="512M", smp=2, vga=False, keep_vars=True)
+    p += ["boot 2: " + x for x in check_run(b2, "512M", expect_result="bad_memory")]
+    last, kb = b2.first("last_run") or {}, b2.first("known_bad") or {}
+    if last.get("status") != "reports_written" or not saved or last.get("run_id") != saved["run_id"]:
+        p.append("boot 2 last_run: %s (boot 1 saved %s)" % (last, saved))
+    if kb.get("frames") != 3 or kb.get("ignored") != 0:
+        p.append("boot 2 known_bad: %s" % kb)
+    mi = b2.first("mm_init") or {}
+    if mi.get("quarantined_frames") != 3:
+        p.append("boot 2 did not quarantine them before use: %s" % mi)
+    r2, pc = b2.first("audit_result") or {}, b2.first("poison_check") or {}
+    if r2.get("bad_frames") != 0 or pc.get("poisoned_seen") != 0:
+        p.append("boot 2 handed out a known-bad frame: %s %s" % (r2, pc))
+    if (b2.first("summary") or {}).get("known_bad_frames") != 3:
+        p.append("boot 2 summary: %s" % b2.first("summary"))
+    saved2 = b2.first("report_saved") or {}
+    if saved2.get("bad_frames") != 3:
+        p.append("boot 2 must carry the known-bad frames into its own record: %s" % saved2)
+    # the files, read with mtools
+    js = [json.loads(l) for l in read_reports(img, "--json").splitlines() if l.strip()]
+    txt = read_reports(img, "--text")
+    if len(js) != 1 or not saved or js[0]["run_id"] != saved["run_id"]:
+        p.append("JSON reports in the image: %s" % js)
+    else:
+        got = sorted(r["phys"] for r in js[0]["bad_ranges"])
+        if got != frames or js[0]["result"] != "bad_memory":
+            p.append("JSON report names %s, expected %s" % ([hex(g) for g in got],
+                                                           [hex(f) for f in frames]))
+    for f in frames:
+        if "0x%012x" % f not in txt:
+            p.append("text report lacks 0x%x:\n%s" % (f, txt))
+    return p
+
+
+@case
+def report_folder_keeps_the_newest(d):
+    """reports_keep=2: after four runs (three records written) two remain,
+    the newest ones."""
+    img = qemu.prepare_image(d, SHUTDOWN_CFG + "stress_ops=0\nreports_keep=2\n")
+    ids, p = [], []
+    for i in range(4):
+        b = boot(d, image=img, mem="128M", vga=False, keep_vars=i > 0)
+        if b.result != "pass":
+            p.append("boot %d: %s" % (i + 1, b.result))
+        ids.append((b.first("report_saved") or {}).get("run_id"))
+    listed = sorted(l for l in read_reports(img, "--list").split() if l.endswith(".json"))
+    want = sorted(i + ".json" for i in ids[1:3])
+    if listed != want:
+        p.append("reports kept %s, expected %s" % (listed, want))
+    return p
+
+
+@case
+def read_only_esp_is_reported_not_fatal(d):
+    """A read-only stick: the loader cannot write the report files; the
+    kernel says so, still quarantines the known-bad frames, and the run goes
+    on."""
+    faults = "inject_fault=0x10000008:0x10\n"
+    img = qemu.prepare_image(d, "on_finish=shutdown\naudit=quick\nstress_ops=0\n" + faults)
+    b1 = boot(d, image=img, mem="512M", vga=False, usb=True)
+    b2 = boot(d, image=img, mem="512M", vga=False, keep_vars=True, readonly=True, usb=True)
+    p = check_run(b2, "512M", expect_result="bad_memory")
+    last, kb = b2.first("last_run") or {}, b2.first("known_bad") or {}
+    if last.get("status") != "reports_not_written" or not last.get("efi_status"):
+        p.append("last_run on a read-only ESP: %s" % last)
+    if kb.get("frames") != 1:
+        p.append("known_bad: %s" % kb)
+    if b1.result != "bad_memory":
+        p.append("boot 1: %s" % b1.result)
+    return p

@@ -54,6 +54,12 @@ static void accepts_a_good_one(void **s)
 	bi.version = 7;         /* a newer loader, append-only */
 	bi.size = sizeof(bi) + 64;
 	assert_null(bootinfo_validate(&bi));
+	assert_true(bootinfo_has_v2(&bi));
+	bi.version = 1;         /* an older loader: version-1 fields only */
+	bi.size = BOOTINFO_V1_SIZE;
+	bi.known_bad_count = 99; /* beyond its size: never read */
+	assert_null(bootinfo_validate(&bi));
+	assert_false(bootinfo_has_v2(&bi));
 }
 
 static void rejects_in_order(void **s)
@@ -65,8 +71,13 @@ static void rejects_in_order(void **s)
 	expect("magic");
 	bi.version = 0;
 	expect("version");
-	bi.size = sizeof(bi) - 8;
+	bi.size = BOOTINFO_V1_SIZE - 8;
 	expect("size");
+	bi.known_bad_count = 3;
+	expect("known-bad");
+	bi.known_bad_count = 5000;
+	bi.known_bad = 0x200000;
+	expect("known-bad");
 	bi.mmap_count = 0;
 	expect("memory map");
 	bi.mmap_count = 1u << 20;

@@ -1,0 +1,124 @@
+/* Results that survive a reboot (report.h). */
+#include <mm/mm.h>
+#include <report_record.h>
+#include <kernel/audit.h>
+#include <kernel/badlist.h>
+#include <kernel/config.h>
+#include <kernel/console.h>
+#include <kernel/cpu.h>
+#include <kernel/efirt.h>
+#include <kernel/fmt.h>
+#include <kernel/report.h>
+#include <kernel/run.h>
+#include <kernel/string.h>
+
+static const char *const status_names[] = {
+	[BOOTINFO_LAST_RUN_NONE] = "none",
+	[BOOTINFO_LAST_RUN_WRITTEN] = "reports_written",
+	[BOOTINFO_LAST_RUN_INVALID] = "record_invalid",
+	[BOOTINFO_LAST_RUN_WRITE_FAILED] = "reports_not_written",
+	[BOOTINFO_LAST_RUN_FORGOTTEN] = "forgotten",
+};
+
+static struct report_record rec;
+
+void report_apply_known_bad(const struct bootinfo *bi)
+{
+	uint64_t frames = 0, ignored = 0;
+	struct jw w;
+
+	if (!bootinfo_has_v2(bi))
+		return;
+	const struct report_range *kb = phys_to_virt(bi->known_bad);
+	uint32_t st = bi->last_run_status;
+
+	jw_begin(&w, "last_run");
+	jw_str(&w, "status", st < sizeof(status_names) / sizeof(status_names[0]) ? status_names[st]
+										    : "unknown");
+	jw_str(&w, "run_id", bi->last_run_id);
+	jw_u64(&w, "reports_kept", bi->reports_kept);
+	if (st == BOOTINFO_LAST_RUN_WRITE_FAILED || st == BOOTINFO_LAST_RUN_INVALID)
+		jw_u64(&w, "efi_status", bi->report_error);
+	event_emit(&w);
+	if (st == BOOTINFO_LAST_RUN_WRITE_FAILED)
+		kprintf("last run %s: the report files could not be written to the ESP (full or read-only?)",
+			bi->last_run_id);
+	if (!bi->known_bad_count)
+		return;
+	for (uint32_t i = 0; i < bi->known_bad_count && i < REPORT_MAX_RANGES; i++)
+		for (uint64_t f = 0; f < kb[i].count; f++) {
+			/* the list goes into this run's record too, so it persists;
+			 * out of range: RAM this machine no longer has */
+			if (frame_mark_poisoned((kb[i].first + f) * PAGE_SIZE) == ALLOC_ERROR_NONE)
+				frames++;
+			else
+				ignored++;
+			report_record_add_frame(&rec, kb[i].first + f);
+		}
+	run.known_bad_frames = frames;
+	kprintf("known bad memory from run %s: %llu frames quarantined before use",
+		bi->last_run_id, (unsigned long long)frames);
+	jw_begin(&w, "known_bad");
+	jw_u64(&w, "frames", frames);
+	jw_u64(&w, "ranges", bi->known_bad_count);
+	jw_u64(&w, "ignored", ignored);
+	jw_str(&w, "run_id", bi->last_run_id);
+	event_emit(&w);
+}
+
+static const uint16_t var_name[] = { 'M', 'e', 't', 'a', 's', 'l', 'o', 't', 'L', 'a', 's',
+				     't', 'R', 'u', 'n', 0 };
+static const struct {
+	uint32_t a;
+	uint16_t b, c;
+	uint8_t d[8];
+} guid = REPORT_GUID_INIT;
+
+void report_save(const struct bootinfo *bi)
+{
+	struct efi_time t = { 0 };
+	const struct badlist *bad = audit_bad_frames();
+	enum run_result r = run_result();
+	struct jw w;
+
+	if (!kcfg.save_report)
+		return;
+	rec.magic = REPORT_MAGIC;
+	rec.version = REPORT_VERSION;
+	if (efirt_get_time(&t) == 0) {
+		rec.year = t.year;
+		rec.month = t.month;
+		rec.day = t.day;
+		rec.hour = t.hour;
+		rec.minute = t.minute;
+		rec.second = t.second;
+	}
+	ksnprintf(rec.run_id, sizeof(rec.run_id), "%04u%02u%02u-%02u%02u%02u-%04x", rec.year,
+		  rec.month, rec.day, rec.hour, rec.minute, rec.second,
+		  (unsigned)(rdtsc() >> 8) & 0xffff);
+	memcpy(rec.fw_vendor, bi->fw_vendor, sizeof(rec.fw_vendor) - 1);
+	rec.fw_revision = bi->fw_revision;
+	rec.cpus = run.cpus;
+	rec.ram_bytes = run.ram_bytes;
+	rec.tested_frames = run.tested_frames;
+	rec.result = r == RUN_PASS ? REPORT_PASS : r == RUN_BAD_MEMORY ? REPORT_BAD_MEMORY
+									 : REPORT_FAIL;
+	rec.found_frames = 0;
+	for (uint32_t i = 0; bad && i < bad->n; i++) {
+		report_record_add_frame(&rec, bad->f[i].phys / PAGE_SIZE);
+		rec.found_frames++;
+	}
+	rec.size = report_record_size(rec.nranges);
+	uint64_t s = efirt_set_variable(var_name, &guid, REPORT_VAR_ATTRIBUTES, rec.size, &rec);
+
+	jw_begin(&w, s ? "report_not_saved" : "report_saved");
+	jw_str(&w, "run_id", rec.run_id);
+	jw_u64(&w, "bytes", rec.size);
+	jw_u64(&w, "bad_frames", rec.bad_frames);
+	if (s)
+		jw_u64(&w, "efi_status", s);
+	event_emit(&w);
+	if (s)
+		kprintf("the firmware refused to store the run record (status 0x%llx): no report on the next boot",
+			(unsigned long long)s);
+}
