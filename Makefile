@@ -98,7 +98,7 @@ endef
 $(foreach t,$(HOST_TEST_NAMES),$(eval $(call host_test_rule,$(t))))
 
 # Tests written as scripts that print TAP (the screendump decoder's self-test).
-SCRIPT_TESTS := test/boot/test_screen_decode.py
+SCRIPT_TESTS := test/boot/test_screen_decode.py test/build/test_kernel_image.py
 
 host-tests: $(HOST_TESTS)
 
