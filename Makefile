@@ -109,7 +109,7 @@ test: deps
 	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS) --boot
 
 unit: deps
-	$(MAKE) host-tests
+	$(MAKE) all host-tests
 	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS)
 
 boot: deps
