@@ -23,7 +23,7 @@ EFI_CFLAGS := -std=gnu11 -O2 $(WARN) -Iinclude -I$(EFI_INC) -I$(EFI_INC)/x86_64 
 EFI_SRCS  := $(wildcard efi/*.c) mm/metadata_size.c kernel/report/record.c kernel/lib/fmt.c
 EFI_OBJS  := $(patsubst %.c,$(B)/efi-obj/%.o,$(EFI_SRCS))
 
-$(B)/efi-obj/%.o: %.c
+$(B)/efi-obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(EFI_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -41,16 +41,17 @@ $(B)/BOOTX64.EFI: $(B)/loader.so
 K_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-stack-protector \
 	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-strict-aliasing \
-	-ffunction-sections -fdata-sections
+	-ffunction-sections -fdata-sections \
+	'-DMM_ENV_INLINE_HEADER=<kernel/mm_env_inline.h>'
 K_SRCS   := $(wildcard kernel/*.c kernel/*/*.c mm/*.c) $(B)/gen/font.c
 K_ASM    := $(wildcard kernel/*.S kernel/*/*.S)
 K_OBJS   := $(patsubst %.c,$(B)/k-obj/%.o,$(K_SRCS)) $(patsubst %.S,$(B)/k-obj/%.o,$(K_ASM))
 
-$(B)/k-obj/%.o: %.c
+$(B)/k-obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(K_CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/k-obj/%.o: %.S
+$(B)/k-obj/%.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(K_CFLAGS) -MMD -MP -c $< -o $@
 

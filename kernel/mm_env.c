@@ -1,5 +1,5 @@
-/* The kernel side of include/mm/env.h: interrupts with pushf/cli, the CPU id
- * from per-CPU data, ticket spinlocks, the direct map, and diagnostics as
+/* The kernel side of include/mm/env.h: interrupts with pushf/cli and the CPU
+ * id from per-CPU data (both inline, kernel/mm_env_inline.h), ticket spinlocks, the direct map, and diagnostics as
  * mm_diag events (rate-limited: a corrupted list must not flood serial). */
 #include <mm/env.h>
 #include <kernel/console.h>
@@ -11,18 +11,9 @@
 
 static atomic_uint diag_count;
 
-struct mm_irq_token mm_env_irq_save(void)
-{
-	uint64_t flags = irq_save();
-
-	/* interrupts are off: this CPU cannot change under us */
-	return (struct mm_irq_token){ flags, this_cpu()->index };
-}
-
-void mm_env_irq_restore(struct mm_irq_token tok)
-{
-	irq_restore(tok.flags);
-}
+/* mm_env_irq_save / mm_env_irq_restore are inline: kernel/mm_env_inline.h */
+_Static_assert(__builtin_offsetof(struct percpu, index) == MM_ENV_PERCPU_INDEX_OFFSET,
+	       "the inline CPU-id load reads struct percpu's index through GS");
 
 void mm_env_lock(struct mm_lock *l)
 {
