@@ -4,25 +4,13 @@
  * "fail" status instead of hanging. */
 #include "loader.h"
 #include <qemu_exit.h>
+#include <kernel/cpu.h> /* inb, outb */
 
 static int bs_gone;
 
 void ldr_boot_services_gone(void)
 {
 	bs_gone = 1;
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
 #define COM1 0x3f8

@@ -6,6 +6,7 @@
 #include <kernel/cpu.h>
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
+#include <kernel/spinlock.h>
 
 #define DIAG_REPORT_MAX 64
 
@@ -15,21 +16,22 @@ static atomic_uint diag_count;
 _Static_assert(__builtin_offsetof(struct percpu, index) == MM_ENV_PERCPU_INDEX_OFFSET,
 	       "the inline CPU-id load reads struct percpu's index through GS");
 
+/* mm/'s locks are the kernel's ticket spinlocks: same two words, same code */
+_Static_assert(sizeof(struct mm_lock) == sizeof(struct spinlock) &&
+		       __builtin_offsetof(struct mm_lock, next) ==
+			       __builtin_offsetof(struct spinlock, next) &&
+		       __builtin_offsetof(struct mm_lock, owner) ==
+			       __builtin_offsetof(struct spinlock, owner),
+	       "struct mm_lock and struct spinlock share their layout");
+
 void mm_env_lock(struct mm_lock *l)
 {
-	/* relaxed ticket draw; the acquire load of owner orders the section */
-	unsigned t = atomic_fetch_add_explicit(&l->next, 1, memory_order_relaxed);
-
-	while (atomic_load_explicit(&l->owner, memory_order_acquire) != t)
-		cpu_relax();
+	spin_lock((struct spinlock *)l);
 }
 
 void mm_env_unlock(struct mm_lock *l)
 {
-	/* release: the section's writes reach the next owner */
-	unsigned o = atomic_load_explicit(&l->owner, memory_order_relaxed);
-
-	atomic_store_explicit(&l->owner, o + 1, memory_order_release);
+	spin_unlock((struct spinlock *)l);
 }
 
 void mm_env_cpu_relax(void)

@@ -24,7 +24,8 @@ const struct audit_pattern *audit_pattern_find(const char *name, uint32_t len)
 	return 0;
 }
 
-void audit_fill_check(struct audit_job *j, uint64_t p)
+/* One sweep writing p everywhere. */
+static void fill(struct audit_job *j, uint64_t p)
 {
 	for (uint32_t s = 0; s < j->nspans; s++) {
 		const struct audit_span *sp = &j->spans[s];
@@ -33,6 +34,11 @@ void audit_fill_check(struct audit_job *j, uint64_t p)
 			sp->w[i] = p;
 		audit_swept(j, sp);
 	}
+}
+
+void audit_fill_check(struct audit_job *j, uint64_t p)
+{
+	fill(j, p);
 	for (uint32_t s = 0; s < j->nspans; s++) {
 		const struct audit_span *sp = &j->spans[s];
 
@@ -44,13 +50,7 @@ void audit_fill_check(struct audit_job *j, uint64_t p)
 
 void audit_moving_inversions(struct audit_job *j, uint64_t p)
 {
-	for (uint32_t s = 0; s < j->nspans; s++) {
-		const struct audit_span *sp = &j->spans[s];
-
-		for (uint64_t i = 0; i < sp->words; i++)
-			sp->w[i] = p;
-		audit_swept(j, sp);
-	}
+	fill(j, p);
 	for (uint32_t s = 0; s < j->nspans; s++) {
 		const struct audit_span *sp = &j->spans[s];
 
