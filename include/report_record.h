@@ -23,11 +23,12 @@
 
 enum report_result { REPORT_PASS, REPORT_BAD_MEMORY, REPORT_FAIL };
 
-/* A run of bad frames: frame numbers [first, first + count). */
+/* A run of bad frames: frame numbers [first, first + count), below
+ * REPORT_FRAME_LIMIT (2^40 frames: 4 PiB, above any 52-bit machine's RAM). */
+#define REPORT_FRAME_LIMIT (1ull << 40)
 struct report_range {
 	uint64_t first;
-	uint32_t count;
-	uint32_t pad;
+	uint64_t count;
 };
 
 #define REPORT_FLAG_WIDENED 1u /* too many ranges: neighbours were merged, gaps included */

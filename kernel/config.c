@@ -317,7 +317,7 @@ static void parse_line(struct config *c, uint32_t lineno, const char *s, size_t 
 	if (n == 0)
 		return;
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f) {
+		if (((unsigned char)s[i] < 0x20 && !is_space(s[i])) || (unsigned char)s[i] >= 0x7f) {
 			issue(c, lineno, "not text", "", 0, line, linelen);
 			return;
 		}

@@ -20,7 +20,7 @@ static void recount(struct report_record *r)
 /* Merges ranges i and i + 1 (gap included). */
 static void merge(struct report_record *r, uint32_t i)
 {
-	r->ranges[i].count = (uint32_t)(range_end(&r->ranges[i + 1]) - r->ranges[i].first);
+	r->ranges[i].count = range_end(&r->ranges[i + 1]) - r->ranges[i].first;
 	for (uint32_t k = i + 1; k + 1 < r->nranges; k++)
 		r->ranges[k] = r->ranges[k + 1];
 	r->nranges--;
@@ -43,12 +43,11 @@ void report_record_add_frame(struct report_record *r, uint64_t f)
 	while (i < r->nranges && r->ranges[i].first < f)
 		i++;
 	/* extend the left neighbour, the right one, or insert */
-	if (i > 0 && range_end(&r->ranges[i - 1]) == f && r->ranges[i - 1].count < UINT32_MAX) {
+	if (i > 0 && range_end(&r->ranges[i - 1]) == f) {
 		r->ranges[i - 1].count++;
 		if (i < r->nranges && range_end(&r->ranges[i - 1]) == r->ranges[i].first)
 			merge(r, i - 1);
-	} else if (i < r->nranges && r->ranges[i].first == f + 1 &&
-		   r->ranges[i].count < UINT32_MAX) {
+	} else if (i < r->nranges && r->ranges[i].first == f + 1) {
 		r->ranges[i].first = f;
 		r->ranges[i].count++;
 	} else {
@@ -60,7 +59,7 @@ void report_record_add_frame(struct report_record *r, uint64_t f)
 			for (uint32_t k = 0; k + 1 < r->nranges; k++) {
 				uint64_t g = r->ranges[k + 1].first - range_end(&r->ranges[k]);
 
-				if (g < gap && range_end(&r->ranges[k + 1]) - r->ranges[k].first <= UINT32_MAX) {
+				if (g < gap) {
 					gap = g;
 					best = k;
 				}
@@ -73,7 +72,7 @@ void report_record_add_frame(struct report_record *r, uint64_t f)
 		}
 		for (uint32_t k = r->nranges; k > i; k--)
 			r->ranges[k] = r->ranges[k - 1];
-		r->ranges[i] = (struct report_range){ f, 1, 0 };
+		r->ranges[i] = (struct report_range){ f, 1 };
 		r->nranges++;
 	}
 	recount(r);
@@ -114,8 +113,9 @@ const char *report_record_validate(const void *buf, size_t len)
 	for (uint32_t i = 0; i < r->nranges; i++) {
 		const struct report_range *x = &r->ranges[i];
 
-		if (x->count == 0 || x->first >> 40 || (i && x->first <= prev_end))
-			return "ranges empty, out of range, unsorted or overlapping";
+		if (x->count == 0 || x->first >= REPORT_FRAME_LIMIT ||
+		    x->count > REPORT_FRAME_LIMIT - x->first || (i && x->first <= prev_end))
+			return "ranges empty, out of range, unsorted, overlapping or touching";
 		prev_end = x->first + x->count;
 		total += x->count;
 	}
@@ -146,7 +146,7 @@ size_t report_record_json(const struct report_record *r, char *out, size_t cap)
 	char vendor[sizeof(r->fw_vendor) + 1];
 	size_t n;
 
-	clean(vendor, r->fw_vendor, sizeof(r->fw_vendor));
+	clean(vendor, r->fw_vendor, sizeof(vendor));
 	n = (size_t)ksnprintf(out, cap,
 		"{\"run_id\":\"%s\",\"time\":\"%04u-%02u-%02uT%02u:%02u:%02u\","
 		"\"firmware\":\"%s\",\"fw_revision\":%u,\"cpus\":%u,\"ram_bytes\":%llu,"
@@ -171,7 +171,7 @@ size_t report_record_text(const struct report_record *r, char *out, size_t cap)
 	char vendor[sizeof(r->fw_vendor) + 1];
 	size_t n;
 
-	clean(vendor, r->fw_vendor, sizeof(r->fw_vendor));
+	clean(vendor, r->fw_vendor, sizeof(vendor));
 	n = (size_t)ksnprintf(out, cap,
 		"metaslot memory report %s\r\n"
 		"date:          %04u-%02u-%02u %02u:%02u:%02u (firmware clock)\r\n"
@@ -187,9 +187,10 @@ size_t report_record_text(const struct report_record *r, char *out, size_t cap)
 		(unsigned long long)r->tested_frames, (unsigned long long)r->bad_frames,
 		r->found_frames, r->flags & REPORT_FLAG_WIDENED ? ", list widened to fit" : "");
 	for (uint32_t i = 0; i < r->nranges && n < cap; i++)
-		n += (size_t)ksnprintf(out + n, cap - n, "  bad: 0x%012llx - 0x%012llx (%u frame%s)\r\n",
+		n += (size_t)ksnprintf(out + n, cap - n, "  bad: 0x%012llx - 0x%012llx (%llu frame%s)\r\n",
 				       (unsigned long long)(r->ranges[i].first << 12),
 				       (unsigned long long)((r->ranges[i].first + r->ranges[i].count) << 12) - 1,
-				       r->ranges[i].count, r->ranges[i].count == 1 ? "" : "s");
+				       (unsigned long long)r->ranges[i].count,
+				       r->ranges[i].count == 1 ? "" : "s");
 	return n < cap ? n : (cap ? cap - 1 : 0);
 }

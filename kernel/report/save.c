@@ -45,16 +45,27 @@ void report_apply_known_bad(const struct bootinfo *bi)
 			bi->last_run_id);
 	if (!bi->known_bad_count)
 		return;
-	for (uint32_t i = 0; i < bi->known_bad_count && i < REPORT_MAX_RANGES; i++)
-		for (uint64_t f = 0; f < kb[i].count; f++) {
-			/* the list goes into this run's record too, so it persists;
-			 * out of range: RAM this machine no longer has */
-			if (frame_mark_poisoned((kb[i].first + f) * PAGE_SIZE) == ALLOC_ERROR_NONE)
+	/* the list (validated by the loader: sorted, disjoint) goes into this
+	 * run's record as it is, so it persists */
+	rec.nranges = bi->known_bad_count < REPORT_MAX_RANGES ? bi->known_bad_count
+							       : REPORT_MAX_RANGES;
+	memcpy(rec.ranges, kb, rec.nranges * sizeof(rec.ranges[0]));
+	for (uint32_t i = 0; i < rec.nranges; i++) {
+		uint64_t first = kb[i].first, end = first + kb[i].count;
+
+		rec.bad_frames += kb[i].count;
+		/* beyond the metadata array: RAM this machine no longer has */
+		if (end > bi->meta_frames) {
+			ignored += end - (first > bi->meta_frames ? first : bi->meta_frames);
+			end = first > bi->meta_frames ? first : bi->meta_frames;
+		}
+		for (uint64_t f = first; f < end; f++) {
+			if (frame_mark_poisoned(f * PAGE_SIZE) == ALLOC_ERROR_NONE)
 				frames++;
 			else
 				ignored++;
-			report_record_add_frame(&rec, kb[i].first + f);
 		}
+	}
 	run.known_bad_frames = frames;
 	kprintf("known bad memory from run %s: %llu frames quarantined before use",
 		bi->last_run_id, (unsigned long long)frames);
