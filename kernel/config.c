@@ -132,6 +132,8 @@ static int set_fault_test(struct config *c, const char *v, size_t n)
 		c->fault_test = FAULT_TEST_STACK_OVERFLOW;
 	else if (streq(v, n, "ap_panic"))
 		c->fault_test = FAULT_TEST_AP_PANIC;
+	else if (streq(v, n, "report_refused"))
+		c->fault_test = FAULT_TEST_REPORT_REFUSED;
 	else
 		return -1;
 	return 0;

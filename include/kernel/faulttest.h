@@ -1,11 +1,13 @@
 /* Deliberate faults, so tests can prove the failure paths work on real
- * hardware paths: METASLOT.CFG fault_test=page_fault|stack_overflow|ap_panic.
- * Each ends the run as "fail" through the exception handler or panic(). */
+ * hardware paths: METASLOT.CFG fault_test=page_fault|stack_overflow|ap_panic
+ * end the run as "fail" through the exception handler or panic();
+ * fault_test=report_refused makes the firmware refuse the run record
+ * (SetVariable with attributes it must reject), which is not a failure. */
 #ifndef METASLOT_KERNEL_FAULTTEST_H
 #define METASLOT_KERNEL_FAULTTEST_H
 
 enum fault_test { FAULT_TEST_NONE, FAULT_TEST_PAGE_FAULT, FAULT_TEST_STACK_OVERFLOW,
-		  FAULT_TEST_AP_PANIC };
+		  FAULT_TEST_AP_PANIC, FAULT_TEST_REPORT_REFUSED };
 
 void fault_test_run(enum fault_test t);
 

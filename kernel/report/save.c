@@ -120,7 +120,10 @@ void report_save(const struct bootinfo *bi)
 		rec.found_frames++;
 	}
 	rec.size = report_record_size(rec.nranges);
-	uint64_t s = efirt_set_variable(var_name, &guid, REPORT_VAR_ATTRIBUTES, rec.size, &rec);
+	/* fault_test=report_refused: a non-volatile variable without boot-service
+	 * access is invalid by the UEFI spec, so the firmware must refuse it */
+	uint32_t attr = kcfg.fault_test == FAULT_TEST_REPORT_REFUSED ? 0x1u : REPORT_VAR_ATTRIBUTES;
+	uint64_t s = efirt_set_variable(var_name, &guid, attr, rec.size, &rec);
 
 	jw_begin(&w, s ? "report_not_saved" : "report_saved");
 	jw_str(&w, "run_id", rec.run_id);

@@ -589,3 +589,16 @@ def read_only_esp_is_reported_not_fatal(d):
     if b1.result != "bad_memory":
         p.append("boot 1: %s" % b1.result)
     return p
+
+
+@case
+def a_refused_record_is_reported_not_fatal(d):
+    """The firmware refuses SetVariable: report_not_saved with its status, and
+    the run still ends normally."""
+    b = boot(d, cfg=SHUTDOWN_CFG + "stress_ops=0\nfault_test=report_refused\n", mem="256M",
+             vga=False)
+    p = check_run(b, "256M")
+    e = b.first("report_not_saved")
+    if not e or not e.get("efi_status") or b.first("report_saved"):
+        p.append("report_not_saved: %s" % e)
+    return p
