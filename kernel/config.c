@@ -207,6 +207,19 @@ static int set_inject_fault(struct config *c, const char *v, size_t n)
 	return 0;
 }
 
+/* boot_services=free|keep: some firmware's runtime services use memory the
+ * map calls boot services memory; keep it out of the audit and allocator */
+static int set_boot_services(struct config *c, const char *v, size_t n)
+{
+	if (streq(v, n, "free"))
+		c->keep_boot_services = 0;
+	else if (streq(v, n, "keep"))
+		c->keep_boot_services = 1;
+	else
+		return -1;
+	return 0;
+}
+
 static int set_report(struct config *c, const char *v, size_t n)
 {
 	if (streq(v, n, "on"))
@@ -254,6 +267,7 @@ static const struct {
 	{ "patterns", set_patterns },
 	{ "inject_fault", set_inject_fault },
 	{ "report", set_report },
+	{ "boot_services", set_boot_services },
 	{ "reports_keep", set_reports_keep },
 	{ "known_bad", set_known_bad },
 };

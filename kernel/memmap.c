@@ -3,6 +3,7 @@
 #include <mm/frame.h>
 #include <kernel/memmap.h>
 #include <kernel/console.h>
+#include <kernel/config.h>
 #include <kernel/cpu.h>
 #include <kernel/panic.h>
 #include <kernel/run.h>
@@ -70,6 +71,7 @@ void memmap_audit(const struct bootinfo *bi)
 		.map = map, .count = bi->mmap_count, .stride = bi->mmap_stride,
 		.phys_bits = phys_bits(), .kernel_phys = bi->kernel_phys,
 		.kernel_bytes = bi->kernel_bytes, .report = report,
+		.keep_boot_services = kcfg.keep_boot_services,
 	};
 	struct mapaudit_result *r = &memmap_audit_result;
 	struct jw w;

@@ -37,6 +37,7 @@ struct config {
 	enum audit_mode audit;
 	uint32_t passes;           /* audit passes over all free RAM */
 	uint32_t patterns;         /* bit i: audit_patterns[i]; 0 = as the mode says */
+	int keep_boot_services;    /* boot_services=keep: never test or hand out them */
 	int save_report;           /* store the run record in a UEFI variable */
 	uint32_t reports_keep;     /* (the loader acts on it) report files kept */
 	int forget_known_bad;      /* (the loader acts on it) known_bad=forget */

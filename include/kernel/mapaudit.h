@@ -227,6 +227,8 @@ struct mapaudit_input {
 	uint64_t kernel_bytes;
 	mapaudit_report_fn report; /* may be NULL */
 	void *ctx;
+	bool keep_boot_services;  /* boot services code/data stay FIRMWARE, for
+				   * firmware whose runtime services still touch it */
 };
 
 /* Work space for the sorts, caller-provided so the audit allocates nothing:

@@ -75,6 +75,10 @@ static uint32_t collect(struct mapaudit_ctx *c)
 	for (uint32_t i = 0; i < in->count; i++) {
 		struct bootinfo_mem_desc d = mapaudit_desc(c, i);
 		enum mapaudit_class cls = mapaudit_classify(d.type, d.attribute);
+
+		if (in->keep_boot_services && cls == MAPAUDIT_USABLE &&
+		    (d.type == UEFI_MT_BS_CODE || d.type == UEFI_MT_BS_DATA))
+			cls = MAPAUDIT_FIRMWARE;
 		bool usable = cls == MAPAUDIT_USABLE;
 
 		if (d.num_pages == 0 || (!mapaudit_desc_last(&d, &last) && usable))

@@ -602,3 +602,18 @@ def a_refused_record_is_reported_not_fatal(d):
     if not e or not e.get("efi_status") or b.first("report_saved"):
         p.append("report_not_saved: %s" % e)
     return p
+
+
+@case
+def boot_services_keep_holds_that_memory_back(d):
+    """boot_services=keep: boot services memory is firmware's, not tested and
+    not handed out; the run still passes and the coverage adds up."""
+    b = boot(d, cfg="on_finish=shutdown\naudit=quick\nstress_ops=1000\nboot_services=keep\n",
+             mem="256M", vga=False)
+    p = check_run(b, "256M")
+    mm, cov = b.first("memmap") or {}, b.first("coverage") or {}
+    bt = mm.get("bytes_by_type", {})
+    bs_frames = (bt.get("boot_code", 0) + bt.get("boot_data", 0)) // 4096
+    if not bs_frames or cov.get("firmware_frames", 0) < bs_frames:
+        p.append("boot services frames %d not all kept: %s" % (bs_frames, cov))
+    return p

@@ -147,11 +147,13 @@ static void check_shape(uint32_t cap)
 			 (nrec && !strcmp(recs[nrec - 1].f.what, "issues_suppressed") ? nrec - 1 : nrec));
 }
 
+static bool keep_bs; /* mapaudit_input.keep_boot_services for the next audit */
+
 static void audit_full(const struct md *d, uint32_t n, uint32_t stride, uint32_t bits,
 		       uint64_t kphys, uint64_t kbytes, uint32_t cap)
 {
 	struct mapaudit_input in = { make_map(d, n, stride), n, stride, bits, kphys, kbytes,
-				     report_cb, &nrec };
+				     report_cb, &nrec, keep_bs };
 
 	nrec = 0;
 	ranges[cap].start = ranges[cap].end = CANARY;
@@ -328,6 +330,34 @@ static void test_ovmf_q35_1g(void **state)
 	assert_int_equal(res.phys_bits, 39);
 }
 
+/* boot_services=keep: every boot services frame becomes FIRMWARE: from
+ * USABLE, and below 1 MiB from the KERNEL's low-memory hold; nothing else
+ * changes. */
+static void test_ovmf_keep_boot_services(void **state)
+{
+	uint64_t bs = 0, bs_low = 0;
+
+	(void)state;
+	for (uint32_t i = 0; i < NELEM(ovmf_q35_1g); i++)
+		if (ovmf_q35_1g[i].type == BC || ovmf_q35_1g[i].type == BD)
+			*(ovmf_q35_1g[i].phys >= 0x100000 ? &bs : &bs_low) += ovmf_q35_1g[i].pages;
+	keep_bs = true;
+	audit_full(ovmf_q35_1g, NELEM(ovmf_q35_1g), 48, 39, OVMF_KPHYS, OVMF_KBYTES, CAP);
+	keep_bs = false;
+	assert_true(res.ok);
+	assert_true(bs > 9000);
+	expect_cov(255670 - bs, 4824 - bs_low, 1426 + bs + bs_low, 128, 96);
+	for (uint32_t r = 0; r < res.range_count; r++)
+		for (uint32_t i = 0; i < NELEM(ovmf_q35_1g); i++) {
+			const struct md *d = &ovmf_q35_1g[i];
+
+			if ((d->type == BC || d->type == BD) && ranges[r].cls == U &&
+			    d->phys < ranges[r].end && ranges[r].start < d->phys + d->pages * 4096)
+				fail_msg("boot services memory at %#llx is still usable",
+					 (unsigned long long)d->phys);
+		}
+}
+
 /* Every DescriptorSize a firmware might use, with junk in the padding. */
 static void test_ovmf_strides(void **state)
 {
@@ -346,7 +376,7 @@ static void test_ovmf_unaligned_buffer(void **state)
 {
 	uint32_t n = NELEM(ovmf_q35_1g);
 	uint8_t *buf = malloc((size_t)n * 48 + 1);
-	struct mapaudit_input in = { buf + 1, n, 48, 39, OVMF_KPHYS, OVMF_KBYTES, report_cb, &nrec };
+	struct mapaudit_input in = { buf + 1, n, 48, 39, OVMF_KPHYS, OVMF_KBYTES, report_cb, &nrec, false };
 
 	(void)state;
 	assert_non_null(buf);
@@ -827,7 +857,7 @@ static void test_class_of_each_type(void **state)
 static void test_stride_invalid(void **state)
 {
 	static const struct md m[] = { { CONV, 0x100000, 16, A_RAM }, { CONV, 0x200000, 1, A_RAM } };
-	struct mapaudit_input in = { make_map(m, 2, 48), 2, 0, 39, 0, 0, report_cb, &nrec };
+	struct mapaudit_input in = { make_map(m, 2, 48), 2, 0, 39, 0, 0, report_cb, &nrec, false };
 	static const uint32_t bad[] = { 0, 8, 32, 39, MAPAUDIT_MAX_STRIDE + 1, 0xffffffffu };
 
 	(void)state;
@@ -848,7 +878,7 @@ static void test_count_absurd_and_null(void **state)
 	/* The map holds one descriptor: any read of the other "entries" is an
 	 * ASan error, so this also proves nothing is read. */
 	struct mapaudit_input in = { make_map(m, 1, 48), MAPAUDIT_MAX_DESCS + 1, 48, 39, 0, 0,
-				     report_cb, &nrec };
+				     report_cb, &nrec, false };
 
 	(void)state;
 	nrec = 0;
@@ -874,7 +904,7 @@ static void test_count_absurd_and_null(void **state)
 static void test_no_report_callback(void **state)
 {
 	static const struct md m[] = { { CONV, 0x100800, 4, 0 }, { CONV, 0x100000, 0, A_RAM } };
-	struct mapaudit_input in = { make_map(m, 2, 48), 2, 48, 39, 0, 0, NULL, NULL };
+	struct mapaudit_input in = { make_map(m, 2, 48), 2, 48, 39, 0, 0, NULL, NULL, false };
 
 	(void)state;
 	mapaudit_run(&in, scratch, ranges, CAP, &res);
@@ -1087,6 +1117,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ovmf_q35_1g),
 		cmocka_unit_test(test_ovmf_strides),
+		cmocka_unit_test(test_ovmf_keep_boot_services),
 		cmocka_unit_test(test_ovmf_unaligned_buffer),
 		cmocka_unit_test(test_ovmf_allocator_check),
 		cmocka_unit_test(test_zero_entries),

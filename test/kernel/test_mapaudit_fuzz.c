@@ -535,7 +535,7 @@ static void one_map(struct md *m, uint32_t n, bool wild, unsigned iter)
 			}
 
 	in = (struct mapaudit_input){ make_map(m, n, stride), n, stride, bits, kp, kb,
-				      report_cb, NULL };
+				      report_cb, NULL, false };
 	memset(seen, 0, sizeof(seen));
 	mapaudit_run(&in, scratch, ranges, CAP, &res);
 	model_build(m, n, kp, kb, bits);
