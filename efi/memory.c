@@ -4,6 +4,7 @@
  * pages from the firmware's. */
 #include "loader.h"
 #include <mm/frame.h>
+#include <kernel/cpu.h> /* cpu_phys_limit */
 
 #include <report_record.h>
 
@@ -39,8 +40,8 @@ void memory_snapshot(struct loader *L)
 		ldr_fatal("GetMemoryMap failed", EFI_OUT_OF_RESOURCES);
 	if (L->map_desc_size < sizeof(struct bootinfo_mem_desc))
 		ldr_fatal("firmware memory descriptors are too small", EFI_UNSUPPORTED);
-	L->bi->ram_top = bootinfo_ram_top(L->map, (uint32_t)L->map_count,
-					  (uint32_t)L->map_desc_size);
+	L->bi->ram_top = bootinfo_ram_top(L->map, (uint32_t)L->map_count, (uint32_t)L->map_desc_size,
+					  cpu_phys_limit());
 	if (L->bi->ram_top == 0)
 		ldr_fatal("the memory map has no RAM", EFI_NOT_FOUND);
 }

@@ -160,9 +160,13 @@ static inline int bootinfo_mem_is_ram(uint32_t type)
 	}
 }
 
-/* ram_top: the end of the highest RAM-like range, the metadata array covers
- * [0, ram_top). Ranges whose end overflows 64 bits are ignored (broken map). */
-static inline uint64_t bootinfo_ram_top(const void *map, uint32_t count, uint32_t stride)
+/* ram_top: the end of the highest RAM-like range below `limit` (the CPU's
+ * physical address space, 1 << MAXPHYADDR: a stray entry beyond it must not
+ * size a metadata array for memory that cannot exist); the metadata array
+ * covers [0, ram_top). Ranges whose end overflows 64 bits are ignored
+ * (broken map); a range crossing `limit` counts up to `limit`. */
+static inline uint64_t bootinfo_ram_top(const void *map, uint32_t count, uint32_t stride,
+					uint64_t limit)
 {
 	uint64_t top = 0;
 
@@ -171,8 +175,10 @@ static inline uint64_t bootinfo_ram_top(const void *map, uint32_t count, uint32_
 		uint64_t end = d->phys_start + (d->num_pages << 12);
 
 		if (!bootinfo_mem_is_ram(d->type) || d->num_pages > (UINT64_MAX >> 12) ||
-		    end < d->phys_start)
+		    end < d->phys_start || d->phys_start >= limit)
 			continue;
+		if (end > limit)
+			end = limit;
 		if (end > top)
 			top = end;
 	}

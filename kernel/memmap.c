@@ -84,7 +84,7 @@ void memmap_audit(const struct bootinfo *bi)
 	memmap_range_count = r->range_count;
 	run.ram_bytes = r->ram_bytes;
 
-	uint64_t top = bootinfo_ram_top(map, bi->mmap_count, bi->mmap_stride);
+	uint64_t top = bootinfo_ram_top(map, bi->mmap_count, bi->mmap_stride, cpu_phys_limit());
 
 	jw_begin(&w, "memmap");
 	jw_u64(&w, "entries", bi->mmap_count);

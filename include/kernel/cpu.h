@@ -50,6 +50,22 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 			 : "a"(leaf), "c"(sub));
 }
 
+/* 1 << MAXPHYADDR (CPUID 0x80000008 EAX[7:0]); 2^36 when the leaf is absent,
+ * the architectural minimum for x86-64 CPUs with PAE. */
+static inline uint64_t cpu_phys_limit(void)
+{
+	uint32_t r[4];
+	uint32_t bits = 36;
+
+	cpuid(0x80000000u, 0, r);
+	if (r[0] >= 0x80000008u) {
+		cpuid(0x80000008u, 0, r);
+		if ((r[0] & 0xff) >= 32 && (r[0] & 0xff) <= 52)
+			bits = r[0] & 0xff;
+	}
+	return 1ull << bits;
+}
+
 #define MSR_APIC_BASE 0x1b
 #define MSR_EFER      0xc0000080
 #define MSR_GS_BASE   0xc0000101

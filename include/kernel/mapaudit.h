@@ -197,7 +197,7 @@ struct mapaudit_result {
 	uint64_t ram_bytes;       /* RAM-type bytes as listed, like the memmap event's */
 	uint64_t ram_frames;      /* distinct frames a RAM-type entry (or the kernel image) claims */
 	uint64_t ram_top;         /* end of the highest USABLE/KERNEL/FIRMWARE range
-				   * (bootinfo_ram_top ignores overlaps and the width) */
+				   * (bootinfo_ram_top ignores overlaps) */
 	uint64_t low_frames;      /* USABLE frames below 1 MiB held back as KERNEL */
 	uint64_t dropped_frames;  /* USABLE frames dropped above the physical width
 				   * (holes in the ranges) */

@@ -123,9 +123,9 @@ static void ram_top_steps_by_stride(void **s)
 		put(2, stride, 11, 0xfec00000, 0x100);        /* MMIO: not RAM */
 		put(3, stride, 10, 0x7ff00000, 0x100);        /* ACPI NVS: RAM */
 		put(4, stride, 0, 0x100000000ull, 0x100000);  /* reserved above: not RAM */
-		assert_true(bootinfo_ram_top(map, 5, stride) == 0x80000000ull);
+		assert_true(bootinfo_ram_top(map, 5, stride, 1ull << 46) == 0x80000000ull);
 		put(5, stride, BOOTINFO_MEM_METADATA, 0x140000000ull, 16);
-		assert_true(bootinfo_ram_top(map, 6, stride) == 0x140010000ull);
+		assert_true(bootinfo_ram_top(map, 6, stride, 1ull << 46) == 0x140010000ull);
 	}
 }
 
@@ -135,8 +135,22 @@ static void ram_top_ignores_overflowing_entries(void **s)
 	put(0, 48, 7, 0x1000, 1);
 	put(1, 48, 7, 0xfffffffffffff000ull, 16);    /* wraps */
 	put(2, 48, 7, 0x2000, UINT64_MAX >> 8);       /* pages << 12 overflows */
-	assert_true(bootinfo_ram_top(map, 3, 48) == 0x2000);
-	assert_true(bootinfo_ram_top(map, 0, 48) == 0);
+	assert_true(bootinfo_ram_top(map, 3, 48, UINT64_MAX) == 0x2000);
+	assert_true(bootinfo_ram_top(map, 0, 48, UINT64_MAX) == 0);
+}
+
+/* A stray RAM entry beyond the CPU's physical address space must not size
+ * the metadata array; one that crosses the limit counts up to it. */
+static void ram_top_stops_at_the_physical_limit(void **s)
+{
+	(void)s;
+	memset(map, 0, sizeof(map));
+	put(0, 48, 7, 0, 0x40000);                       /* 1 GiB */
+	put(1, 48, 7, 1ull << 50, 16);                  /* beyond a 39-bit CPU */
+	assert_true(bootinfo_ram_top(map, 2, 48, 1ull << 39) == 1ull << 30);
+	assert_true(bootinfo_ram_top(map, 2, 48, 1ull << 52) == (1ull << 50) + 0x10000);
+	put(1, 48, 7, (1ull << 39) - 0x1000, 16);        /* crosses the limit */
+	assert_true(bootinfo_ram_top(map, 2, 48, 1ull << 39) == 1ull << 39);
 }
 
 static void ram_types(void **s)
@@ -178,6 +192,7 @@ int main(void)
 		cmocka_unit_test(rejects_in_order),
 		cmocka_unit_test(ram_top_steps_by_stride),
 		cmocka_unit_test(ram_top_ignores_overflowing_entries),
+		cmocka_unit_test(ram_top_stops_at_the_physical_limit),
 		cmocka_unit_test(ram_types),
 		cmocka_unit_test(metadata_sizing),
 	};
