@@ -212,6 +212,42 @@ def config_garbage_is_reported_and_ignored(d):
     return p
 
 
+def halts_after_summary(state):
+    """on_running hook: records whether QEMU is still up 3 s after the
+    summary (the run halts with the result on screen), then stops it."""
+    def watch(proc, log):
+        deadline = time.time() + 400
+        while time.time() < deadline and proc.poll() is None:
+            if os.path.exists(log) and '"ev":"summary"' in open(log, "rb").read().decode("latin-1"):
+                time.sleep(3)
+                state["alive_after_summary"] = proc.poll() is None
+                break
+            time.sleep(0.5)
+        proc.kill()
+    return watch
+
+
+@case
+def image_as_built_runs_a_full_audit_and_halts(d):
+    """The image's own METASLOT.CFG, as written to a stick: a full audit
+    (every pattern), then the run halts with the result on screen."""
+    state = {}
+    img = qemu.prepare_image(d, None)
+    b = boot(d, image=img, mem="128M", smp=2, timeout=450, on_running=halts_after_summary(state))
+    p = []
+    line = next((l for l in b.serial.splitlines() if l.startswith("audit: ")), "")
+    if not line.startswith("audit: full") or "linux_memtest" not in line:
+        p.append("not a full audit: %r" % line)
+    c, sm = b.first("config") or {}, b.first("summary") or {}
+    if c.get("on_finish") != "halt" or c.get("issues") != 0:
+        p.append("the image's config: %s" % c)
+    if sm.get("result") != "pass":
+        p.append("summary: %s" % sm)
+    if not state.get("alive_after_summary"):
+        p.append("QEMU did not stay up after the summary (exit %s)" % b.status)
+    return p
+
+
 @case
 def halt_without_config_file_keeps_running(d):
     """No METASLOT.CFG: defaults apply (on_finish=halt), so the VM stays up
@@ -220,18 +256,7 @@ def halt_without_config_file_keeps_running(d):
     subprocess.run(["mdel", "-i", img + "@@1M", "::/EFI/METASLOT/METASLOT.CFG"], check=True,
                    env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
     state = {}
-
-    def watch(proc, log):
-        deadline = time.time() + 150
-        while time.time() < deadline and proc.poll() is None:
-            if os.path.exists(log) and '"ev":"summary"' in open(log, "rb").read().decode("latin-1"):
-                time.sleep(3)
-                state["alive_after_summary"] = proc.poll() is None
-                break
-            time.sleep(0.5)
-        proc.kill()
-
-    b = boot(d, image=img, mem="256M", timeout=200, on_running=watch)
+    b = boot(d, image=img, mem="256M", timeout=200, on_running=halts_after_summary(state))
     p = []
     if not state.get("alive_after_summary"):
         p.append("QEMU did not stay up after the summary (exit %s)" % b.status)
