@@ -49,18 +49,25 @@ static struct {
 	struct cpu_stat stat[MAX_CPUS];
 	uint64_t table_phys;
 	uint8_t table_order;
-	uint64_t tested_frames;           /* summed over passes */
+	uint64_t tested_frames;           /* frames one pass tested */
+	uint64_t free_at_start;           /* free frames when the passes began */
 } A;
+
+static uint32_t quick_patterns(void)
+{
+	uint32_t m = 0;
+
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (audit_patterns[i].quick)
+			m |= 1u << i;
+	return m;
+}
 
 static uint32_t selected_patterns(void)
 {
-	uint32_t m = kcfg.patterns;
-
-	if (!m)
-		for (uint32_t i = 0; i < audit_pattern_count; i++)
-			if (kcfg.audit == AUDIT_FULL || audit_patterns[i].quick)
-				m |= 1u << i;
-	return m;
+	if (kcfg.patterns)
+		return kcfg.patterns;
+	return kcfg.audit == AUDIT_FULL ? (1u << audit_pattern_count) - 1 : quick_patterns();
 }
 
 /* A bad read: the frame is poisoned at once (allocated to us, the allocator
@@ -222,7 +229,7 @@ static int table_alloc(void)
 		uint32_t before = A.bad.n;
 		uint32_t saved = A.patterns;
 
-		A.patterns = saved & 3u ? saved & 3u : 1u; /* own_address, ones/zeros */
+		A.patterns = quick_patterns();
 		test_spans(&sp, 1, 0);
 		A.patterns = saved;
 		if (A.bad.n == before)
@@ -333,6 +340,11 @@ static void result_event(uint32_t n)
 		kprintf("audit: Linux: %s   GRUB: %s", memmap, badram);
 	jw_begin(&w, "audit_result");
 	jw_u64(&w, "tested_frames", A.tested_frames);
+	/* free frames the passes could not take (a table too small for a huge
+	 * machine); the table's own frames were tested before it held the list */
+	jw_u64(&w, "untested_frames", A.free_at_start > A.tested_frames - (1ull << A.table_order)
+					      ? A.free_at_start - (A.tested_frames - (1ull << A.table_order))
+					      : 0);
 	jw_u64(&w, "bad_frames", A.bad.n + A.bad.overflow);
 	jw_u64(&w, "passes", kcfg.passes);
 	jw_u64(&w, "mib_per_s", total);
@@ -367,6 +379,7 @@ void audit_run(void)
 		run_check(0, "audit_table_allocated");
 		return;
 	}
+	A.free_at_start = mm_free_frames();
 	for (A.pass = 0; A.pass < kcfg.passes; A.pass++) {
 		atomic_store(&A.used, 0);
 		progress_begin("audit", n);

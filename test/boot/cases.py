@@ -497,6 +497,8 @@ def audit_quick_tests_every_free_frame_on_every_cpu(d):
         p.append("tested %s of %d free frames" % (r.get("tested_frames"), mi["free_frames"]))
     if r.get("bad_frames") != 0 or r.get("memmap_param") != "" or r.get("badram") != "":
         p.append("clean memory reported bad: %s" % r)
+    if r.get("untested_frames") != 0:
+        p.append("free frames left untested: %s" % r)
     if not r.get("mib_per_s"):
         p.append("no MiB/s figure: %s" % r)
     prog = [e for e in b.all("progress") if e["phase"] == "audit"]
