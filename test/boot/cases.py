@@ -644,3 +644,33 @@ def boot_services_keep_holds_that_memory_back(d):
     if not bs_frames or cov.get("firmware_frames", 0) < bs_frames:
         p.append("boot services frames %d not all kept: %s" % (bs_frames, cov))
     return p
+
+
+@case
+def load_options_from_the_shell_win_over_the_file(d):
+    """Started from the UEFI shell (startup.nsh) with arguments: they are the
+    image's load options and win over METASLOT.CFG; the program path the shell
+    passes first is dropped, and a bad option is reported like a bad line."""
+    img = qemu.prepare_image(d, "on_finish=halt\naudit=full\nsmp=all\n")
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    fs = img + "@@1M"
+    subprocess.run(["mmove", "-i", fs, "::/EFI/BOOT/BOOTX64.EFI", "::/EFI/METASLOT/LOADER.EFI"],
+                   check=True, env=env)
+    nsh = os.path.join(d, "startup.nsh")
+    with open(nsh, "w") as f:
+        f.write("fs0:\\EFI\\METASLOT\\LOADER.EFI on_finish=shutdown audit=off stress_ops=0 "
+                "smp=off bogus_option\r\n")
+    subprocess.run(["mcopy", "-i", fs, nsh, "::/startup.nsh"], check=True, env=env)
+    b = boot(d, image=img, mem="256M", smp=2, vga=False, timeout=200)
+    p = []
+    c, sm = b.first("config") or {}, b.first("summary") or {}
+    if c.get("on_finish") != "shutdown" or c.get("load_options_ignored") is not False:
+        p.append("load options did not win: %s" % c)
+    issues = [(e["what"], e["text"]) for e in b.all("config_issue")]
+    if issues != [("not key=value", "bogus_option")]:
+        p.append("config issues %s, expected only the bare word" % issues)
+    if b.first("audit_result") or sm.get("cpus") != 1 or sm.get("result") != "pass":
+        p.append("audit=off/smp=off not applied: summary %s" % sm)
+    if b.result != "pass":
+        p.append("exit status %s (%s)" % (b.status, b.result))
+    return p
