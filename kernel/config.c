@@ -45,17 +45,61 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
+/* A value that must be one of `names`: its index, or -1. */
+static int pick(const char *v, size_t n, const char *const *names, int count)
+{
+	for (int i = 0; i < count; i++)
+		if (streq(v, n, names[i]))
+			return i;
+	return -1;
+}
+
+#define PICK(field, ...)                                                        \
+	do {                                                                    \
+		static const char *const names[] = { __VA_ARGS__ };             \
+		int i = pick(v, n, names, (int)(sizeof(names) / sizeof(names[0]))); \
+		if (i < 0)                                                      \
+			return -1;                                              \
+		c->field = i;                                                   \
+		return 0;                                                       \
+	} while (0)
+
+/* The keys whose value is one word of a list; the list's order is the enum's. */
 static int set_on_finish(struct config *c, const char *v, size_t n)
 {
-	if (streq(v, n, "halt"))
-		c->on_finish = ON_FINISH_HALT;
-	else if (streq(v, n, "shutdown"))
-		c->on_finish = ON_FINISH_SHUTDOWN;
-	else if (streq(v, n, "reboot"))
-		c->on_finish = ON_FINISH_REBOOT;
-	else
-		return -1;
-	return 0;
+	PICK(on_finish, "halt", "shutdown", "reboot");
+}
+
+static int set_audit(struct config *c, const char *v, size_t n)
+{
+	PICK(audit, "off", "quick", "full");
+}
+
+static int set_bench(struct config *c, const char *v, size_t n)
+{
+	PICK(bench, "off", "on");
+}
+
+static int set_report(struct config *c, const char *v, size_t n)
+{
+	PICK(save_report, "off", "on");
+}
+
+/* boot_services=keep: some firmware's runtime services use memory the map
+ * calls boot services memory; keep it out of the audit and allocator */
+static int set_boot_services(struct config *c, const char *v, size_t n)
+{
+	PICK(keep_boot_services, "free", "keep");
+}
+
+static int set_known_bad(struct config *c, const char *v, size_t n)
+{
+	PICK(forget_known_bad, "keep", "forget");
+}
+
+static int set_fault_test(struct config *c, const char *v, size_t n)
+{
+	PICK(fault_test, "none", "page_fault", "stack_overflow", "ap_panic", "report_refused");
 }
 
 /* serial=off | com1..com4 | 0xPORT, optionally ",BAUD" (BAUD divides 115200) */
@@ -108,47 +152,6 @@ static int set_stress_ops(struct config *c, const char *v, size_t n)
 	if (parse_u64(v, n, &k) || k > 1000000000ull)
 		return -1;
 	c->stress_ops = k;
-	return 0;
-}
-
-static int set_bench(struct config *c, const char *v, size_t n)
-{
-	if (streq(v, n, "on"))
-		c->bench = 1;
-	else if (streq(v, n, "off"))
-		c->bench = 0;
-	else
-		return -1;
-	return 0;
-}
-
-static int set_fault_test(struct config *c, const char *v, size_t n)
-{
-	if (streq(v, n, "none"))
-		c->fault_test = FAULT_TEST_NONE;
-	else if (streq(v, n, "page_fault"))
-		c->fault_test = FAULT_TEST_PAGE_FAULT;
-	else if (streq(v, n, "stack_overflow"))
-		c->fault_test = FAULT_TEST_STACK_OVERFLOW;
-	else if (streq(v, n, "ap_panic"))
-		c->fault_test = FAULT_TEST_AP_PANIC;
-	else if (streq(v, n, "report_refused"))
-		c->fault_test = FAULT_TEST_REPORT_REFUSED;
-	else
-		return -1;
-	return 0;
-}
-
-static int set_audit(struct config *c, const char *v, size_t n)
-{
-	if (streq(v, n, "off"))
-		c->audit = AUDIT_OFF;
-	else if (streq(v, n, "quick"))
-		c->audit = AUDIT_QUICK;
-	else if (streq(v, n, "full"))
-		c->audit = AUDIT_FULL;
-	else
-		return -1;
 	return 0;
 }
 
@@ -207,30 +210,6 @@ static int set_inject_fault(struct config *c, const char *v, size_t n)
 	return 0;
 }
 
-/* boot_services=free|keep: some firmware's runtime services use memory the
- * map calls boot services memory; keep it out of the audit and allocator */
-static int set_boot_services(struct config *c, const char *v, size_t n)
-{
-	if (streq(v, n, "free"))
-		c->keep_boot_services = 0;
-	else if (streq(v, n, "keep"))
-		c->keep_boot_services = 1;
-	else
-		return -1;
-	return 0;
-}
-
-static int set_report(struct config *c, const char *v, size_t n)
-{
-	if (streq(v, n, "on"))
-		c->save_report = 1;
-	else if (streq(v, n, "off"))
-		c->save_report = 0;
-	else
-		return -1;
-	return 0;
-}
-
 static int set_reports_keep(struct config *c, const char *v, size_t n)
 {
 	uint64_t k;
@@ -238,17 +217,6 @@ static int set_reports_keep(struct config *c, const char *v, size_t n)
 	if (parse_u64(v, n, &k) || k < 1 || k > 100000)
 		return -1;
 	c->reports_keep = (uint32_t)k;
-	return 0;
-}
-
-static int set_known_bad(struct config *c, const char *v, size_t n)
-{
-	if (streq(v, n, "keep"))
-		c->forget_known_bad = 0;
-	else if (streq(v, n, "forget"))
-		c->forget_known_bad = 1;
-	else
-		return -1;
 	return 0;
 }
 
