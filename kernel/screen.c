@@ -8,6 +8,7 @@
 #include <kernel/diagscreen.h>
 #include <kernel/fbcon.h>
 #include <kernel/fmt.h>
+#include <kernel/memmap.h>
 #include <kernel/percpu.h>
 
 static uint8_t cells[DIAG_MAP_MAX_CELLS];
@@ -73,24 +74,11 @@ static void mark(uint32_t cell, uint8_t state)
 		cells[cell] = state;
 }
 
-static uint8_t map_state(const struct bootinfo *bi, const struct bootinfo_mem_desc *d)
+/* Fills cells [s, e) (bytes) with state. */
+static void mark_span(uint64_t s, uint64_t e, uint64_t per, uint8_t state)
 {
-	switch (d->type) {
-	case BOOTINFO_MEM_METADATA:
-		return DIAG_CELL_METADATA;
-	case BOOTINFO_MEM_PAGETABLE: case BOOTINFO_MEM_TRAMPOLINE: case BOOTINFO_MEM_BOOTINFO:
-		return DIAG_CELL_KERNEL;
-	case 1: /* loader code: the kernel image is; the loader's own image was */
-		return d->phys_start <= bi->kernel_phys &&
-		       bi->kernel_phys < d->phys_start + (d->num_pages << 12)
-			       ? DIAG_CELL_KERNEL : DIAG_CELL_FREE;
-	case 2: case 3: case 4: case 7:
-		return DIAG_CELL_FREE; /* refined frame by frame below */
-	case 11: case 12:
-		return DIAG_CELL_HOLE;
-	default:
-		return DIAG_CELL_FIRMWARE;
-	}
+	for (uint64_t c = s / per; c <= (e - 1) / per; c++)
+		mark((uint32_t)c, state);
 }
 
 void screen_memory_picture(const struct bootinfo *bi)
@@ -106,30 +94,37 @@ void screen_memory_picture(const struct bootinfo *bi)
 	for (uint32_t i = 0; i < n; i++)
 		cells[i] = DIAG_CELL_HOLE;
 
-	const void *map = phys_to_virt(bi->mmap);
+	/* the audited map (kernel/memmap.c) says who owns what; for the
+	 * allocator's RAM, the allocator says what each frame is now */
+	for (uint32_t i = 0; i < memmap_range_count; i++) {
+		const struct mapaudit_range *r = &memmap_ranges[i];
+		uint64_t s = r->start, e = r->end < bi->ram_top ? r->end : bi->ram_top;
 
-	for (uint32_t i = 0; i < bi->mmap_count; i++) {
-		const struct bootinfo_mem_desc *d = bootinfo_desc_at(map, bi->mmap_stride, i);
-		uint64_t s = d->phys_start, e = s + (d->num_pages << 12);
-		uint8_t st = map_state(bi, d);
-
-		if (e <= s || s >= bi->ram_top || st == DIAG_CELL_HOLE)
+		if (s >= e || r->cls == MAPAUDIT_NOT_RAM)
 			continue;
-		if (e > bi->ram_top)
-			e = bi->ram_top;
-		if (st != DIAG_CELL_FREE) {
-			for (uint64_t c = s / per; c <= (e - 1) / per; c++)
-				mark((uint32_t)c, st);
-			continue;
-		}
-		/* RAM the allocator may own: ask it, frame by frame */
-		for (uint64_t p = s; p < e; p += PAGE_SIZE) {
-			enum frame_state fs = frame_state(p);
+		if (r->cls == MAPAUDIT_FIRMWARE) {
+			mark_span(s, e, per, DIAG_CELL_FIRMWARE);
+		} else if (r->cls == MAPAUDIT_KERNEL) {
+			/* the metadata array is one of the kernel's ranges: show it
+			 * as itself, the rest as kernel */
+			uint64_t ms = bi->meta_phys, me = bi->meta_phys + bi->meta_bytes;
 
-			mark((uint32_t)(p / per), fs == FRAME_STATE_POISONED ? DIAG_CELL_POISONED
-					 : fs == FRAME_STATE_ALLOCATED ? DIAG_CELL_ALLOCATED
-					 : fs == FRAME_STATE_FREE ? DIAG_CELL_FREE
-					 : DIAG_CELL_KERNEL); /* unmanaged RAM: held back */
+			if (s < ms)
+				mark_span(s, e < ms ? e : ms, per, DIAG_CELL_KERNEL);
+			if (e > me)
+				mark_span(s > me ? s : me, e, per, DIAG_CELL_KERNEL);
+			if (s < me && ms < e)
+				mark_span(s > ms ? s : ms, e < me ? e : me, per, DIAG_CELL_METADATA);
+		} else {
+			for (uint64_t p = s; p < e; p += PAGE_SIZE) {
+				enum frame_state fs = frame_state(p);
+
+				mark((uint32_t)(p / per),
+				     fs == FRAME_STATE_POISONED ? DIAG_CELL_POISONED
+				     : fs == FRAME_STATE_ALLOCATED ? DIAG_CELL_ALLOCATED
+				     : fs == FRAME_STATE_FREE ? DIAG_CELL_FREE
+				     : DIAG_CELL_KERNEL); /* unmanaged: held back */
+			}
 		}
 	}
 	uint64_t f = console_lock();
