@@ -5,6 +5,7 @@
 #include "loader.h"
 #include <qemu_exit.h>
 #include <kernel/cpu.h> /* inb, outb */
+#include <kernel/fmt.h>
 
 static int bs_gone;
 
@@ -55,30 +56,19 @@ void ldr_note(const char *msg)
 	con_puts("\n");
 }
 
-static void hex(char *out, uint64_t v)
-{
-	for (int i = 15; i >= 0; i--, v >>= 4)
-		out[i] = "0123456789abcdef"[v & 15];
-	out[16] = 0;
-}
-
 void ldr_fatal(const char *what, EFI_STATUS status)
 {
-	char h[17];
+	char line[256];
 
-	hex(h, status);
-	con_puts("\nmetaslot loader: FATAL: ");
-	con_puts(what);
-	con_puts(" (status 0x");
-	con_puts(h);
-	con_puts(")\nThe machine is halted; power it off.\n");
-	com1_puts("\r\n{\"ev\":\"loader_error\",\"what\":\"");
-	com1_puts(what);   /* static messages without quotes or backslashes */
-	com1_puts("\",\"status\":");
-	/* decimal is awkward here; the status is a JSON string in hex */
-	com1_puts("\"0x");
-	com1_puts(h);
-	com1_puts("\"}\r\n");
+	ksnprintf(line, sizeof(line), "\nmetaslot loader: FATAL: %s (status 0x%016llx)\n"
+		  "The machine is halted; power it off.\n", what, (unsigned long long)status);
+	con_puts(line);
+	/* the messages are static, without quotes or backslashes; the status is
+	 * a JSON string in hex, the form the UEFI spec lists them in */
+	ksnprintf(line, sizeof(line),
+		  "\r\n{\"ev\":\"loader_error\",\"what\":\"%s\",\"status\":\"0x%016llx\"}\r\n",
+		  what, (unsigned long long)status);
+	com1_puts(line);
 	qemu_exit(QEMU_EXIT_FAIL);
 	for (;;)
 		__asm__ volatile("cli; hlt");
