@@ -38,7 +38,7 @@ struct report_record {
 	uint32_t version;
 	uint32_t size;              /* bytes in use: header + nranges ranges */
 	uint32_t flags;             /* REPORT_FLAG_* */
-	char run_id[24];            /* "YYYYMMDD-HHMMSS-xxxx", NUL-terminated */
+	char run_id[24];            /* date-time "YYYYMMDD-HHMMSS-" + 4 hex digits, NUL-terminated */
 	uint16_t year;
 	uint8_t month, day, hour, minute, second, pad0;
 	char fw_vendor[32];

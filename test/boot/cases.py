@@ -212,17 +212,24 @@ def config_garbage_is_reported_and_ignored(d):
     return p
 
 
+def wait_for_summary(proc, log, seconds):
+    """Polls the serial log until the summary event appears; True if it did
+    while QEMU was still running."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and proc.poll() is None:
+        if os.path.exists(log) and '"ev":"summary"' in open(log, "rb").read().decode("latin-1"):
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def halts_after_summary(state):
     """on_running hook: records whether QEMU is still up 3 s after the
     summary (the run halts with the result on screen), then stops it."""
     def watch(proc, log):
-        deadline = time.time() + 400
-        while time.time() < deadline and proc.poll() is None:
-            if os.path.exists(log) and '"ev":"summary"' in open(log, "rb").read().decode("latin-1"):
-                time.sleep(3)
-                state["alive_after_summary"] = proc.poll() is None
-                break
-            time.sleep(0.5)
+        if wait_for_summary(proc, log, 400):
+            time.sleep(3)
+            state["alive_after_summary"] = proc.poll() is None
         proc.kill()
     return watch
 
@@ -334,11 +341,7 @@ def screendump_when_done(d, png):
     sock = os.path.join(d, "monitor.sock")
 
     def watch(proc, log):
-        deadline = time.time() + 200
-        while time.time() < deadline and proc.poll() is None:
-            if os.path.exists(log) and '"ev":"summary"' in open(log, "rb").read().decode("latin-1"):
-                break
-            time.sleep(0.5)
+        wait_for_summary(proc, log, 200)
         time.sleep(2)  # the result banner is drawn after the summary line
         s = socket.socket(socket.AF_UNIX)
         s.connect(sock)
