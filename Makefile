@@ -13,14 +13,21 @@ B       := build
 
 WARN := -Wall -Wextra -Werror
 
+# ---------------------------------------------------------------- lib/
+# Freestanding code both sides link (string helpers, fmt, JSON, the run record),
+# compiled once with each side's flags.
+LIB_SRCS := $(wildcard lib/*.c)
+
 # ---------------------------------------------------------------- loader (efi/)
 EFI_INC   := /usr/include/efi
 EFI_LIB   := /usr/lib
 EFI_CFLAGS := -std=gnu11 -O2 $(WARN) -Iinclude -I$(EFI_INC) -I$(EFI_INC)/x86_64 \
 	-fpic -fshort-wchar -mno-red-zone -ffreestanding -fno-stack-protector \
 	-fno-strict-aliasing -DGNU_EFI_USE_MS_ABI -maccumulate-outgoing-args
-# the loader also links the pure files it shares with the kernel
-EFI_SRCS  := $(wildcard efi/*.c) mm/metadata_size.c kernel/report/record.c kernel/lib/fmt.c
+# The loader links the lib/ files it uses (not lib/string.c: gnu-efi's libefi
+# defines memset and memcpy as strong symbols) and the seed's metadata_size_for.
+EFI_LIB_SRCS := lib/fmt.c lib/record.c
+EFI_SRCS  := $(wildcard efi/*.c) mm/metadata_size.c $(EFI_LIB_SRCS)
 EFI_OBJS  := $(patsubst %.c,$(B)/efi-obj/%.o,$(EFI_SRCS))
 
 $(B)/efi-obj/%.o: %.c Makefile
@@ -43,7 +50,7 @@ K_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-stack-protecto
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-strict-aliasing \
 	-ffunction-sections -fdata-sections \
 	'-DMM_ENV_INLINE_HEADER=<kernel/mm_env_inline.h>'
-K_SRCS   := $(wildcard kernel/*.c kernel/*/*.c mm/*.c) $(B)/gen/font.c
+K_SRCS   := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*/*.c mm/*.c) $(LIB_SRCS) $(B)/gen/font.c
 K_ASM    := $(wildcard kernel/*.S kernel/*/*.S)
 K_OBJS   := $(patsubst %.c,$(B)/k-obj/%.o,$(K_SRCS)) $(patsubst %.S,$(B)/k-obj/%.o,$(K_ASM))
 
@@ -99,7 +106,8 @@ endef
 $(foreach t,$(HOST_TEST_NAMES),$(eval $(call host_test_rule,$(t))))
 
 # Tests written as scripts that print TAP (the screendump decoder's self-test).
-SCRIPT_TESTS := test/boot/test_screen_decode.py test/build/test_kernel_image.py
+SCRIPT_TESTS := test/boot/test_screen_decode.py test/build/test_kernel_image.py \
+	test/build/test_layout.py
 
 host-tests: $(HOST_TESTS)
 
@@ -132,5 +140,9 @@ bench-kernel: all
 
 clean:
 	rm -rf $(B)
+
+# `make print-VAR`: a variable's value (test/build/test_layout.py asks for EFI_SRCS).
+print-%:
+	@echo $($*)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -3,12 +3,7 @@
  * range-checked before it is used. */
 #include "elf_load.h"
 
-#ifdef METASLOT_HOST
-#include <string.h>
-#else
-void *memset(void *, int, size_t);
-void *memcpy(void *, const void *, size_t);
-#endif
+#include <lib/string.h> /* the loader's memset/memcpy come from gnu-efi */
 
 #define PT_LOAD 1
 #define EM_X86_64 62

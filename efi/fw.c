@@ -2,6 +2,7 @@
  * the TSC rate. None of them is fatal when missing: the kernel runs headless,
  * on one CPU, or with an uncalibrated TSC, and says so. */
 #include "loader.h"
+#include <lib/x86.h> /* rdtsc */
 
 void fw_identity(struct loader *L)
 {
@@ -111,14 +112,6 @@ void fw_rsdp(struct loader *L)
 			v1 = (uint64_t)t->VendorTable;
 	}
 	L->bi->rsdp = v1;
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
 }
 
 void fw_measure_tsc(struct loader *L)

@@ -3,9 +3,9 @@
  * unattended run sees why it stopped, and under QEMU the VM exits with the
  * "fail" status instead of hanging. */
 #include "loader.h"
-#include <qemu_exit.h>
-#include <kernel/cpu.h> /* inb, outb */
-#include <kernel/fmt.h>
+#include <lib/qemu_exit.h>
+#include <lib/fmt.h>
+#include <lib/x86.h>
 
 static int bs_gone;
 
@@ -70,6 +70,5 @@ void ldr_fatal(const char *what, EFI_STATUS status)
 		  what, (unsigned long long)status);
 	com1_puts(line);
 	qemu_exit(QEMU_EXIT_FAIL);
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	halt_forever();
 }

@@ -4,9 +4,9 @@
  * pages from the firmware's. */
 #include "loader.h"
 #include <mm/frame.h>
-#include <kernel/cpu.h> /* cpu_phys_limit */
+#include <lib/x86.h> /* cpu_phys_limit */
 
-#include <report_record.h>
+#include <lib/record.h>
 
 /* struct bootinfo, the config text, the known-bad ranges */
 #define KNOWN_BAD_PAGES ((REPORT_MAX_RANGES * sizeof(struct report_range) + 4095) / 4096)

@@ -3,12 +3,7 @@
  * table's physical address back to a writable pointer is pool arithmetic. */
 #include "pagetable.h"
 
-#ifdef METASLOT_HOST
-#include <string.h>
-#else
-#include <stddef.h>
-void *memset(void *, int, size_t);
-#endif
+#include <lib/string.h> /* the loader's memset comes from gnu-efi */
 
 #define SZ_4K (1ull << 12)
 #define SZ_2M (1ull << 21)

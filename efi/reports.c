@@ -1,11 +1,11 @@
-/* The previous run's record (report_record.h): read from the UEFI variable,
+/* The previous run's record (lib/record.h): read from the UEFI variable,
  * validated, written to the ESP as \EFI\METASLOT\REPORTS\<run id>.json and
  * .txt, the folder pruned to `reports_keep` runs (oldest first: run ids sort
  * by time), and the known-bad frames handed to the kernel in bootinfo. An ESP
  * that is full or read-only is reported to the kernel, never fatal. */
 #include "loader.h"
 #include "cfgscan.h"
-#include <report_record.h>
+#include <lib/record.h>
 
 #define REPORTS_KEEP_DEFAULT 16
 #define REPORTS_DIR L"\\EFI\\METASLOT\\REPORTS"

@@ -105,7 +105,7 @@ struct bootinfo {
 
 	uint64_t tsc_hz;            /* measured by the loader against Stall() */
 
-	/* ---- version 2: what the previous run left (report_record.h) */
+	/* ---- version 2: what the previous run left (lib/record.h) */
 	uint64_t known_bad;         /* struct report_range[known_bad_count], frame numbers */
 	uint32_t known_bad_count;
 	uint32_t last_run_status;   /* enum bootinfo_last_run */

@@ -1,7 +1,7 @@
 /* Config parser (config.h): one table of keys, each with its value parser. A
  * value parser returns 0 and updates the config, or -1 and leaves it alone. */
 #include <kernel/config.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 
 static int is_space(char c)
 {

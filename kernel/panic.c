@@ -5,7 +5,7 @@
 #include <kernel/panic.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
-#include <kernel/fmt.h>
+#include <lib/fmt.h>
 #include <kernel/run.h>
 #include <kernel/smp.h>
 

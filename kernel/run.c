@@ -1,6 +1,6 @@
 /* The run's outcome (run.h): checks, the summary event, and the end of the
  * run as METASLOT.CFG's on_finish says. Under QEMU the isa-debug-exit status
- * carries the result (qemu_exit.h). */
+ * carries the result (lib/qemu_exit.h). */
 #include <kernel/run.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
@@ -8,7 +8,7 @@
 #include <kernel/efirt.h>
 #include <kernel/screen.h>
 #include <kernel/diagscreen.h>
-#include <qemu_exit.h>
+#include <lib/qemu_exit.h>
 
 struct run_summary run = { .cpus = 1 };
 

@@ -4,7 +4,7 @@
 #ifndef METASLOT_KERNEL_CONSOLE_H
 #define METASLOT_KERNEL_CONSOLE_H
 
-#include <kernel/json.h>
+#include <lib/json.h>
 
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void event_emit(struct jw *w);

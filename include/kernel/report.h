@@ -1,5 +1,5 @@
 /* Results that survive: the known-bad frames the loader passed from the last
- * run, and the record this run leaves for the next one (report_record.h). */
+ * run, and the record this run leaves for the next one (lib/record.h). */
 #ifndef METASLOT_KERNEL_REPORT_H
 #define METASLOT_KERNEL_REPORT_H
 

@@ -3,7 +3,7 @@
  * body parsers live in madt.c, fadt.c and hpet.c. */
 #include <stddef.h>
 #include "acpi_internal.h"
-#include <kernel/string.h>
+#include <lib/string.h>
 
 #define RSDP_V1_LEN  20u
 #define RSDP_V2_LEN  36u

@@ -20,14 +20,14 @@
 #include <kernel/config.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
-#include <kernel/fmt.h>
+#include <lib/fmt.h>
 #include <kernel/kmem.h>
 #include <kernel/mminit.h>
 #include <kernel/progress.h>
 #include <kernel/run.h>
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 #include <kernel/time.h>
 
 struct cpu_stat {

@@ -2,7 +2,7 @@
  * small (bad memory is rare; a dead DIMM overflows it, and overflow is
  * counted), so lookups are linear and the sort is an insertion sort. */
 #include <kernel/badlist.h>
-#include <kernel/fmt.h>
+#include <lib/fmt.h>
 
 #define FRAME 4096ull
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <kernel/diagscreen.h>
 #include <kernel/fbcon.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 
 const uint32_t diag_cell_rgb[DIAG_CELL_STATES] = {
 	[DIAG_CELL_HOLE] = 0x383838,      [DIAG_CELL_FREE] = 0x30b030,

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <kernel/fbcon.h>
 #include <kernel/font.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 
 const uint32_t fb_palette[FB_COLOURS] = {
 	0x000000, 0xaa0000, 0x00aa00, 0xaa5500, 0x0000aa, 0xaa00aa, 0x00aaaa, 0xaaaaaa,

@@ -3,7 +3,7 @@
  * Counts only what the ranges say, so it double-checks mapaudit_run and lets
  * the kernel count against its own top (the metadata array's extent). */
 #include <kernel/mapaudit.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 
 bool mapaudit_coverage(const struct mapaudit_range *r, uint32_t n, uint64_t top,
 		       struct mapaudit_coverage *cov)

@@ -3,7 +3,7 @@
  * (sanitize.c) and the coverage cross-check (coverage.c). */
 #include <stddef.h>
 #include <kernel/mapaudit.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 
 const char *mapaudit_severity_name(enum mapaudit_severity sev)
 {

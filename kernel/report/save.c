@@ -1,16 +1,16 @@
 /* Results that survive a reboot (report.h). */
 #include <mm/mm.h>
-#include <report_record.h>
+#include <lib/record.h>
 #include <kernel/audit.h>
 #include <kernel/badlist.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/efirt.h>
-#include <kernel/fmt.h>
+#include <lib/fmt.h>
 #include <kernel/report.h>
 #include <kernel/run.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 
 static const char *const status_names[] = {
 	[BOOTINFO_LAST_RUN_NONE] = "none",

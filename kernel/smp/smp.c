@@ -13,7 +13,7 @@
 #include <kernel/lapic.h>
 #include <kernel/panic.h>
 #include <kernel/run.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 #include <kernel/time.h>
 #include <kernel/vm.h>
 

@@ -47,10 +47,10 @@ def build():
                     font_c, f"font_small={screen.FONT_SMALL}",
                     f"font_large={screen.FONT_LARGE}"], check=True)
     FBRENDER = os.path.join(WORK, "fbrender")
+    # the drawing code of kernel/fb/ (pure), not screen.c, its kernel glue
     srcs = [os.path.join(HERE, "fbrender.c")] + \
         [os.path.join(ROOT, "kernel", "fb", f)
-         for f in sorted(os.listdir(os.path.join(ROOT, "kernel", "fb")))
-         if f.endswith(".c")] + [font_c]
+         for f in ("diagscreen.c", "fbcon.c", "fbdraw.c", "font.c")] + [font_c]
     subprocess.run([CC, "-std=gnu11", "-O1", "-g", "-Wall", "-Wextra",
                     "-Werror", "-I" + os.path.join(ROOT, "include"),
                     "-DMETASLOT_HOST=1", "-fsanitize=address,undefined",

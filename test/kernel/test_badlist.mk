@@ -1,2 +1,2 @@
 # The bad-frame list and its memmap=/badram= strings (kernel/audit/badlist.c).
-test_badlist_SRCS := kernel/audit/badlist.c kernel/lib/fmt.c
+test_badlist_SRCS := kernel/audit/badlist.c lib/fmt.c

@@ -1,7 +1,7 @@
 /* JSON event builder (json.h). Room for the closing text is reserved up front
  * so truncation can always close the object validly. */
-#include <kernel/json.h>
-#include <kernel/fmt.h>
+#include <lib/json.h>
+#include <lib/fmt.h>
 
 #define RESERVE 32 /* ,"truncated":true plus closing braces */
 

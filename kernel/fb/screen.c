@@ -7,7 +7,7 @@
 #include <kernel/cpu.h>
 #include <kernel/diagscreen.h>
 #include <kernel/fbcon.h>
-#include <kernel/fmt.h>
+#include <lib/fmt.h>
 #include <kernel/memmap.h>
 #include <kernel/percpu.h>
 
@@ -94,7 +94,7 @@ void screen_memory_picture(const struct bootinfo *bi)
 	for (uint32_t i = 0; i < n; i++)
 		cells[i] = DIAG_CELL_HOLE;
 
-	/* the audited map (kernel/memmap.c) says who owns what; for the
+	/* the audited map (kernel/mem/memmap.c) says who owns what; for the
 	 * allocator's RAM, the allocator says what each frame is now */
 	for (uint32_t i = 0; i < memmap_range_count; i++) {
 		const struct mapaudit_range *r = &memmap_ranges[i];

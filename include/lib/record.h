@@ -4,8 +4,8 @@
  * files, hands the known-bad frames to the kernel). Fixed-width, little-endian,
  * versioned like bootinfo: magic, version, size first; the reader validates
  * everything (report_record_validate) before using any of it. */
-#ifndef METASLOT_REPORT_RECORD_H
-#define METASLOT_REPORT_RECORD_H
+#ifndef METASLOT_LIB_RECORD_H
+#define METASLOT_LIB_RECORD_H
 
 #include <stddef.h>
 #include <stdint.h>

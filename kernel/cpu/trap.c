@@ -6,7 +6,7 @@
 #include <kernel/cpu.h>
 #include <kernel/lapic.h>
 #include <kernel/panic.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 
 struct __attribute__((packed)) idt_entry {
 	uint16_t off_lo, sel;

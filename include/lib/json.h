@@ -2,8 +2,8 @@
  * begins with {"ev":"NAME". Strings are escaped; numbers are JSON numbers.
  * When the buffer fills, the event is cut back to its last complete field and
  * closed with "truncated":true, so a line is always valid JSON. Pure code. */
-#ifndef METASLOT_KERNEL_JSON_H
-#define METASLOT_KERNEL_JSON_H
+#ifndef METASLOT_LIB_JSON_H
+#define METASLOT_LIB_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>

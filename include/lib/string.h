@@ -1,7 +1,7 @@
-/* Freestanding memory and string helpers for kernel code (kernel/lib/string.c).
+/* Freestanding memory and string helpers for freestanding code (lib/string.c).
  * Host builds get the same names from libc. */
-#ifndef METASLOT_KERNEL_STRING_H
-#define METASLOT_KERNEL_STRING_H
+#ifndef METASLOT_LIB_STRING_H
+#define METASLOT_LIB_STRING_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* kvsnprintf: the formatting behind every human line the kernel prints. */
 #include <stdint.h>
-#include <kernel/fmt.h>
+#include <lib/fmt.h>
 
 struct out {
 	char *buf;

@@ -2,8 +2,8 @@
  * status (value << 1) | 1. Used only when CPUID names a QEMU hypervisor (TCG or
  * KVM), so nothing is written to port 0xf4 on real hardware. Shared by the
  * loader (fatal errors) and the kernel (end of run). */
-#ifndef METASLOT_QEMU_EXIT_H
-#define METASLOT_QEMU_EXIT_H
+#ifndef METASLOT_LIB_QEMU_EXIT_H
+#define METASLOT_LIB_QEMU_EXIT_H
 
 #include <stdint.h>
 

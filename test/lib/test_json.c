@@ -1,4 +1,4 @@
-/* Host tests of kernel/lib/json.c and kernel/lib/fmt.c: every event is one
+/* Host tests of lib/json.c and lib/fmt.c: every event is one
  * valid JSON line, even when it does not fit. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <kernel/fmt.h>
-#include <kernel/json.h>
+#include <lib/fmt.h>
+#include <lib/json.h>
 
 static struct jw w;
 

@@ -1,10 +1,10 @@
 /* Line-granular output to serial and screen (console.h). */
 #include <stdarg.h>
 #include <kernel/console.h>
-#include <kernel/fmt.h>
+#include <lib/fmt.h>
 #include <kernel/serial.h>
 #include <kernel/spinlock.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 
 static struct spinlock lock;
 static const struct console_sink *fb_sink;

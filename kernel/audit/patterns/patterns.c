@@ -1,7 +1,7 @@
 /* The table of RAM test patterns (audit_pattern.h) and the two sweeps most
  * patterns are built from. */
 #include <kernel/audit_pattern.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 
 void audit_own_address(struct audit_job *j);
 void audit_mov_inv_ones_zeros(struct audit_job *j);

@@ -1,4 +1,4 @@
-/* Host tests of the run record (kernel/report/record.c): add_frame checked
+/* Host tests of the run record (lib/record.c): add_frame checked
  * step by step against the ranges before it and against a model of the frame
  * set; validate on untrusted bytes, one broken field at a time and then a
  * seeded fuzz against an independent checker (every buffer is exactly `len`
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <report_record.h>
+#include <lib/record.h>
 
 #define HDR         offsetof(struct report_record, ranges)
 #define MAXR        REPORT_MAX_RANGES

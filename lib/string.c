@@ -1,7 +1,7 @@
 /* memset/memcpy/memmove/memcmp/str* for the freestanding kernel; gcc may also
  * emit calls to the first four on its own. rep stos/movs: no SSE needed. */
 #include <stdint.h>
-#include <kernel/string.h>
+#include <lib/string.h>
 
 void *memset(void *dst, int c, size_t n)
 {

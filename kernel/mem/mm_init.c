@@ -1,5 +1,5 @@
 /* mm_init (mminit.h). The allocator owns exactly the USABLE ranges of the
- * audited memory map (kernel/memmap.c): free once boot services are gone,
+ * audited memory map (kernel/mem/memmap.c): free once boot services are gone,
  * never the first 1 MiB, never anything the loader allocated for the kernel
  * or any range another map entry also claims. */
 #include <mm/mm.h>

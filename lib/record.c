@@ -1,8 +1,8 @@
-/* The run record (report_record.h): range bookkeeping, validation and the
+/* The run record (lib/record.h): range bookkeeping, validation and the
  * two report formats. Pure code, compiled into the kernel, the loader and
  * the host tests. */
-#include <report_record.h>
-#include <kernel/fmt.h>
+#include <lib/record.h>
+#include <lib/fmt.h>
 
 static uint64_t range_end(const struct report_range *x)
 {

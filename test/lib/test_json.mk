@@ -1,0 +1,1 @@
+test_json_SRCS := lib/json.c lib/fmt.c
