@@ -7,7 +7,8 @@ what the compiler really read (TAP):
   - the loader compiles no file under kernel/, and neither its sources nor
     the headers gcc read for them (the -MMD .d files) lie under kernel/ or
     include/kernel/;
-  - kernel/ includes nothing from efi/.
+  - kernel/ includes nothing from efi/;
+  - nothing outside mm/ (and its tests) includes mm/internal.h.
 Run after `make all` (the .d files are the build's)."""
 
 import glob
@@ -104,6 +105,12 @@ check("loader_objects_read_no_kernel_header", seen and not bad, "\n".join(sorted
 bad = bad_includes(files("kernel/*.c", "kernel/*/*.c", "kernel/*/*/*.c", "include/kernel/*.h"),
                    lambda t, k, f: not t.startswith(("efi/", "../")))
 check("kernel_includes_nothing_from_efi", not bad, "\n".join(bad))
+
+# mm/internal.h is mm/'s own (and its white-box tests')
+bad = bad_includes(files("efi/*.[ch]", "lib/*.c", "kernel/*.c", "kernel/*/*.[ch]",
+                         "kernel/*/*/*.c", "include/*.h", "include/kernel/*.h", "include/lib/*.h"),
+                   lambda t, k, f: t != "mm/internal.h")
+check("only_mm_includes_mm_internal_h", not bad, "\n".join(bad))
 
 print("1..%d" % len(results))
 for i, (name, ok, detail) in enumerate(results, 1):

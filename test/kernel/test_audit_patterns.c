@@ -176,7 +176,7 @@ static void make_spans(const uint64_t *sizes, uint32_t n, int down)
 				    .progress = on_progress, .ctx = &R };
 }
 
-/* Every span sees the whole list, as kernel/audit/audit.c does. */
+/* Every span sees the whole list, as kernel/audit/passes.c does. */
 static void give_injections(const struct audit_injection *inj, uint32_t n)
 {
 	for (uint32_t s = 0; s < R.nspans; s++) {

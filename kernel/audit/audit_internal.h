@@ -1,0 +1,78 @@
+/* The audit's steps and what they hand each other. audit.c runs them in
+ * order; each step reads and writes only the structs it is given:
+ *   plan.c    which patterns run, the table of blocks, which blocks are taken
+ *             (grab) and which CPU tests which (share)       -> audit_plan
+ *   passes.c  one pass on every CPU: grab, share, test, free -> audit_cpu_stat
+ *   verify.c  every free frame allocated once more: none may be poisoned
+ *   report.c  bad_frame, audit_cpu and audit_result events
+ * What goes wrong on the way (bad words, failed allocator calls) is collected
+ * in audit_findings, which the steps only add to and report.c reads. */
+#ifndef METASLOT_KERNEL_AUDIT_INTERNAL_H
+#define METASLOT_KERNEL_AUDIT_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <kernel/audit_pattern.h>
+#include <kernel/badlist.h>
+#include <kernel/percpu.h>
+#include <kernel/spinlock.h>
+
+/* Written by plan.c; the passes read it (verify.c borrows the table as
+ * scratch once they are over). */
+struct audit_plan {
+	uint32_t patterns;             /* bit mask over audit_patterns */
+	uint32_t sweeps;               /* of the selected patterns */
+	char names[256];               /* their names, comma-separated */
+	struct audit_span *table;      /* one span per block taken */
+	uint64_t capacity;             /* spans the table can hold */
+	uint64_t table_phys;
+	uint8_t table_order;
+	atomic_ulong used;             /* spans in the table (grab: every CPU) */
+	uint64_t first[MAX_CPUS + 1];  /* table[first[c] .. first[c+1]) is CPU c's */
+	uint64_t work[MAX_CPUS];       /* words CPU c sweeps in one pass (progress) */
+};
+
+/* Added to by every step, read by report.c. */
+struct audit_findings {
+	struct spinlock bad_lock;
+	struct badlist bad;            /* under bad_lock */
+	atomic_ulong errors;           /* allocator calls that failed */
+};
+
+/* One CPU's totals over every pass; passes.c writes CPU c's entry on CPU c. */
+struct audit_cpu_stat {
+	uint64_t frames, bytes_swept, cycles;
+};
+
+/* plan.c */
+uint32_t audit_quick_patterns(void);
+void plan_patterns(struct audit_plan *p);
+/* The table: one block, itself tested with the quick patterns first; 0 when
+ * no block could be had (or every try found bad memory). */
+int plan_table(struct audit_plan *p, struct audit_findings *f);
+void plan_table_free(struct audit_plan *p, struct audit_findings *f);
+/* Each pass takes blocks into an empty table. */
+void plan_begin_pass(struct audit_plan *p);
+void plan_grab(struct audit_plan *p, struct audit_findings *f, uint32_t cpu);
+void plan_share(struct audit_plan *p, uint32_t ncpu);
+struct audit_span audit_span_of(uint64_t phys, uint8_t order, uint32_t cpu);
+uint8_t audit_span_order(const struct audit_span *s);
+
+/* passes.c */
+/* Runs `patterns` over spans[0 .. n) on this CPU; `work` is the progress
+ * total in words. Bad words are listed and their frames poisoned in f. */
+void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, uint64_t seed,
+		      uint64_t work, struct audit_findings *f);
+/* Pass number `pass` on every online CPU (ncpu of them). */
+void audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit_cpu_stat *stat,
+		uint32_t pass, uint32_t ncpu);
+
+/* verify.c */
+void audit_poison_check(struct audit_plan *p, struct audit_findings *f);
+
+/* report.c */
+void audit_report_new_bad_frames(struct audit_findings *f);
+void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *stat,
+			 uint32_t ncpu, uint64_t tested_frames, uint64_t untested_frames);
+
+#endif

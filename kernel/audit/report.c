@@ -1,0 +1,80 @@
+/* What the audit tells (audit_internal.h): each bad frame once, as soon as
+ * the pass that found it is over; per-CPU and overall figures, and the bad
+ * frames in the forms Linux (memmap=) and GRUB (badram=) take. */
+#include <kernel/console.h>
+#include <kernel/config.h>
+#include <kernel/run.h>
+#include <kernel/time.h>
+#include <lib/json.h>
+#include "audit_internal.h"
+
+void audit_report_new_bad_frames(struct audit_findings *fd)
+{
+	struct jw w;
+
+	for (uint32_t i = 0; i < fd->bad.n; i++) {
+		struct bad_frame *f = &fd->bad.f[i];
+
+		if (f->reported)
+			continue;
+		f->reported = 1;
+		kprintf("BAD FRAME 0x%llx: word 0x%llx read 0x%016llx, expected 0x%016llx (%s, cpu %u)",
+			(unsigned long long)f->phys, (unsigned long long)f->addr,
+			(unsigned long long)f->actual, (unsigned long long)f->expected, f->pattern,
+			f->cpu);
+		jw_begin(&w, "bad_frame");
+		jw_u64(&w, "phys", f->phys);
+		jw_u64(&w, "addr", f->addr);
+		jw_u64(&w, "expected", f->expected);
+		jw_u64(&w, "actual", f->actual);
+		jw_u64(&w, "cpu", f->cpu);
+		jw_str(&w, "pattern", f->pattern);
+		event_emit(&w);
+	}
+}
+
+void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *stat,
+			 uint32_t ncpu, uint64_t tested_frames, uint64_t untested_frames)
+{
+	static char memmap[1024], badram[1024];
+	uint32_t om1, om2;
+	uint64_t bytes = 0, cycles = 0;
+	struct jw w;
+
+	badlist_sort(&f->bad);
+	badlist_memmap_param(&f->bad, memmap, sizeof(memmap), &om1);
+	badlist_badram(&f->bad, badram, sizeof(badram), &om2);
+	for (uint32_t c = 0; c < ncpu; c++) {
+		const struct audit_cpu_stat *s = &stat[c];
+		uint64_t mibs = s->cycles ? s->bytes_swept * (tsc_hz / 1000) / s->cycles * 1000 >> 20
+					  : 0;
+
+		jw_begin(&w, "audit_cpu");
+		jw_u64(&w, "cpu", c);
+		jw_u64(&w, "tested_frames", s->frames);
+		jw_u64(&w, "mib_per_s", mibs);
+		event_emit(&w);
+		bytes += s->bytes_swept;
+		cycles = s->cycles > cycles ? s->cycles : cycles;
+	}
+	uint64_t total = cycles ? bytes * (tsc_hz / 1000) / cycles * 1000 >> 20 : 0;
+
+	kprintf("audit: %llu frames tested, %u bad, %llu MiB/s in all",
+		(unsigned long long)tested_frames, f->bad.n + (uint32_t)f->bad.overflow,
+		(unsigned long long)total);
+	if (f->bad.n)
+		kprintf("audit: Linux: %s   GRUB: %s", memmap, badram);
+	jw_begin(&w, "audit_result");
+	jw_u64(&w, "tested_frames", tested_frames);
+	jw_u64(&w, "untested_frames", untested_frames);
+	jw_u64(&w, "bad_frames", f->bad.n + f->bad.overflow);
+	jw_u64(&w, "passes", kcfg.passes);
+	jw_u64(&w, "mib_per_s", total);
+	jw_str(&w, "memmap_param", memmap);
+	jw_str(&w, "badram", badram);
+	if (om1 || om2 || f->bad.overflow)
+		jw_u64(&w, "ranges_omitted", om1 > om2 ? om1 : om2);
+	event_emit(&w);
+	run.bad_frames = f->bad.n + f->bad.overflow;
+	run.tested_frames = tested_frames;
+}
