@@ -1,4 +1,4 @@
-/* RAM test patterns: the interface every pattern file in kernel/audit/
+/* RAM test patterns: the interface every pattern file in kernel/audit/patterns/
  * implements, and the table that runs them. A pattern tests a set of spans
  * (blocks the auditor allocated) as one region: it writes every span, then
  * checks every span, so the data has left the caches before it is read back
