@@ -8,7 +8,6 @@
  *   -> zero (after the claim: zeroing a frame someone else holds would be
  *      worse than anything the CAS protects against; the caller publishes
  *      the block to other CPUs through its own synchronisation). */
-#include <kernel/string.h>
 #include <mm/internal.h>
 
 /* Order-0 pop from this CPU's cache, poisoned frames quarantined on the way. */
@@ -150,7 +149,7 @@ static __attribute__((noinline)) enum alloc_error allocate_slow(const struct fra
 			shared_inc(&mm_shared.allocs);
 		mm_env_irq_restore(tok);
 		if (o->zeroed)
-			memset(mm_env_phys_to_virt(pfn << PAGE_SHIFT), 0, PAGE_SIZE << order);
+			__builtin_memset(mm_env_phys_to_virt(pfn << PAGE_SHIFT), 0, PAGE_SIZE << order);
 		out->start_address = pfn << PAGE_SHIFT;
 		return ALLOC_ERROR_NONE;
 	}
@@ -178,7 +177,7 @@ fast_exit(const struct frame_alloc_options *o, struct phys_frame *out, struct mm
 
 static __attribute__((noinline)) enum alloc_error zero_frame(uint64_t phys)
 {
-	memset(mm_env_phys_to_virt(phys), 0, PAGE_SIZE);
+	__builtin_memset(mm_env_phys_to_virt(phys), 0, PAGE_SIZE);
 	return ALLOC_ERROR_NONE;
 }
 
