@@ -82,7 +82,6 @@ uint64_t buddy_alloc_locked(unsigned order)
 		list_push_locked(pfn + (1ull << o), o);
 		mm_buddy.splits++;
 	}
-	meta_slot_set_order(mm_slot(pfn), (uint8_t)order);
 	return pfn;
 }
 

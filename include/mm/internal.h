@@ -76,8 +76,8 @@ void buddy_unlock(void);
 void buddy_reset(void);
 
 /* Takes a block of exactly `order` off the free lists (splitting a larger
- * one), or returns FRAME_META_LINK_NONE. The head's flags become 0 (no longer
- * a free head) and its order field `order`; the caller sets the new state. */
+ * one), or returns FRAME_META_LINK_NONE. The head is loose, its order field
+ * stale: the caller takes it (slot_take writes the order) or caches it. */
 uint64_t buddy_alloc_locked(unsigned order);
 /* A block of max_order if there is one, else the largest smaller one. */
 uint64_t buddy_take_block_locked(unsigned max_order, unsigned *order);

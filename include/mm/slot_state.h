@@ -124,7 +124,7 @@ static inline void slot_take(struct meta_slot *s, unsigned order, uint32_t cpu,
 
 enum slot_claim {
 	SLOT_CLAIMED,        /* claimed: ours, a new epoch */
-	SLOT_CLAIM_HELD,     /* refcount was not REFCOUNT_UNUSED (*seen): someone holds it */
+	SLOT_CLAIM_HELD,     /* refcount was *seen, not REFCOUNT_UNUSED: someone holds it */
 	SLOT_CLAIM_POISONED, /* claimed, but poisoned since the take: slot_disown it */
 };
 
@@ -132,11 +132,16 @@ enum slot_claim {
  * 1), then a new epoch (default vtable, non-sticky guard bits cleared,
  * generation + 1), then the poison re-check (frame_mark_poisoned may have run
  * since the take). Orderings: meta_slot_cas_refcount's and
- * note_new_allocation_epoch's. */
+ * note_new_allocation_epoch's. *seen is written for SLOT_CLAIM_HELD only (so
+ * the fast path keeps no register alive for it across the epoch). */
 static inline enum slot_claim slot_claim(struct meta_slot *s, uint32_t *seen)
 {
-	if (__builtin_expect(!meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, seen), 0))
+	uint32_t r;
+
+	if (__builtin_expect(!meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, &r), 0)) {
+		*seen = r;
 		return SLOT_CLAIM_HELD;
+	}
 	if (__builtin_expect(meta_slot_note_new_allocation_epoch(s) & META_GUARD_POISONED, 0))
 		return SLOT_CLAIM_POISONED;
 	return SLOT_CLAIMED;
