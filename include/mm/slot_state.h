@@ -149,16 +149,18 @@ static inline enum slot_claim slot_claim(struct meta_slot *s, uint32_t *seen)
 
 /* ------------------------------------------------------------------ references and release */
 
-/* claimed: r -> r + 1 if the refcount is still *r (else *r gets what it is). */
+/* claimed: r -> r + 1 if the refcount is still *r (else *r gets what it is,
+ * or the CAS failed spuriously: the caller loops). */
 static inline bool slot_add_ref(struct meta_slot *s, uint32_t *r)
 {
 	/* relaxed: a new reference is made from one the caller holds (Arc::clone) */
-	return atomic_compare_exchange_strong_explicit(&s->refcount, r, *r + 1, memory_order_relaxed,
-						       memory_order_relaxed);
+	return atomic_compare_exchange_weak_explicit(&s->refcount, r, *r + 1, memory_order_relaxed,
+						     memory_order_relaxed);
 }
 
 /* claimed: r -> r - 1 if the refcount is still *r (else *r gets what it is);
- * *r == 1 is the last reference: claimed -> releasing, the caller releases. */
+ * *r == 1 is the last reference: claimed -> releasing, the caller releases.
+ * Strong: the order-0 free fast path tries once. */
 static inline bool slot_put_ref(struct meta_slot *s, uint32_t *r)
 {
 	/* acq_rel: release this holder's uses of the block; the last one also
