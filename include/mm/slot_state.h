@@ -2,25 +2,33 @@
  * slot's allocator state is its flags' ALLOCATED / FREE / POISONED bits, its
  * refcount, its order and, on a free head, its free_link; only the functions
  * below write them, on the order-0 fast paths and on the general paths alike,
- * so a change to what a state means is made here. (The caches' pfn[] arrays
- * and the free lists' heads are the caller's; so is the locking.)
+ * so a change to what a state means is made here. The callers own the rest:
+ * the locking, the caches' pfn[] arrays, the free lists' heads and the
+ * neighbours' links (buddy_check also borrows a cached frame's next as a
+ * "seen" mark and puts it back).
  *
- * state        flags              refcount  order  also                         entered by
- * unmanaged    0                  0         0      never given to the buddy     meta_slot_new
- * loose        0                  UNUSED    stale  a tail, or a head off the    slot_adopt, slot_unlink_free,
- *                                                  lists held by the lock owner slot_clear_head
- * free         FREE               UNUSED    k      free_link: on free list k    slot_make_free
- * cached       0                  UNUSED    stale  in one cache's pfn[]         slot_make_cached; a refill puts
- *                                                                               loose frames there unwritten
- * taken        ALLOCATED|purpose  UNUSED    k      meta_aux: the taking CPU;    slot_take, slot_disown
- *                                                  no holder: the lock owner's
- * claimed      ALLOCATED|purpose  r >= 1    k      an epoch: generation + 1,    slot_claim (r = 1); slot_add_ref,
- *                                                  default vtable               slot_put_ref change r
- * releasing    ALLOCATED|purpose  0         k      last reference gone, the     slot_put_ref (r = 1)
- *                                                  vtable's hooks still to run
- * released     ALLOCATED|purpose  0         k      epoch over: default vtable,  slot_end_epoch
- *                                                  guard: POISONED or nothing
- * quarantined  POISONED           UNUSED    0      guard POISONED; nowhere      slot_quarantine (mm_quarantine)
+ * state        flags              refcount  order  entered by
+ * unmanaged    0                  0         0      meta_slot_new (init_metadata_array)
+ * loose        0                  UNUSED    stale  slot_adopt, slot_unlink_free, slot_clear_head
+ * free         FREE               UNUSED    k      slot_make_free
+ * cached       0                  UNUSED    stale  slot_make_cached; a refill moves loose frames in
+ * taken        ALLOCATED|purpose  UNUSED    k      slot_take, slot_disown
+ * claimed      ALLOCATED|purpose  r >= 1    k      slot_claim (r = 1); slot_add_ref, slot_put_ref
+ * releasing    ALLOCATED|purpose  0         k      slot_put_ref (from r = 1)
+ * released     ALLOCATED|purpose  0         k      slot_end_epoch
+ * quarantined  POISONED           UNUSED    0      slot_quarantine (mm_quarantine counts it)
+ *
+ * unmanaged    never given to buddy_add_range.
+ * loose        a tail of a block, or a head off the lists in the lock owner's hands.
+ * free         heads a free block of order k; free_link: its place on list k.
+ * cached       in exactly one cache's pfn[]; otherwise the same fields as loose.
+ * taken        heads an allocated block nobody holds yet (or any more): the lock
+ *              owner's. meta_aux low 16 bits: the CPU that took it.
+ * claimed      held by r references. An epoch: generation + 1, default vtable,
+ *              non-sticky guard bits cleared.
+ * releasing    the last reference is gone; the vtable's hooks run now, no lock held.
+ * released     the epoch is over: default vtable, guard POISONED or nothing.
+ * quarantined  bad for good: on no list, in no cache; guard POISONED.
  *
  * The paths as chains (-x-> is slot_x):
  *   add range    unmanaged -adopt-> loose -make_free-> free
@@ -33,10 +41,14 @@
  *                (the order-0 fast path skips end_epoch: vtable 0 and guard 0 make
  *                releasing and released the same)
  *   buddy free   claimed -put_ref-> releasing -end_epoch-> released -disown-> taken
- *                -clear_head-> loose -make_free-> free
- *   drain        cached -clear_head-> loose -make_free-> free
- *   poisoned     claimed (never handed out) -disown-> taken -clear_head-> loose
- *   quarantine   cached, loose, taken or released -quarantine-> quarantined
+ *                -clear_head-> loose -make_free-> free (merging)
+ *   drain        cached -clear_head-> loose -make_free-> free (merging)
+ *   poisoned     claimed, never handed out -disown-> taken, then split:
+ *   split        a block holding poisoned frames (buddy_free_checked_locked): head
+ *                -clear_head-> loose, each poisoned frame -quarantine-> quarantined,
+ *                each clean part -make_free-> free
+ *   quarantine   also a poisoned frame popped or drained from a cache (cached), or
+ *                released onto one (released)
  *
  * Poison is a mark, not a state: slot_mark_poisoned sets META_GUARD_POISONED
  * and FRAME_FLAGS_POISONED in any state, and whoever next owns the frame
@@ -170,9 +182,10 @@ static inline bool slot_put_ref(struct meta_slot *s, uint32_t *r)
 						       memory_order_relaxed);
 }
 
-/* releasing -> released (no lock needed: nobody else holds it), once the
- * hooks have run: the epoch is over, default vtable, guard bits cleared but
- * POISONED (it clears BLOCK_POISONED: read the guard first if it matters). */
+/* releasing -> released, once the hooks have run, under the lock the block
+ * goes back under: the epoch is over, default vtable, guard bits cleared but
+ * POISONED (a concurrent mark is kept: the guard changes by CAS). It clears
+ * BLOCK_POISONED: read the guard first if it matters. */
 static inline void slot_end_epoch(struct meta_slot *s)
 {
 	meta_slot_reset_with_free_list_meta(s);
@@ -185,8 +198,9 @@ static inline void slot_disown(struct meta_slot *s)
 	meta_slot_set_refcount(s, REFCOUNT_UNUSED);
 }
 
-/* released -> cached, under the cache's lock (the caller pushes pfn): no
- * holder, no head bits, never a merge candidate. */
+/* released (or releasing with vtable 0 and guard 0: the same fields) ->
+ * cached, under the cache's lock (the caller pushes pfn): no holder, no head
+ * bits, never a merge candidate. */
 static inline void slot_make_cached(struct meta_slot *s)
 {
 	slot_disown(s);
@@ -201,7 +215,7 @@ static inline uint32_t slot_mark_poisoned(struct meta_slot *s)
 {
 	uint32_t g = meta_slot_fetch_or_guard(s, META_GUARD_POISONED);
 
-	/* acq_rel RMW: a concurrent set_flags must not undo it */
+	/* acq_rel RMW as meta_slot_mark_poisoned: a concurrent set_flags cannot undo it */
 	atomic_fetch_or_explicit(&s->flags, FRAME_FLAGS_POISONED, memory_order_acq_rel);
 	return g;
 }
@@ -213,9 +227,9 @@ static inline void slot_mark_block_poisoned(struct meta_slot *s)
 	meta_slot_fetch_or_guard(s, META_GUARD_BLOCK_POISONED);
 }
 
-/* cached, loose, taken or released -> quarantined, under the buddy lock or the lock
- * of the cache it was in (so buddy_check, which holds both, never sees it
- * half-way): out of circulation for good. mm_quarantine also counts it. */
+/* cached, loose, taken or released -> quarantined, under the buddy lock or
+ * the lock of the cache it was in (so buddy_check, which holds both, never
+ * sees it half-way): out of circulation for good. mm_quarantine counts it. */
 static inline void slot_quarantine(struct meta_slot *s)
 {
 	meta_slot_fetch_or_guard(s, META_GUARD_POISONED);
