@@ -6,7 +6,7 @@
 BENCH_TARGETS += bench-host
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Itest -DMETASLOT_HOST=1 -pthread
 BENCH_DEPS := bench/bench_mm.c $(wildcard mm/*.c) test/mm/host_env.c \
-	$(wildcard include/mm/*.h include/lib/string.h test/mm/host_env*.h) bench/bench.mk
+	$(wildcard include/mm/*.h test/mm/host_env*.h) bench/bench.mk
 
 $(B)/bench/bench_mm: $(BENCH_DEPS)
 	@mkdir -p $(dir $@)

@@ -1,17 +1,19 @@
 /* Allocation: frame_alloc_options_allocate and the FrameAllocator table.
+ * The fast path and the general path make the same transitions
+ * (mm/slot_state.h):
  *
- *   take a block (this CPU's cache for order 0, else the buddy), stamp
- *   ALLOCATED | purpose under the lock it came from
- *   -> CAS(REFCOUNT_UNUSED -> 1): claims it; failure = corruption
- *   -> note_new_allocation_epoch: default vtable, generation + 1
- *   -> re-check the poison guard (frame_mark_poisoned may have raced us)
+ *   take a block (this CPU's cache for order 0, else the buddy) and
+ *   slot_take it (ALLOCATED | purpose) under the lock it came from
+ *   -> slot_claim: CAS(REFCOUNT_UNUSED -> 1), a new epoch, the poison
+ *      re-check (frame_mark_poisoned may have raced us); a failed CAS is
+ *      corruption (claim_failed), a poisoned frame is disowned and given back
  *   -> zero (after the claim: zeroing a frame someone else holds would be
  *      worse than anything the CAS protects against; the caller publishes
  *      the block to other CPUs through its own synchronisation). */
 #include <mm/internal.h>
 
 /* Order-0 pop from this CPU's cache, poisoned frames quarantined on the way. */
-static inline uint64_t take_cached(struct pcpu_cache *c, uint32_t cpu, uint32_t state)
+static inline uint64_t take_cached(struct pcpu_cache *c, uint32_t cpu, uint32_t purpose)
 {
 	uint64_t pfn = FRAME_META_LINK_NONE;
 
@@ -32,9 +34,7 @@ static inline uint64_t take_cached(struct pcpu_cache *c, uint32_t cpu, uint32_t 
 			pfn = FRAME_META_LINK_NONE;
 			continue;
 		}
-		meta_slot_set_order(s, 0); /* stale while cached */
-		mm_set_owner_hint(s, cpu);
-		mm_set_state(s, state);
+		slot_take(s, 0, cpu, purpose);
 		if (!hit)
 			ctr_inc(&c->ctr.cache_misses);
 		break;
@@ -43,7 +43,7 @@ static inline uint64_t take_cached(struct pcpu_cache *c, uint32_t cpu, uint32_t 
 	return pfn;
 }
 
-static uint64_t take_buddy(unsigned order, uint32_t cpu, uint32_t state)
+static uint64_t take_buddy(unsigned order, uint32_t cpu, uint32_t purpose)
 {
 	uint64_t pfn;
 
@@ -60,8 +60,7 @@ static uint64_t take_buddy(unsigned order, uint32_t cpu, uint32_t state)
 			buddy_free_checked_locked(pfn, order, FRAME_META_LINK_NONE);
 			continue;
 		}
-		mm_set_owner_hint(s, cpu);
-		mm_set_state(s, state);
+		slot_take(s, order, cpu, purpose);
 		break;
 	}
 	buddy_unlock();
@@ -72,7 +71,7 @@ static uint64_t take_buddy(unsigned order, uint32_t cpu, uint32_t state)
  * holder's free quarantines it), report, and give back the rest of the block. */
 static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen)
 {
-	meta_slot_mark_poisoned(mm_slot(pfn));
+	slot_mark_poisoned(mm_slot(pfn));
 	shared_inc(&mm_shared.poisoned);
 	shared_inc(&mm_shared.corruptions);
 	struct mm_diag d = { ALLOC_ERROR_CORRUPTED, (uint8_t)order, pfn << PAGE_SHIFT, seen,
@@ -91,7 +90,7 @@ static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen)
 static void unclaim_poisoned(uint64_t pfn, unsigned order)
 {
 	buddy_lock();
-	meta_slot_set_refcount(mm_slot(pfn), REFCOUNT_UNUSED);
+	slot_disown(mm_slot(pfn));
 	buddy_free_checked_locked(pfn, order, FRAME_META_LINK_NONE);
 	buddy_unlock();
 }
@@ -102,7 +101,6 @@ static __attribute__((noinline)) enum alloc_error allocate_slow(const struct fra
 {
 	static const char op[] = "frame_alloc_options_allocate";
 	unsigned order = o->order;
-	uint32_t state = FRAME_FLAGS_ALLOCATED | (o->purpose_flags & ~FRAME_FLAGS_ALLOCATOR_MASK);
 	bool drained = false;
 
 	if (order > MAX_ORDER) {
@@ -118,8 +116,8 @@ static __attribute__((noinline)) enum alloc_error allocate_slow(const struct fra
 		struct mm_irq_token tok = mm_env_irq_save();
 		uint32_t cpu = tok.cpu;
 		bool cached = order == 0 && cpu < MM_MAX_CPUS;
-		uint64_t pfn = cached ? take_cached(&pcpu_caches[cpu], cpu, state)
-				      : take_buddy(order, cpu, state);
+		uint64_t pfn = cached ? take_cached(&pcpu_caches[cpu], cpu, o->purpose_flags)
+				      : take_buddy(order, cpu, o->purpose_flags);
 
 		if (pfn == FRAME_META_LINK_NONE) {
 			mm_env_irq_restore(tok);
@@ -130,16 +128,14 @@ static __attribute__((noinline)) enum alloc_error allocate_slow(const struct fra
 			drained = true;
 			continue;
 		}
-		struct meta_slot *s = mm_slot(pfn);
-		uint32_t seen;
+		uint32_t seen = 0; /* written only when held */
+		enum slot_claim claim = slot_claim(mm_slot(pfn), &seen);
 
-		if (!meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, &seen)) {
-			claim_failed(pfn, order, seen);
-			mm_env_irq_restore(tok);
-			continue;
-		}
-		if (meta_slot_note_new_allocation_epoch(s) & META_GUARD_POISONED) {
-			unclaim_poisoned(pfn, order);
+		if (claim != SLOT_CLAIMED) {
+			if (claim == SLOT_CLAIM_HELD)
+				claim_failed(pfn, order, seen);
+			else
+				unclaim_poisoned(pfn, order);
 			mm_env_irq_restore(tok);
 			continue;
 		}
@@ -155,21 +151,22 @@ static __attribute__((noinline)) enum alloc_error allocate_slow(const struct fra
 	}
 }
 
-enum fast_exit { EXIT_PLAIN, EXIT_CLAIM_FAILED, EXIT_POISONED };
-
 /* Every way out of the fast path but success: one tail call (six register
  * arguments at most, so it stays a jump), and the fast path keeps nothing
- * alive across a call of its own. `why_seen` is why << 32 | refcount seen. */
+ * alive across a call of its own. `claim_seen` is the slot_claim result
+ * << 32 | the refcount it saw; EXIT_PLAIN: no claim made, nothing to undo. */
+#define EXIT_PLAIN ((uint64_t)SLOT_CLAIMED << 32)
+
 static __attribute__((noinline)) enum alloc_error
 fast_exit(const struct frame_alloc_options *o, struct phys_frame *out, struct mm_irq_token tok,
-	  uint64_t why_seen, uint64_t pfn)
+	  uint64_t claim_seen, uint64_t pfn)
 {
-	enum fast_exit why = (enum fast_exit)(why_seen >> 32);
-	uint32_t seen = (uint32_t)why_seen;
+	enum slot_claim claim = (enum slot_claim)(claim_seen >> 32);
+	uint32_t seen = (uint32_t)claim_seen;
 
-	if (why == EXIT_CLAIM_FAILED)
+	if (claim == SLOT_CLAIM_HELD)
 		claim_failed(pfn, 0, seen);
-	else if (why == EXIT_POISONED)
+	else if (claim == SLOT_CLAIM_POISONED)
 		unclaim_poisoned(pfn, 0);
 	mm_env_irq_restore(tok);
 	return allocate_slow(o, out);
@@ -190,31 +187,29 @@ enum alloc_error frame_alloc_options_allocate(const struct frame_alloc_options *
 	if (__builtin_expect(o->order != 0, 0))
 		return allocate_slow(o, out);
 	struct mm_irq_token tok = mm_env_irq_save();
-	uint32_t seen;
+	uint32_t seen = 0; /* written only when held */
 
 	if (__builtin_expect(tok.cpu >= MM_MAX_CPUS || !mm_meta_base, 0))
-		return fast_exit(o, out, tok, (uint64_t)EXIT_PLAIN << 32, 0);
+		return fast_exit(o, out, tok, EXIT_PLAIN, 0);
 	struct pcpu_cache *c = &pcpu_caches[tok.cpu];
 
 	if (__builtin_expect(!pcpu_trylock(c), 0))
-		return fast_exit(o, out, tok, (uint64_t)EXIT_PLAIN << 32, 0);
+		return fast_exit(o, out, tok, EXIT_PLAIN, 0);
 	unsigned n = pcpu_count(c);
 	uint64_t pfn = c->pfn[n ? n - 1 : 0];
 	struct meta_slot *s = mm_slot(pfn);
 
 	if (__builtin_expect(!n || meta_slot_get_guard(s), 0)) {
 		pcpu_unlock(c);
-		return fast_exit(o, out, tok, (uint64_t)EXIT_PLAIN << 32, 0);
+		return fast_exit(o, out, tok, EXIT_PLAIN, 0);
 	}
 	pcpu_set_count(c, n - 1);
-	meta_slot_set_order(s, 0); /* stale while cached */
-	mm_set_owner_hint(s, tok.cpu);
-	mm_set_state(s, FRAME_FLAGS_ALLOCATED | (o->purpose_flags & ~FRAME_FLAGS_ALLOCATOR_MASK));
+	slot_take(s, 0, tok.cpu, o->purpose_flags);
 	pcpu_unlock(c);
-	if (__builtin_expect(!meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, &seen), 0))
-		return fast_exit(o, out, tok, (uint64_t)EXIT_CLAIM_FAILED << 32 | seen, pfn);
-	if (__builtin_expect(meta_slot_note_new_allocation_epoch(s) & META_GUARD_POISONED, 0))
-		return fast_exit(o, out, tok, (uint64_t)EXIT_POISONED << 32, pfn);
+	enum slot_claim claim = slot_claim(s, &seen);
+
+	if (__builtin_expect(claim != SLOT_CLAIMED, 0))
+		return fast_exit(o, out, tok, (uint64_t)claim << 32 | seen, pfn);
 	ctr_inc(&c->ctr.cache_allocs);
 	out->start_address = pfn << PAGE_SHIFT;
 	bool zeroed = o->zeroed;

@@ -35,24 +35,20 @@ void buddy_reset(void)
 		mm_buddy.head[o] = FRAME_META_LINK_NONE;
 }
 
-/* Pushes a block at the head of its list and makes its slot a free head. */
+/* Pushes a block at the head of its list: loose -> free. */
 static void list_push_locked(uint64_t pfn, unsigned order)
 {
-	struct meta_slot *s = mm_slot(pfn);
 	uint64_t first = mm_buddy.head[order];
 
-	meta_slot_set_prev(s, FRAME_META_LINK_NONE);
-	meta_slot_set_next(s, first);
 	if (first != FRAME_META_LINK_NONE)
 		meta_slot_set_prev(mm_slot(first), pfn);
 	mm_buddy.head[order] = pfn;
-	meta_slot_set_order(s, (uint8_t)order);
-	mm_set_state(s, FRAME_FLAGS_FREE);
+	slot_make_free(mm_slot(pfn), order, first);
 	mm_buddy.nr_free[order]++;
 	mm_buddy.free_frames += 1ull << order;
 }
 
-/* Unlinks a free block; its slot is no longer a head (flags 0). */
+/* Unlinks a free block: free -> loose. */
 static void list_del_locked(uint64_t pfn, unsigned order)
 {
 	struct meta_slot *s = mm_slot(pfn);
@@ -64,9 +60,7 @@ static void list_del_locked(uint64_t pfn, unsigned order)
 		mm_buddy.head[order] = next;
 	if (next != FRAME_META_LINK_NONE)
 		meta_slot_set_prev(mm_slot(next), prev);
-	meta_slot_set_next(s, FRAME_META_LINK_NONE);
-	meta_slot_set_prev(s, FRAME_META_LINK_NONE);
-	mm_set_state(s, 0);
+	slot_unlink_free(s);
 	mm_buddy.nr_free[order]--;
 	mm_buddy.free_frames -= 1ull << order;
 }
@@ -88,7 +82,6 @@ uint64_t buddy_alloc_locked(unsigned order)
 		list_push_locked(pfn + (1ull << o), o);
 		mm_buddy.splits++;
 	}
-	meta_slot_set_order(mm_slot(pfn), (uint8_t)order);
 	return pfn;
 }
 
@@ -114,7 +107,7 @@ uint64_t buddy_take_block_locked(unsigned max_order, unsigned *order)
 
 void buddy_free_locked(uint64_t pfn, unsigned order)
 {
-	mm_set_state(mm_slot(pfn), 0);
+	slot_clear_head(mm_slot(pfn)); /* taken or cached -> loose: merges from here */
 	while (order < MAX_ORDER) {
 		uint64_t buddy = pfn ^ (1ull << order);
 
@@ -143,12 +136,7 @@ static bool range_poisoned(uint64_t pfn, unsigned order)
 
 void mm_quarantine(uint64_t pfn)
 {
-	struct meta_slot *s = mm_slot(pfn);
-
-	meta_slot_fetch_or_guard(s, META_GUARD_POISONED);
-	meta_slot_set_order(s, 0);
-	meta_slot_set_refcount(s, REFCOUNT_UNUSED);
-	mm_set_state(s, FRAME_FLAGS_POISONED);
+	slot_quarantine(mm_slot(pfn));
 	shared_inc(&mm_shared.quarantined);
 }
 
@@ -165,7 +153,7 @@ void buddy_free_checked_locked(uint64_t pfn, unsigned order, uint64_t keep_pfn)
 			mm_quarantine(pfn);
 		return;
 	}
-	mm_set_state(mm_slot(pfn), 0);
+	slot_clear_head(mm_slot(pfn)); /* the halves are loose, then freed or quarantined */
 	buddy_free_checked_locked(pfn, order - 1, keep_pfn);
 	buddy_free_checked_locked(pfn + (1ull << (order - 1)), order - 1, keep_pfn);
 }
@@ -235,13 +223,8 @@ enum alloc_error buddy_add_range(uint64_t start, uint64_t end)
 			return ALLOC_ERROR_OVERLAP;
 		}
 	}
-	for (uint64_t pfn = first; pfn < last; pfn++) {
-		struct meta_slot *s = mm_slot(pfn);
-
-		meta_slot_set_refcount(s, REFCOUNT_UNUSED);
-		meta_slot_set_order(s, 0);
-		mm_set_state(s, meta_slot_is_guard_poisoned(s) ? FRAME_FLAGS_POISONED : 0);
-	}
+	for (uint64_t pfn = first; pfn < last; pfn++)
+		slot_adopt(mm_slot(pfn));
 	mm_buddy.managed_frames += last - first;
 	for (uint64_t pfn = first; pfn < last;) {
 		unsigned k = 0;

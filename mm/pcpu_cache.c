@@ -1,9 +1,10 @@
 /* Per-CPU order-0 caches: refill from and drain to the buddy in batches, and
  * the drain entry points. The pop/push fast paths live with their callers
- * (alloc_options.c, release.c) so they inline. A cached frame's slot: no head
- * bits (never a merge candidate), refcount REFCOUNT_UNUSED; its order is
- * stale until the pop writes 0. Refills and drains touch no tail slot: a
- * batch costs one pass over cold metadata less. */
+ * (alloc_options.c, release.c) so they inline. A cached frame's slot is
+ * loose's (mm/slot_state.h): no head bits (never a merge candidate), refcount
+ * REFCOUNT_UNUSED, order stale until slot_take writes 0. So a refill writes
+ * no slot, a drain only the heads of the blocks it frees: a batch costs one
+ * pass over cold metadata less. */
 #include <mm/internal.h>
 
 struct pcpu_cache pcpu_caches[MM_MAX_CPUS];

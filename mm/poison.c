@@ -36,14 +36,13 @@ enum alloc_error frame_mark_poisoned(uint64_t phys)
 	struct mm_irq_token tok = mm_env_irq_save();
 
 	buddy_lock();
-	if (!(meta_slot_fetch_or_guard(s, META_GUARD_POISONED) & META_GUARD_POISONED))
+	if (!(slot_mark_poisoned(s) & META_GUARD_POISONED))
 		shared_inc(&mm_shared.poisoned);
-	atomic_fetch_or_explicit(&s->flags, FRAME_FLAGS_POISONED, memory_order_acq_rel);
 	if (buddy_find_block_locked(pfn, &head, &order, &state)) {
 		if (state == FRAME_FLAGS_FREE)
 			buddy_isolate_poison_locked(head, order);
 		else if ((state & FRAME_FLAGS_ALLOCATED) && head != pfn)
-			meta_slot_fetch_or_guard(mm_slot(head), META_GUARD_BLOCK_POISONED);
+			slot_mark_block_poisoned(mm_slot(head));
 	}
 	buddy_unlock();
 	mm_env_irq_restore(tok);

@@ -1,16 +1,18 @@
 /* References and freeing: frame_free, frame_inc_ref, frame_dec_ref, and the
- * release of a block whose last reference dropped.
+ * release of a block whose last reference dropped. The fast path and the
+ * general path make the same transitions (mm/slot_state.h).
  *
- * Releasing a block (mm_release_block), in order:
+ * Dropping a reference is slot_put_ref; the last one leaves the head
+ * releasing. Releasing a block (mm_release_block), in order:
  *   1. the head's vtable: on_last_ref(head) once, then on_unmap(page) for each
  *      page; no lock held (bad vtable bits resolve to the default: no hooks);
- *   2. reset_with_free_list_meta on the head (keeps POISONED), refcount back
- *      to REFCOUNT_UNUSED;
- *   3. order 0 on a CPU with a cache: push on the cache (drain a batch at the
- *      high watermark) unless poisoned -> quarantine, under the cache lock;
- *      otherwise, under the buddy lock: a head with a sticky guard bit
- *      (POISONED, BLOCK_POISONED) is split so only poisoned frames are
- *      quarantined, any other block is merged into the free lists. */
+ *   2. slot_end_epoch on the head (default vtable, guard keeps POISONED);
+ *   3. order 0 on a CPU with a cache, under the cache lock: slot_make_cached
+ *      and push (drain a batch at the high watermark), or quarantine if
+ *      poisoned; otherwise, under the buddy lock: slot_disown, then a head
+ *      with a sticky guard bit (POISONED, BLOCK_POISONED) is split so only
+ *      poisoned frames are quarantined, any other block is merged into the
+ *      free lists. */
 #include <mm/internal.h>
 
 /* Validates (phys, order) as a block address; the first error found. */
@@ -63,14 +65,13 @@ void mm_release_block(uint64_t pfn, unsigned order)
 		struct pcpu_cache *c = &pcpu_caches[cpu];
 
 		pcpu_lock(c);
-		meta_slot_reset_with_free_list_meta(s);
+		slot_end_epoch(s);
 		if (__builtin_expect(meta_slot_is_guard_poisoned(s), 0)) {
 			mm_quarantine(pfn);
 		} else {
 			unsigned n = pcpu_count(c);
 
-			meta_slot_set_refcount(s, REFCOUNT_UNUSED);
-			mm_set_state(s, 0); /* cached: no head bits, never a merge candidate */
+			slot_make_cached(s);
 			c->pfn[n++] = pfn;
 			pcpu_set_count(c, n);
 			if (__builtin_expect(n == MM_PCPU_HIGH, 0))
@@ -80,11 +81,11 @@ void mm_release_block(uint64_t pfn, unsigned order)
 		pcpu_unlock(c);
 	} else {
 		buddy_lock();
-		/* read before the reset: it clears BLOCK_POISONED */
+		/* read before slot_end_epoch: it clears BLOCK_POISONED */
 		uint32_t g = meta_slot_get_guard(s);
 
-		meta_slot_reset_with_free_list_meta(s);
-		meta_slot_set_refcount(s, REFCOUNT_UNUSED);
+		slot_end_epoch(s);
+		slot_disown(s);
 		if (g & META_GUARD_STICKY)
 			buddy_free_checked_locked(pfn, order, FRAME_META_LINK_NONE);
 		else
@@ -119,12 +120,8 @@ static enum alloc_error put_ref(const char *op, uint64_t pfn, int want_order)
 				  pfn << PAGE_SHIFT, (uint8_t)want_order, order);
 			return ALLOC_ERROR_WRONG_ORDER;
 		}
-		/* acq_rel: release this holder's uses of the block; the last one
-		 * also acquires every other holder's before giving it back (one
-		 * lock cmpxchg either way on x86). Relaxed on failure: we retry */
-		if (atomic_compare_exchange_weak_explicit(&s->refcount, &r, r - 1, memory_order_acq_rel,
-							  memory_order_relaxed))
-			break;
+		if (__builtin_expect(slot_put_ref(s, &r), 1))
+			break; /* r is the count before: 1 was the last reference */
 	}
 	if (r == 1)
 		mm_release_block(pfn, order);
@@ -145,14 +142,11 @@ static inline __attribute__((always_inline)) bool free_fast(uint64_t phys)
 
 	if (meta_slot_get_order(s) != 0)
 		return false; /* a larger block, or a wrong-order free: put_ref decides */
-	/* vtable 0 and guard 0: no hooks to run, and reset_with_free_list_meta
-	 * would change nothing; anything else takes the general path */
+	/* vtable 0 and guard 0: no hooks to run, and slot_end_epoch would change
+	 * nothing (releasing is released); anything else takes the general path */
 	if (meta_slot_get_guard(s) | meta_slot_vtable_bits(s))
 		return false;
-	/* acq_rel: release our uses of the frame to its next owner; acquire the
-	 * uses of holders that dropped their references before us */
-	if (!atomic_compare_exchange_strong_explicit(&s->refcount, &one, 0, memory_order_acq_rel,
-						     memory_order_relaxed))
+	if (!slot_put_ref(s, &one))
 		return false; /* shared, or not allocated: put_ref decides */
 	struct mm_irq_token tok = mm_env_irq_save();
 
@@ -164,9 +158,8 @@ static inline __attribute__((always_inline)) bool free_fast(uint64_t phys)
 		unsigned n = pcpu_count(c);
 
 		/* re-read under the cache lock: frame_mark_poisoned may have run since */
-		if (__builtin_expect(!meta_slot_get_guard(s) && n < MM_PCPU_HIGH - 1, 1)) {
-			meta_slot_set_refcount(s, REFCOUNT_UNUSED);
-			mm_set_state(s, 0); /* cached: no head bits, never a merge candidate */
+		if (__builtin_expect(n < MM_PCPU_HIGH - 1 && !meta_slot_get_guard(s), 1)) {
+			slot_make_cached(s);
 			c->pfn[n] = pfn;
 			pcpu_set_count(c, n + 1);
 			ctr_inc(&c->ctr.frees);
@@ -226,8 +219,6 @@ enum alloc_error frame_inc_ref(uint64_t phys)
 				  phys, 0, r);
 			return ALLOC_ERROR_REFCOUNT_OVERFLOW;
 		}
-		/* relaxed: a new reference is made from one the caller holds (Arc::clone) */
-	} while (!atomic_compare_exchange_weak_explicit(&s->refcount, &r, r + 1, memory_order_relaxed,
-							memory_order_relaxed));
+	} while (!slot_add_ref(s, &r));
 	return ALLOC_ERROR_NONE;
 }

@@ -5,7 +5,12 @@
  *
  * Contexts: "irq-off" means interrupts disabled on the calling CPU (mm/ always
  * holds an mm_irq_token when it calls the lock and diag functions).
- * None of these functions may call back into mm/. */
+ * None of these functions may call back into mm/.
+ *
+ * Besides the functions below, the environment links memset (kernel:
+ * kernel/lib/string.c; host: libc): mm/ zeroes frames with __builtin_memset,
+ * which gcc may emit as a call, as it may memcpy, memmove and memcmp in any
+ * freestanding code. mm/ includes no header for them. */
 #ifndef METASLOT_MM_ENV_H
 #define METASLOT_MM_ENV_H
 

@@ -1,6 +1,6 @@
 /* mm/ internals shared between the mm/ sources: the metadata array, the buddy's locked
- * primitives, the per-CPU cache layout and the counters. Not for the kernel:
- * it calls mm/mm.h.
+ * primitives, the per-CPU cache layout and the counters; the slot states and
+ * their transitions are in mm/slot_state.h. Not for the kernel: it calls mm/mm.h.
  *
  * Locks: a per-CPU cache lock (inline exchange lock on the cache's own line)
  * nests outside the buddy lock (mm_env_lock). Both are taken irq-off. */
@@ -10,6 +10,7 @@
 #include <mm/frame.h>
 #include <mm/env.h>
 #include <mm/pcpu_cache.h>
+#include <mm/slot_state.h>
 #include <mm/stats.h>
 
 /* ------------------------------------------------------------------ array */
@@ -22,19 +23,6 @@ extern uint64_t mm_meta_frames;
 static inline struct meta_slot *mm_slot(uint64_t pfn)
 {
 	return mm_meta_base + pfn;
-}
-
-static inline uint32_t mm_flags(struct meta_slot *s)
-{
-	/* relaxed: allocator state is read under the lock that orders it */
-	return atomic_load_explicit(&s->flags, memory_order_relaxed);
-}
-
-/* Allocator state transition: replaces the whole flags word. release: the
- * slot's other fields, written first, are visible to whoever sees the state. */
-static inline void mm_set_state(struct meta_slot *s, uint32_t flags)
-{
-	atomic_store_explicit(&s->flags, flags, memory_order_release);
 }
 
 /* Reports a diagnostic and counts an error (not for corruption). */
@@ -88,8 +76,8 @@ void buddy_unlock(void);
 void buddy_reset(void);
 
 /* Takes a block of exactly `order` off the free lists (splitting a larger
- * one), or returns FRAME_META_LINK_NONE. The head's flags become 0 (no longer
- * a free head) and its order field `order`; the caller sets the new state. */
+ * one), or returns FRAME_META_LINK_NONE. The head is loose, its order field
+ * stale: the caller takes it (slot_take writes the order) or caches it. */
 uint64_t buddy_alloc_locked(unsigned order);
 /* A block of max_order if there is one, else the largest smaller one. */
 uint64_t buddy_take_block_locked(unsigned max_order, unsigned *order);
@@ -108,9 +96,7 @@ bool buddy_find_block_locked(uint64_t pfn, uint64_t *head, unsigned *order, uint
  * its poisoned frames. */
 void buddy_isolate_poison_locked(uint64_t head, unsigned order);
 
-/* A poisoned frame leaves circulation: state none, refcount REFCOUNT_UNUSED.
- * Caller holds the buddy lock or the lock of the cache the frame was in, so
- * buddy_check (which holds both) never sees it half-way. */
+/* slot_quarantine, counted. Out of line: only cold paths quarantine. */
 void mm_quarantine(uint64_t pfn);
 
 /* ------------------------------------------------------------------ per-CPU caches */
@@ -177,14 +163,6 @@ bool pcpu_refill_locked(struct pcpu_cache *c);
 /* Gives the n oldest frames back to the buddy. Caller holds c's lock. */
 void pcpu_drain_locked(struct pcpu_cache *c, unsigned n);
 void pcpu_cache_reset(void);
-
-/* meta_aux low 16 bits: owner CPU hint. */
-static inline void mm_set_owner_hint(struct meta_slot *s, uint32_t cpu)
-{
-	uint32_t aux = meta_slot_meta_aux_load(s);
-
-	meta_slot_meta_aux_store(s, (aux & 0xffff0000u) | (cpu & 0xffffu));
-}
 
 /* ------------------------------------------------------------------ release */
 
