@@ -677,3 +677,17 @@ def load_options_from_the_shell_win_over_the_file(d):
     if b.result != "pass":
         p.append("exit status %s (%s)" % (b.status, b.result))
     return p
+
+
+# Further cases live in test/boot/cases_<subject>.py; each registers with
+# @case (from cases import case, boot, check_run, ...). Loaded last, so they
+# see everything defined above.
+def _load_more_cases():
+    import glob
+    import importlib
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in sorted(glob.glob(os.path.join(here, "cases_*.py"))):
+        importlib.import_module(os.path.splitext(os.path.basename(path))[0])
+
+
+_load_more_cases()
