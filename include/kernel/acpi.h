@@ -53,7 +53,9 @@
  *   W madt_lapic_override_zero, W madt_lapic_override_dup [address],
  *   W madt_too_many_ioapics, madt_too_many_overrides [id / irq];
  *   MADT totals [madt, ...]: W madt_lapic_addr_zero, W madt_too_many_cpus
- *   [dropped], I madt_cpus_unusable [count], E madt_no_cpus.
+ *   [dropped], I madt_cpus_unusable [count], I madt_cpus_hotplug [count of
+ *   disabled, online-capable entries: hot-plug placeholders, not started],
+ *   E madt_no_cpus.
  * FADT [fadt, ...]: I fadt_hw_reduced [flags], W fadt_pmtmr_space [space],
  *   fadt_pmtmr_port [port], fadt_pmtmr_len [len], fadt_pmtmr_mismatch
  *   [X_ address], I fadt_pmtmr_none, W fadt_reset_reg [space].
@@ -88,11 +90,11 @@ struct acpi_env {
 /* ---------------------------------------------------------------- results */
 
 #define ACPI_CPU_ENABLED        (1u << 0) /* MADT flags bit 0: usable now */
-#define ACPI_CPU_ONLINE_CAPABLE (1u << 1) /* disabled, may be brought online (MADT rev >= 5) */
 #define ACPI_CPU_X2APIC         (1u << 2) /* came from a type-9 (x2APIC) entry */
 
-/* A CPU the firmware says may be started. Entries neither enabled nor online
- * capable are never listed (only counted in cpus_unusable). */
+/* A CPU the firmware says is present and enabled. Disabled entries are never
+ * listed: online-capable ones (hot-plug placeholders, MADT rev >= 5) are
+ * counted in cpus_hotplug, the rest in cpus_unusable. */
 struct acpi_cpu {
 	uint32_t apic_id;   /* local APIC id (8-bit for xAPIC entries, 32-bit for x2APIC) */
 	uint32_t acpi_uid;  /* ACPI processor UID */
@@ -145,6 +147,7 @@ struct acpi_info {
 	uint32_t cpu_count;      /* entries used in cpus[] */
 	uint32_t cpus_dropped;   /* usable CPUs beyond ACPI_MAX_CPUS */
 	uint32_t cpus_unusable;  /* entries neither enabled nor online capable */
+	uint32_t cpus_hotplug;   /* disabled but online capable: hot-plug placeholders, not listed */
 	uint32_t cpus_duplicate; /* entries whose APIC id was already listed */
 	uint32_t max_apic_id;    /* over cpus[]: > 254 means x2APIC mode is required */
 	struct acpi_cpu cpus[ACPI_MAX_CPUS];
