@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ACPI_MAX_CPUS      256u          /* more usable CPUs are counted, not listed */
+#define ACPI_MAX_CPUS      1024u         /* more usable CPUs are counted, not listed */
 #define ACPI_MAX_IOAPICS   16u
 #define ACPI_MAX_OVERRIDES 16u           /* MADT interrupt source overrides */
 #define ACPI_MAX_TABLE_LEN (1u << 20)    /* any longer SDT is "absurd" and rejected */
@@ -85,6 +85,11 @@ struct acpi_env {
 	void *ctx;
 	const void *(*map)(void *ctx, uint64_t phys, uint64_t len);
 	void (*report)(void *ctx, const struct acpi_finding *f); /* may be NULL */
+	/* The APIC id of the CPU running the parse, if known: when the MADT lists
+	 * more than ACPI_MAX_CPUS CPUs, this one is kept (in place of the last
+	 * listed) wherever its entry comes, so the list always holds it. */
+	bool boot_apic_known;
+	uint32_t boot_apic_id;
 };
 
 /* ---------------------------------------------------------------- results */
@@ -145,7 +150,7 @@ struct acpi_info {
 	uint64_t lapic_base;     /* type-5 override if any, else the 32-bit field; 0 = unknown */
 	bool lapic_overridden;
 	uint32_t cpu_count;      /* entries used in cpus[] */
-	uint32_t cpus_dropped;   /* usable CPUs beyond ACPI_MAX_CPUS */
+	uint32_t cpus_dropped;   /* usable CPUs beyond ACPI_MAX_CPUS (never the boot CPU, if known) */
 	uint32_t cpus_unusable;  /* entries neither enabled nor online capable */
 	uint32_t cpus_hotplug;   /* disabled but online capable: hot-plug placeholders, not listed */
 	uint32_t cpus_duplicate; /* entries whose APIC id was already listed */

@@ -60,6 +60,15 @@ static void add_cpu(const struct acpi_env *env, struct acpi_info *out, uint64_t 
 	}
 	if (out->cpu_count == ACPI_MAX_CPUS) {
 		out->cpus_dropped++;
+		if (!env->boot_apic_known || apic_id != env->boot_apic_id)
+			return;
+		/* The boot CPU came late: it takes the last place (it is running,
+		 * so it is certainly there), and the CPU it displaces is dropped. */
+		out->cpus[ACPI_MAX_CPUS - 1] = (struct acpi_cpu){ apic_id, uid, flags };
+		out->max_apic_id = 0;
+		for (uint32_t i = 0; i < ACPI_MAX_CPUS; i++)
+			if (out->cpus[i].apic_id > out->max_apic_id)
+				out->max_apic_id = out->cpus[i].apic_id;
 		return;
 	}
 	out->cpus[out->cpu_count++] = (struct acpi_cpu){ apic_id, uid, flags };

@@ -7,6 +7,7 @@
 #include <mm/mm.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/kmem.h>
 #include <kernel/mminit.h>
 #include <kernel/progress.h>
 #include <kernel/run.h>
@@ -36,7 +37,9 @@ struct cpu_result {
 	uint64_t t_start, t_end;  /* TSC, for the run's wall time (stress_total) */
 };
 
-static struct mailbox boxes[MAX_CPUS];
+/* One per online CPU, from kmem for the run: as a static array for MAX_CPUS
+ * they would be 2 MiB of BSS on every machine. */
+static struct mailbox *boxes;
 static struct cpu_result results[MAX_CPUS];
 static struct barrier bar;
 static uint64_t ops_per_cpu;
@@ -205,6 +208,13 @@ void stress_run(uint64_t ops)
 
 	if (!ops)
 		return;
+	uint8_t box_order = kmem_order_for((uint64_t)n * sizeof(struct mailbox));
+	uint64_t box_phys = kmem_alloc(box_order, FRAME_PURPOSE_KERNEL_DATA);
+
+	run_check(box_phys != 0, "stress_mailboxes_allocated");
+	if (!box_phys)
+		return;
+	boxes = phys_to_virt(box_phys); /* zeroed: empty, unlocked */
 	pcpu_cache_drain_all();
 	uint64_t before = mm_free_frames();
 
@@ -256,5 +266,7 @@ void stress_run(uint64_t ops)
 	run_check(after == before, "stress_lost_no_frame");
 	run_check(mismatches == 0, "stress_generations_match");
 	run_check(errors == 0, "stress_no_allocator_errors");
+	boxes = 0;
+	run_check(kmem_free(box_phys, box_order) == ALLOC_ERROR_NONE, "stress_mailboxes_freed");
 	mm_report_stats("after_stress");
 }

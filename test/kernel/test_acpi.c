@@ -42,7 +42,7 @@ struct world {
 static struct world *w;
 
 /* MADT entries are appended to mb, then mk_madt() wraps them in a table. */
-static struct { uint8_t e[12000]; uint32_t n; } mb;
+static struct { uint8_t e[24000]; uint32_t n; } mb; /* room for ACPI_MAX_CPUS + 44 x2APIC entries */
 
 static const void *map_cb(void *ctx, uint64_t phys, uint64_t len)
 {
@@ -91,7 +91,7 @@ static int setup(void **state)
 {
 	(void)state;
 	w = calloc(1, sizeof(*w));
-	w->env = (struct acpi_env){ w, map_cb, report_cb };
+	w->env = (struct acpi_env){ .ctx = w, .map = map_cb, .report = report_cb };
 	mb.n = 0;
 	return 0;
 }
@@ -1182,6 +1182,50 @@ static void test_too_many_cpus(void **state)
 	assert_int_equal(in->max_apic_id, ACPI_MAX_CPUS - 1);
 }
 
+/* More CPUs than the list holds, the boot CPU's entry among the extra ones:
+ * the boot CPU is listed all the same (the last place), and the CPU it
+ * displaced is counted as dropped. Without the boot id, the first
+ * ACPI_MAX_CPUS are kept, as before. */
+static void test_boot_cpu_entry_late(void **state)
+{
+	(void)state;
+	for (uint32_t i = 0; i < ACPI_MAX_CPUS + 10; i++)
+		m_x2apic(0x100 + i, 1, i);
+	m_x2apic(7, 1, 9999);            /* the boot CPU, entry ACPI_MAX_CPUS + 10 */
+	m_x2apic(0x100 + ACPI_MAX_CPUS + 20, 1, 10000);
+	w->env.boot_apic_known = true;
+	w->env.boot_apic_id = 7;
+	const struct acpi_info *in = run(machine(mk_madt(5, 0xfee00000u, 0)).rsdp);
+
+	expect("madt_too_many_cpus");
+	assert_int_equal(find("madt_too_many_cpus")->value, 12);
+	assert_true(in->cpus_valid);
+	assert_int_equal(in->cpu_count, ACPI_MAX_CPUS);
+	assert_int_equal(in->cpus_dropped, 12);
+	assert_non_null(acpi_find_cpu(in, 7));
+	assert_int_equal(acpi_find_cpu(in, 7)->acpi_uid, 9999);
+	assert_null(acpi_find_cpu(in, 0x100 + ACPI_MAX_CPUS - 1)); /* displaced */
+	assert_non_null(acpi_find_cpu(in, 0x100 + ACPI_MAX_CPUS - 2));
+	assert_int_equal(in->max_apic_id, 0x100 + ACPI_MAX_CPUS - 2);
+}
+
+/* The boot CPU in the list already: a full list stays as it is. */
+static void test_boot_cpu_entry_early(void **state)
+{
+	(void)state;
+	m_lapic(0, 3, 1);
+	for (uint32_t i = 0; i < ACPI_MAX_CPUS + 2; i++)
+		m_x2apic(0x100 + i, 1, i);
+	w->env.boot_apic_known = true;
+	w->env.boot_apic_id = 3;
+	const struct acpi_info *in = run(machine(mk_madt(5, 0xfee00000u, 0)).rsdp);
+
+	expect("madt_too_many_cpus");
+	assert_int_equal(in->cpus_dropped, 3);
+	assert_int_equal(in->cpus[0].apic_id, 3);
+	assert_int_equal(in->cpus[ACPI_MAX_CPUS - 1].apic_id, 0x100 + ACPI_MAX_CPUS - 2);
+}
+
 static void test_apic_id_invalid(void **state)
 {
 	(void)state;
@@ -1560,6 +1604,8 @@ int main(void)
 		T(test_disabled_online_capable),
 		T(test_online_capable_old_revision),
 		T(test_only_hotplug_placeholders),
+		T(test_boot_cpu_entry_late),
+		T(test_boot_cpu_entry_early),
 		T(test_rsdp_rev0_rsdt),
 		T(test_rsdp_missing_unmapped),
 		T(test_rsdp_bad_signature),
