@@ -6,7 +6,8 @@ outnumber host cores the host deschedules lock holders and waiters, and a
 lock that hands itself to a descheduled CPU stalls everyone. The figure to
 watch is the ratio (goal: -smp 8 at least a quarter of -smp 2).
 
-Environment: STRESS_OPS (operations per CPU, default 4000), STRESS_SMP
+Environment: STRESS_OPS (operations per CPU, default 200000: shorter runs
+last a few ms and one host time slice decides the figure), STRESS_SMP
 (default "2 8"), MEM (default 512M), ACCEL (default tcg)."""
 
 import os
@@ -29,7 +30,7 @@ def one(smp, ops):
 
 
 def main():
-    ops = int(os.environ.get("STRESS_OPS", "4000"))
+    ops = int(os.environ.get("STRESS_OPS", "200000"))
     smps = [int(s) for s in os.environ.get("STRESS_SMP", "2 8").split()]
     print("stress throughput (accel %s, %d host cores, %d ops per CPU)"
           % (os.environ.get("ACCEL", "tcg"), os.cpu_count() or 1, ops))
