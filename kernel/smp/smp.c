@@ -213,8 +213,13 @@ static bool start_ap(volatile struct trampoline_data *td, uint32_t vector, struc
 		return false;
 	if (wait_online(pc, AP_WAIT_US))
 		return true;
-	/* give up; an AP that claimed the slot meanwhile is alive but slow */
-	if (__atomic_exchange_n(&td->claim, 0, __ATOMIC_ACQ_REL) >= 2 &&
+	/* Disarm the slot (1 -> 0: an AP arriving later stops in the trampoline)
+	 * unless an AP claimed it meanwhile: that one is alive but slow. Never
+	 * overwrite a 2, trampoline_free waits for the 3 that follows it. */
+	uint32_t armed = 1;
+
+	if (!__atomic_compare_exchange_n(&td->claim, &armed, 0, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE) &&
 	    wait_online(pc, AP_WAIT_US))
 		return true;
 	return give_up(pc);
