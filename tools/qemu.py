@@ -7,7 +7,8 @@ boot tests.
 Environment for `run`: SMP (default 2), MEM (default 1G), MACHINE (q35|pc),
 ACCEL (tcg; kvm is an opt-in for machines where it works), USB=1 to attach the
 image as a USB stick, DISPLAY (a window when set), IMAGE (default
-build/metaslot.img), CONFIG (default config/run.cfg).
+build/metaslot.img), CONFIG (default config/run.cfg), QEMU10=1 to run the
+QEMU 10 that tools/deps.sh unpacks into build/qemu10 (x2APIC under TCG).
 
 Exit status of QEMU: the kernel writes its result to isa-debug-exit, so QEMU
 exits 1 (pass), 3 (bad memory) or 5 (fail); 0 means no result was written (a
@@ -173,12 +174,18 @@ def run_main():
     with open(cfg) as f:
         img = prepare_image(run_dir, f.read(), src=image)
     display = bool(os.environ.get("DISPLAY")) and not os.environ.get("NO_WINDOW")
+    q = {}
+    if os.environ.get("QEMU10") == "1":
+        q = qemu10()
+        if not q:
+            sys.exit("qemu.py: QEMU10=1 but build/qemu10 has no QEMU; run make deps")
+    env = q.pop("env", None)
     cmd = command(img, run_dir, machine=os.environ.get("MACHINE", "q35"),
                   mem=os.environ.get("MEM", "1G"), smp=os.environ.get("SMP", "2"),
                   usb=os.environ.get("USB") == "1", serial="stdio", display=display,
-                  accel=os.environ.get("ACCEL", "tcg"))
+                  accel=os.environ.get("ACCEL", "tcg"), **q)
     print("metaslot: " + " ".join(cmd), file=sys.stderr)
-    status = subprocess.call(cmd)
+    status = subprocess.call(cmd, env=env)
     result = EXIT_CODES.get(status, "no result")
     print("\nmetaslot: QEMU exited with status %d: %s" % (status, result), file=sys.stderr)
     sys.exit({"pass": 0, "bad_memory": 2}.get(result, 1))
