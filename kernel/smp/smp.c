@@ -3,7 +3,13 @@
  * IPI if the AP has not answered, checking the APIC error status after each
  * IPI. APs are started one at a time because they share the trampoline's
  * data block; each gets its own stack (with an unmapped guard page below it),
- * GDT, TSS with IST stacks, and per-CPU block reached through GS. */
+ * GDT, TSS with IST stacks, and per-CPU block reached through GS.
+ *
+ * An AP can answer after the BSP gave up on it (a descheduled vCPU, a slow
+ * SMM exit). It must then never join: the BSP has already given its CPU
+ * index to the next AP. ap_entry and give_up each make one CAS on its state
+ * (STARTING -> ONLINE, STARTING -> ABANDONED) and the loser stands down; its
+ * stack slot and per-CPU block are never reused, since it may run on them. */
 #include <kernel/smp.h>
 #include <bootinfo.h>
 #include <kernel/acpi.h>
