@@ -24,7 +24,11 @@ def check_cr0(b):
 @case
 def aps_run_with_caches_enabled(d):
     b = boot(d, cfg=SHUTDOWN_CFG + "stress_ops=2000\n", mem="512M", smp=3, timeout=300)
-    return check_run(b, "512M") + check_smp(b, 3, 2000) + check_cr0(b)
+    p = check_run(b, "512M") + check_smp(b, 3, 2000) + check_cr0(b)
+    tot = b.first("stress_total") or {}
+    if tot.get("cpus") != 3 or tot.get("ops") != 3 * 2000 or not tot.get("ops_per_s"):
+        p.append("stress_total (what make bench reads) is %s" % tot)
+    return p
 
 
 @case
