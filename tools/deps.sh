@@ -65,7 +65,8 @@ fetch_qemu10() {
 		want="$want $p/bookworm-backports"
 	done
 	# first-level dependencies this system does not have (libraries, mostly)
-	deps=$(apt-cache "$@" show qemu-system-x86/bookworm-backports qemu-system-common/bookworm-backports |
+	deps=$(apt-cache "$@" show qemu-system-x86/bookworm-backports \
+		qemu-system-common/bookworm-backports |
 		sed -n 's/^Depends: //p' | tr ',' '\n' | sed 's/|.*//; s/(.*//; s/:any//; s/ //g' |
 		grep -v '^qemu-system-' | sort -u)
 	for p in $deps; do

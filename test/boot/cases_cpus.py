@@ -6,6 +6,7 @@ import qemu  # tools/qemu.py
 from cases import case, boot, check_run, check_smp, SHUTDOWN_CFG
 
 CR0_PE, CR0_WP, CR0_NW, CR0_CD, CR0_PG = 1 << 0, 1 << 16, 1 << 29, 1 << 30, 1 << 31
+CR0_ON = CR0_PE | CR0_WP | CR0_PG
 
 
 def check_cr0(b):
@@ -16,7 +17,7 @@ def check_cr0(b):
         cr0 = e.get("cr0")
         if cr0 is None:
             p.append("cpu_online without cr0: %s" % e)
-        elif cr0 & (CR0_CD | CR0_NW) or (cr0 & (CR0_PE | CR0_WP | CR0_PG)) != (CR0_PE | CR0_WP | CR0_PG):
+        elif cr0 & (CR0_CD | CR0_NW) or cr0 & CR0_ON != CR0_ON:
             p.append("cpu %d runs with CR0 %#x (CD/NW set or PG/WP/PE clear)" % (e["cpu"], cr0))
     return p
 
