@@ -67,8 +67,13 @@ static uint64_t take_buddy(unsigned order, uint32_t cpu, uint32_t purpose)
 	return pfn;
 }
 
-/* The claiming CAS failed: someone else holds this frame. Poison it (so the
- * holder's free quarantines it), report, and give back the rest of the block. */
+/* The claiming CAS failed: someone else holds this frame. Poison it and
+ * report. Order 0: the frame stays an allocated order-0 head with the
+ * holder's count, so the holder's free quarantines it. Order > 0: the head
+ * is quarantined at once and the rest of the block goes back; the stray
+ * count is dropped with the head bits, so the holder's later put_ref finds
+ * no ALLOCATED head and is refused instead of releasing 2^order frames that
+ * are already free again. */
 static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen)
 {
 	slot_mark_poisoned(mm_slot(pfn));
@@ -80,7 +85,9 @@ static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen)
 	mm_env_diag(&d);
 	if (order > 0) {
 		buddy_lock();
-		buddy_free_checked_locked(pfn, order, pfn);
+		/* the head's guard is POISONED: the split quarantines it (taken ->
+		 * loose -> quarantined) and frees the healthy parts */
+		buddy_free_checked_locked(pfn, order, FRAME_META_LINK_NONE);
 		buddy_unlock();
 	}
 }

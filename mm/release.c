@@ -108,9 +108,10 @@ static enum alloc_error put_ref(const char *op, uint64_t pfn, int want_order)
 	unsigned order;
 
 	for (;;) {
-		if (__builtin_expect(r == 0 || r == REFCOUNT_UNUSED, 0)) {
+		if (__builtin_expect(r == 0 || r == REFCOUNT_UNUSED || !slot_is_allocated_head(s), 0)) {
 			mm_report(ALLOC_ERROR_DOUBLE_FREE, op,
-				  "not the head of an allocated block (refcount 0 or REFCOUNT_UNUSED)",
+				  "not the head of an allocated block (no ALLOCATED bit, or refcount 0 "
+				  "or REFCOUNT_UNUSED)",
 				  pfn << PAGE_SHIFT, want_order < 0 ? 0 : (uint8_t)want_order, r);
 			return ALLOC_ERROR_DOUBLE_FREE;
 		}
@@ -140,8 +141,8 @@ static inline __attribute__((always_inline)) bool free_fast(uint64_t phys)
 	struct meta_slot *s = mm_slot(pfn);
 	uint32_t one = 1;
 
-	if (meta_slot_get_order(s) != 0)
-		return false; /* a larger block, or a wrong-order free: put_ref decides */
+	if (meta_slot_get_order(s) != 0 || !slot_is_allocated_head(s))
+		return false; /* a larger block, a wrong-order free, a stray count: put_ref decides */
 	/* vtable 0 and guard 0: no hooks to run, and slot_end_epoch would change
 	 * nothing (releasing is released); anything else takes the general path */
 	if (meta_slot_get_guard(s) | meta_slot_vtable_bits(s))
@@ -209,7 +210,7 @@ enum alloc_error frame_inc_ref(uint64_t phys)
 	uint32_t r = atomic_load_explicit(&s->refcount, memory_order_relaxed);
 
 	do {
-		if (r == 0 || r == REFCOUNT_UNUSED) {
+		if (r == 0 || r == REFCOUNT_UNUSED || !slot_is_allocated_head(s)) {
 			mm_report(ALLOC_ERROR_NOT_ALLOCATED, op, "not the head of an allocated block",
 				  phys, 0, r);
 			return ALLOC_ERROR_NOT_ALLOCATED;

@@ -296,34 +296,89 @@ static void test_claim_cas_failure(void **st)
 	assert_mm_consistent();
 }
 
+/* A stray holder takes the head of a free order-2 block the way an
+ * allocation would (the public claiming CAS); the next order-2 allocation
+ * finds it held. Everything after the stray claim is the allocator's own
+ * doing: the head must leave circulation at once, its 3 healthy frames go
+ * back, and nothing the holder then does with its reference can put a frame
+ * on the lists twice. */
 static void test_claim_cas_failure_high_order(void **st)
 {
 	(void)st;
 	/* two order-2 blocks that cannot merge: [0, 4) and [32, 36) */
 	mm_test_fresh(64, 0, 4 * PG);
 	assert_int_equal(buddy_add_range(32 * PG, 36 * PG), ALLOC_ERROR_NONE);
-	uint64_t h = mm_buddy.head[2];
+	uint64_t h = mm_buddy.head[2], hp = h << PAGE_SHIFT;
+	uint32_t seen;
 
-	meta_slot_set_refcount(mm_slot(h), 9); /* "someone holds" the listed head */
+	assert_true(meta_slot_cas_refcount(get_meta_slot(hp), REFCOUNT_UNUSED, 1, &seen));
 	uint64_t other = mm_test_alloc(2);
 
-	assert_int_not_equal(other, h << PAGE_SHIFT);
+	assert_int_not_equal(other, hp);
 	assert_int_equal(host_env_last_diag().code, ALLOC_ERROR_CORRUPTED);
 	assert_int_equal(host_env_last_diag().order, 2);
-	/* the stolen head is withheld, its 3 healthy frames are free again */
+	assert_int_equal(host_env_last_diag().value, 1);
+	/* the stolen head is quarantined, its 3 healthy frames are free again */
 	assert_int_equal(mm_free_frames(), 3);
-	assert_true(meta_slot_is_guard_poisoned(mm_slot(h)));
-	/* its holder frees it as the order-0 frame it holds: quarantined */
-	host_env_set_cpu(999);
-	meta_slot_set_refcount(mm_slot(h), 1);
-	atomic_store(&mm_slot(h)->flags, FRAME_FLAGS_ALLOCATED);
-	meta_slot_set_order(mm_slot(h), 0);
-	mm_test_free(h << PAGE_SHIFT, 0);
-	host_env_set_cpu(0);
 	assert_int_equal(mm_test_stats().quarantined_frames, 1);
+	assert_int_equal(frame_state(hp), FRAME_STATE_POISONED);
+	assert_mm_consistent();
+	/* the holder drops its reference, by every call that could: all refused,
+	 * nothing released, nothing listed twice */
+	struct mm_stats before = mm_test_stats();
+
+	assert_int_equal(frame_dec_ref(hp), ALLOC_ERROR_DOUBLE_FREE);
+	assert_int_equal(frame_free(hp, 2), ALLOC_ERROR_DOUBLE_FREE);
+	assert_int_equal(frame_free(hp, 0), ALLOC_ERROR_DOUBLE_FREE);
+	assert_int_equal(frame_inc_ref(hp), ALLOC_ERROR_NOT_ALLOCATED);
+	assert_int_equal(mm_free_frames(), 3);
+	assert_int_equal(mm_test_stats().frees, before.frees);
+	assert_mm_consistent();
 	mm_test_free(other, 2);
 	assert_int_equal(mm_free_frames(), 7);
+	assert_int_equal(mm_test_stats().quarantined_frames, 1);
 	assert_mm_consistent();
+}
+
+/* A reference count set on a frame that heads no allocated block (a cached
+ * frame, a free head, a tail) is never taken for a holder's: frame_free,
+ * frame_dec_ref and frame_inc_ref refuse it, on the fast path and the
+ * general one, and the frame stays where it is, listed once. */
+static void stray_ref(uint64_t p, unsigned order)
+{
+	struct meta_slot *s = get_meta_slot(p);
+	uint32_t seen;
+
+	assert_true(meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, &seen));
+	assert_int_equal(frame_free(p, (uint8_t)order), ALLOC_ERROR_DOUBLE_FREE);
+	assert_int_equal(frame_dec_ref(p), ALLOC_ERROR_DOUBLE_FREE);
+	assert_int_equal(frame_inc_ref(p), ALLOC_ERROR_NOT_ALLOCATED);
+	assert_int_equal(meta_slot_get_refcount(s), 1);
+	/* take the stray count back out, as its holder's CAS would */
+	assert_true(meta_slot_cas_refcount(s, 1, REFCOUNT_UNUSED, &seen));
+	assert_mm_consistent();
+}
+
+static void test_refs_only_on_allocated_heads(void **st)
+{
+	(void)st;
+	mm_test_fresh(64, 0, 64 * PG);
+	uint64_t a = mm_test_alloc(0), b = mm_test_alloc(3);
+
+	mm_test_free(a, 0);
+	stray_ref(a, 0);                      /* cached: the fast path's frame */
+	stray_ref(b + PG, 0);                 /* a tail of an allocated block */
+	mm_test_free(b, 3);
+	pcpu_cache_drain_all();
+	for (unsigned o = 0; o <= MAX_ORDER; o++)
+		if (mm_buddy.head[o] != FRAME_META_LINK_NONE) {
+			uint64_t head = mm_buddy.head[o] << PAGE_SHIFT;
+
+			stray_ref(head, o);   /* a free head, at its own order */
+			stray_ref(head, 0);   /* ... and as order 0 */
+		}
+	assert_int_equal(mm_free_frames(), 64);
+	assert_int_equal(mm_test_stats().frees, 2);
 }
 
 static void test_trait_table(void **st)
@@ -382,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_vtable_hooks_on_last_ref),
 		cmocka_unit_test(test_claim_cas_failure),
 		cmocka_unit_test(test_claim_cas_failure_high_order),
+		cmocka_unit_test(test_refs_only_on_allocated_heads),
 		cmocka_unit_test(test_trait_table),
 		cmocka_unit_test(test_owner_flags_survive_and_reset),
 	};
