@@ -91,6 +91,49 @@ static void test_zeroing(void **st)
 	assert_mm_consistent();
 }
 
+/* Page-table frames are zeroed even when the caller cleared `zeroed` in the
+ * options by hand (the builders never let it be false for them): on the
+ * order-0 fast path (a dirty frame on top of this CPU's cache), on the
+ * general path at order 0 (a CPU without a cache) and at order 3. */
+static void page_table_alloc_is_zero(unsigned order, uint32_t cpu)
+{
+	/* every frame dirty, so whichever block comes out was written before */
+	memset(host_env_arena(), 0xee, 256 * PG);
+	host_env_set_cpu(cpu);
+	struct frame_alloc_options o = frame_alloc_options_order(
+		frame_alloc_options_purpose(frame_alloc_options_new(), FRAME_PURPOSE_PAGE_TABLE),
+		(uint8_t)order);
+	struct phys_frame f;
+
+	o.zeroed = false;
+	assert_int_equal(frame_alloc_options_allocate(&o, &f), ALLOC_ERROR_NONE);
+	for (uint64_t i = 0; i < (PG << order); i++)
+		if (host_env_arena()[f.start_address + i] != 0)
+			fail_msg("page table (order %u, cpu %u): byte %llu not zeroed", order, cpu,
+				 (unsigned long long)i);
+	mm_test_free(f.start_address, order);
+	host_env_set_cpu(0);
+}
+
+static void test_page_tables_always_zeroed(void **st)
+{
+	(void)st;
+	mm_test_fresh(256, 0, 256 * PG);
+	mm_test_free(mm_test_alloc(0), 0); /* this CPU's cache holds frames */
+	page_table_alloc_is_zero(0, 0);   /* fast path */
+	page_table_alloc_is_zero(0, 999); /* general path, order 0 */
+	page_table_alloc_is_zero(3, 0);   /* general path, order 3 */
+	/* ... and only they: a kernel-data frame with zeroed cleared is left alone */
+	uint64_t p = mm_test_alloc(0);
+
+	memset(host_env_arena() + p, 0xee, PG);
+	mm_test_free(p, 0);
+	assert_int_equal(mm_test_alloc(0), p);
+	assert_int_equal(host_env_arena()[p + PG - 1], 0xee);
+	mm_test_free(p, 0);
+	assert_mm_consistent();
+}
+
 static void test_contiguous_high_order(void **st)
 {
 	(void)st;
@@ -429,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_options_builders),
 		cmocka_unit_test(test_allocate_stamps_slot),
 		cmocka_unit_test(test_zeroing),
+		cmocka_unit_test(test_page_tables_always_zeroed),
 		cmocka_unit_test(test_contiguous_high_order),
 		cmocka_unit_test(test_allocate_errors),
 		cmocka_unit_test(test_free_bad_input),
