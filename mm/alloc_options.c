@@ -91,17 +91,20 @@ static uint64_t take_buddy(unsigned order, uint32_t cpu, uint32_t purpose)
 	return pfn;
 }
 
-/* The claiming CAS failed: someone else holds this frame. Poison it and
- * report. Order 0: the frame stays an allocated order-0 head with the
+/* The claiming CAS failed: someone else holds this frame. Report it and
+ * poison the frame. Order 0: it stays an ALLOCATED order-0 head with the
  * holder's count, so the holder's free quarantines it. Order > 0: the head
  * is quarantined at once and the rest of the block goes back; the stray
- * count is dropped with the head bits, so the holder's later put_ref finds
- * no ALLOCATED head and is refused instead of releasing 2^order frames that
- * are already free again. */
+ * count goes with the head bits, so the holder's later put_ref finds no
+ * ALLOCATED head and is refused instead of releasing 2^order frames that are
+ * free again. The holder's release of an order > 0 block and this run under
+ * the buddy lock, so whichever comes second sees no ALLOCATED head of that
+ * order and gives nothing back twice (mm_release_block checks the same). */
 static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen)
 {
-	slot_mark_poisoned(mm_slot(pfn));
-	shared_inc(&mm_shared.poisoned);
+	struct meta_slot *s = mm_slot(pfn);
+	bool ours = false;
+
 	shared_inc(&mm_shared.corruptions);
 	struct mm_diag d = { ALLOC_ERROR_CORRUPTED, (uint8_t)order, pfn << PAGE_SHIFT, seen,
 			     "frame_alloc_options_allocate",
@@ -109,11 +112,21 @@ static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen)
 	mm_env_diag(&d);
 	if (order > 0) {
 		buddy_lock();
-		/* the head's guard is POISONED: the split quarantines it (taken ->
-		 * loose -> quarantined) and frees the healthy parts */
-		buddy_free_checked_locked(pfn, order, FRAME_META_LINK_NONE);
+		ours = slot_is_allocated_head(s) && meta_slot_get_order(s) == order;
+		if (ours) {
+			if (!(slot_mark_poisoned(s) & META_GUARD_POISONED))
+				shared_inc(&mm_shared.poisoned);
+			/* the guard is POISONED: the split quarantines the head (taken ->
+			 * loose -> quarantined) and frees the healthy parts */
+			buddy_free_checked_locked(pfn, order, FRAME_META_LINK_NONE);
+		}
 		buddy_unlock();
 	}
+	/* order 0, or the holder gave the block back before we got the lock:
+	 * poison it wherever it is now (allocated, cached or free) */
+	if (!ours && frame_mark_poisoned(pfn << PAGE_SHIFT) != ALLOC_ERROR_NONE)
+		mm_die("frame_alloc_options_allocate", "cannot poison a frame the allocator took",
+		       pfn << PAGE_SHIFT, seen);
 }
 
 /* Poisoned between our take and our claim: we own it, so quarantine it (and

@@ -81,6 +81,18 @@ void mm_release_block(uint64_t pfn, unsigned order)
 		pcpu_unlock(c);
 	} else {
 		buddy_lock();
+		if (__builtin_expect(!slot_is_allocated_head(s) || meta_slot_get_order(s) != order, 0)) {
+			/* a failed claim quarantined this head after our last-reference
+			 * CAS won (claim_failed): its block is back already */
+			buddy_unlock();
+			mm_env_irq_restore(tok);
+			shared_inc(&mm_shared.corruptions);
+			struct mm_diag d = { ALLOC_ERROR_CORRUPTED, (uint8_t)order, pfn << PAGE_SHIFT,
+					     mm_flags(s), "mm_release_block",
+					     "released block no longer heads an allocated block; not freed again" };
+			mm_env_diag(&d);
+			return;
+		}
 		/* read before slot_end_epoch: it clears BLOCK_POISONED */
 		uint32_t g = meta_slot_get_guard(s);
 

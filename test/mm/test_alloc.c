@@ -383,6 +383,35 @@ static void test_claim_cas_failure_high_order(void **st)
 	assert_mm_consistent();
 }
 
+/* The same stray holder on another CPU, whose last-reference CAS won the
+ * race with the failed claim's quarantine: its release (mm_release_block,
+ * as put_ref calls it) arrives after the head was quarantined and the rest
+ * freed. It must give nothing back a second time. */
+static void test_claim_cas_failure_high_order_racing_release(void **st)
+{
+	(void)st;
+	mm_test_fresh(64, 0, 4 * PG);
+	assert_int_equal(buddy_add_range(32 * PG, 36 * PG), ALLOC_ERROR_NONE);
+	uint64_t h = mm_buddy.head[2];
+	uint32_t seen;
+
+	assert_true(meta_slot_cas_refcount(mm_slot(h), REFCOUNT_UNUSED, 1, &seen));
+	uint64_t other = mm_test_alloc(2);
+
+	assert_int_equal(mm_free_frames(), 3);
+	unsigned diags = host_env_diag_count();
+
+	mm_release_block(h, 2);
+	assert_int_equal(host_env_diag_count(), diags + 1);
+	assert_int_equal(host_env_last_diag().code, ALLOC_ERROR_CORRUPTED);
+	assert_int_equal(mm_free_frames(), 3);
+	assert_int_equal(mm_test_stats().quarantined_frames, 1);
+	assert_mm_consistent();
+	mm_test_free(other, 2);
+	assert_int_equal(mm_free_frames(), 7);
+	assert_mm_consistent();
+}
+
 /* A reference count set on a frame that heads no allocated block (a cached
  * frame, a free head, a tail) is never taken for a holder's: frame_free,
  * frame_dec_ref and frame_inc_ref refuse it, on the fast path and the
@@ -481,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_vtable_hooks_on_last_ref),
 		cmocka_unit_test(test_claim_cas_failure),
 		cmocka_unit_test(test_claim_cas_failure_high_order),
+		cmocka_unit_test(test_claim_cas_failure_high_order_racing_release),
 		cmocka_unit_test(test_refs_only_on_allocated_heads),
 		cmocka_unit_test(test_trait_table),
 		cmocka_unit_test(test_owner_flags_survive_and_reset),
