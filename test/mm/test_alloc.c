@@ -412,6 +412,47 @@ static void test_claim_cas_failure_high_order_racing_release(void **st)
 	assert_mm_consistent();
 }
 
+/* The other order of that race: the holder's release runs between the
+ * failed CAS and the failed claim's handling (from the diagnostic hook, as
+ * another CPU would at that moment) and gives the whole block back, which
+ * was still ours only by the take. The failed claim must then poison the
+ * frame where it now is (a free block), not free the block a second time. */
+static uint64_t racing_holder_phys;
+
+static void holder_frees_first(const struct mm_diag *d)
+{
+	if (d->code != ALLOC_ERROR_CORRUPTED || d->phys != racing_holder_phys)
+		return;
+	host_env_set_diag_hook(NULL);
+	host_env_set_cpu(1);
+	assert_int_equal(frame_free(racing_holder_phys, 2), ALLOC_ERROR_NONE);
+	host_env_set_cpu(0);
+}
+
+static void test_claim_cas_failure_high_order_holder_frees_first(void **st)
+{
+	(void)st;
+	mm_test_fresh(64, 0, 4 * PG);
+	assert_int_equal(buddy_add_range(32 * PG, 36 * PG), ALLOC_ERROR_NONE);
+	uint64_t h = mm_buddy.head[2];
+	uint32_t seen;
+
+	assert_true(meta_slot_cas_refcount(mm_slot(h), REFCOUNT_UNUSED, 1, &seen));
+	racing_holder_phys = h << PAGE_SHIFT;
+	host_env_set_diag_hook(holder_frees_first);
+	uint64_t other = mm_test_alloc(2);
+
+	host_env_set_diag_hook(NULL);
+	assert_int_not_equal(other, h << PAGE_SHIFT);
+	assert_int_equal(frame_state(h << PAGE_SHIFT), FRAME_STATE_POISONED);
+	assert_int_equal(mm_test_stats().quarantined_frames, 1);
+	assert_int_equal(mm_free_frames(), 3);
+	assert_mm_consistent();
+	mm_test_free(other, 2);
+	assert_int_equal(mm_free_frames(), 7);
+	assert_mm_consistent();
+}
+
 /* A reference count set on a frame that heads no allocated block (a cached
  * frame, a free head, a tail) is never taken for a holder's: frame_free,
  * frame_dec_ref and frame_inc_ref refuse it, on the fast path and the
@@ -511,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_claim_cas_failure),
 		cmocka_unit_test(test_claim_cas_failure_high_order),
 		cmocka_unit_test(test_claim_cas_failure_high_order_racing_release),
+		cmocka_unit_test(test_claim_cas_failure_high_order_holder_frees_first),
 		cmocka_unit_test(test_refs_only_on_allocated_heads),
 		cmocka_unit_test(test_trait_table),
 		cmocka_unit_test(test_owner_flags_survive_and_reset),
