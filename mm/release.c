@@ -9,7 +9,9 @@
  *   2. slot_end_epoch on the head (default vtable, guard keeps POISONED);
  *   3. order 0 on a CPU with a cache, under the cache lock: slot_make_cached
  *      and push (drain a batch at the high watermark), or quarantine if
- *      poisoned; otherwise, under the buddy lock: slot_disown, then a head
+ *      poisoned; otherwise, under the buddy lock: a head that is no longer
+ *      an ALLOCATED head of this order (a failed claim quarantined it and
+ *      gave the block back) is reported and left alone; else slot_disown, then a head
  *      with a sticky guard bit (POISONED, BLOCK_POISONED) is split so only
  *      poisoned frames are quarantined, any other block is merged into the
  *      free lists. */
