@@ -99,8 +99,10 @@ static uint64_t take_buddy(unsigned order, uint32_t cpu, uint32_t purpose)
  * ALLOCATED head and is refused instead of releasing 2^order frames that are
  * free again. The holder's release of an order > 0 block and this run under
  * the buddy lock, so whichever comes second sees no ALLOCATED head of that
- * order and gives nothing back twice (mm_release_block checks the same). */
-static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen)
+ * order and gives nothing back twice (mm_release_block checks the same). The
+ * block is still the one this CPU took only while the owner hint says so: a
+ * block the holder gave back and another CPU took since is that CPU's. */
+static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen, uint32_t cpu)
 {
 	struct meta_slot *s = mm_slot(pfn);
 	bool ours = false;
@@ -112,7 +114,8 @@ static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen)
 	mm_env_diag(&d);
 	if (order > 0) {
 		buddy_lock();
-		ours = slot_is_allocated_head(s) && meta_slot_get_order(s) == order;
+		ours = slot_is_allocated_head(s) && meta_slot_get_order(s) == order &&
+		       (meta_slot_meta_aux_load(s) & 0xffff) == (cpu & 0xffff);
 		if (ours) {
 			if (!(slot_mark_poisoned(s) & META_GUARD_POISONED))
 				shared_inc(&mm_shared.poisoned);
@@ -177,7 +180,7 @@ static __attribute__((noinline)) enum alloc_error allocate_slow(const struct fra
 
 		if (claim != SLOT_CLAIMED) {
 			if (claim == SLOT_CLAIM_HELD)
-				claim_failed(pfn, order, seen);
+				claim_failed(pfn, order, seen, cpu);
 			else
 				unclaim_poisoned(pfn, order);
 			mm_env_irq_restore(tok);
@@ -209,7 +212,7 @@ fast_exit(const struct frame_alloc_options *o, struct phys_frame *out, struct mm
 	uint32_t seen = (uint32_t)claim_seen;
 
 	if (claim == SLOT_CLAIM_HELD)
-		claim_failed(pfn, 0, seen);
+		claim_failed(pfn, 0, seen, tok.cpu);
 	else if (claim == SLOT_CLAIM_POISONED)
 		unclaim_poisoned(pfn, 0);
 	mm_env_irq_restore(tok);

@@ -417,7 +417,8 @@ static void test_claim_cas_failure_high_order_racing_release(void **st)
  * another CPU would at that moment) and gives the whole block back, which
  * was still ours only by the take. The failed claim must then poison the
  * frame where it now is (a free block), not free the block a second time. */
-static uint64_t racing_holder_phys;
+static uint64_t racing_holder_phys, retaken_phys;
+static bool retake; /* ... and CPU 2 allocates the block before the handling too */
 
 static void holder_frees_first(const struct mm_diag *d)
 {
@@ -426,6 +427,10 @@ static void holder_frees_first(const struct mm_diag *d)
 	host_env_set_diag_hook(NULL);
 	host_env_set_cpu(1);
 	assert_int_equal(frame_free(racing_holder_phys, 2), ALLOC_ERROR_NONE);
+	if (retake) {
+		host_env_set_cpu(2);
+		retaken_phys = mm_test_alloc(2);
+	}
 	host_env_set_cpu(0);
 }
 
@@ -439,6 +444,7 @@ static void test_claim_cas_failure_high_order_holder_frees_first(void **st)
 
 	assert_true(meta_slot_cas_refcount(mm_slot(h), REFCOUNT_UNUSED, 1, &seen));
 	racing_holder_phys = h << PAGE_SHIFT;
+	retake = false;
 	host_env_set_diag_hook(holder_frees_first);
 	uint64_t other = mm_test_alloc(2);
 
@@ -448,6 +454,43 @@ static void test_claim_cas_failure_high_order_holder_frees_first(void **st)
 	assert_int_equal(mm_test_stats().quarantined_frames, 1);
 	assert_int_equal(mm_free_frames(), 3);
 	assert_mm_consistent();
+	mm_test_free(other, 2);
+	assert_int_equal(mm_free_frames(), 7);
+	assert_mm_consistent();
+}
+
+/* ... and CPU 2 has taken the block the holder gave back before the failed
+ * claim is handled: it is CPU 2's now. The failed claim leaves its block
+ * whole (only the suspect head is marked), and CPU 2's free quarantines the
+ * head and gives back the rest. */
+static void test_claim_cas_failure_high_order_block_retaken(void **st)
+{
+	(void)st;
+	mm_test_fresh(64, 0, 4 * PG);
+	assert_int_equal(buddy_add_range(32 * PG, 36 * PG), ALLOC_ERROR_NONE);
+	uint64_t h = mm_buddy.head[2], hp = h << PAGE_SHIFT;
+	uint32_t seen;
+
+	assert_true(meta_slot_cas_refcount(mm_slot(h), REFCOUNT_UNUSED, 1, &seen));
+	racing_holder_phys = hp;
+	retake = true;
+	retaken_phys = 0;
+	host_env_set_diag_hook(holder_frees_first);
+	uint64_t other = mm_test_alloc(2);
+
+	host_env_set_diag_hook(NULL);
+	assert_int_equal(retaken_phys, hp);
+	assert_int_not_equal(other, hp);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(frame_state(hp + i * PG), i ? FRAME_STATE_ALLOCATED : FRAME_STATE_POISONED);
+	assert_int_equal(meta_slot_get_refcount(mm_slot(h)), 1);
+	assert_int_equal(mm_free_frames(), 0);
+	assert_mm_consistent();
+	host_env_set_cpu(2);
+	mm_test_free(hp, 2);
+	host_env_set_cpu(0);
+	assert_int_equal(mm_test_stats().quarantined_frames, 1);
+	assert_int_equal(mm_free_frames(), 3);
 	mm_test_free(other, 2);
 	assert_int_equal(mm_free_frames(), 7);
 	assert_mm_consistent();
@@ -553,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_claim_cas_failure_high_order),
 		cmocka_unit_test(test_claim_cas_failure_high_order_racing_release),
 		cmocka_unit_test(test_claim_cas_failure_high_order_holder_frees_first),
+		cmocka_unit_test(test_claim_cas_failure_high_order_block_retaken),
 		cmocka_unit_test(test_refs_only_on_allocated_heads),
 		cmocka_unit_test(test_trait_table),
 		cmocka_unit_test(test_owner_flags_survive_and_reset),
