@@ -58,8 +58,9 @@
  * quarantines it. Order > 0: the head is quarantined at once (taken -> loose
  * -> quarantined, the holder's count dropped) as the healthy rest goes back.
  * That and a release to the buddy each re-check, under the buddy lock, that
- * the head is still an ALLOCATED head of its order: when the holder's last
- * reference races the failed claim, whichever comes second frees nothing.
+ * the head is still an ALLOCATED head of its order (the failed claim: taken
+ * by this CPU, per the owner hint): when the holder's last reference races
+ * the failed claim, whichever comes second frees nothing.
  *
  * A refcount is a holder's only on a head carrying ALLOCATED
  * (slot_is_allocated_head): frame_free, frame_dec_ref and frame_inc_ref
