@@ -212,7 +212,7 @@ fast_exit(const struct frame_alloc_options *o, struct phys_frame *out, struct mm
 	uint32_t seen = (uint32_t)claim_seen;
 
 	if (claim == SLOT_CLAIM_HELD)
-		claim_failed(pfn, 0, seen, tok.cpu);
+		claim_failed(pfn, 0, seen, 0); /* order 0: no block to give back, no CPU to compare */
 	else if (claim == SLOT_CLAIM_POISONED)
 		unclaim_poisoned(pfn, 0);
 	mm_env_irq_restore(tok);
