@@ -1,6 +1,7 @@
 /* What the audit tells (audit_internal.h): each bad frame once, as soon as
  * the pass that found it is over; per-CPU and overall figures, and the bad
  * frames in the forms Linux (memmap=) and GRUB (badram=) take. */
+#include <kernel/audit_rate.h>
 #include <kernel/console.h>
 #include <kernel/config.h>
 #include <kernel/run.h>
@@ -46,8 +47,7 @@ void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *
 	badlist_badram(&f->bad, badram, sizeof(badram), &om2);
 	for (uint32_t c = 0; c < ncpu; c++) {
 		const struct audit_cpu_stat *s = &stat[c];
-		uint64_t mibs = s->cycles ? s->bytes_swept * (tsc_hz / 1000) / s->cycles * 1000 >> 20
-					  : 0;
+		uint64_t mibs = audit_mib_per_s(s->bytes_swept, s->cycles, tsc_hz);
 
 		jw_begin(&w, "audit_cpu");
 		jw_u64(&w, "cpu", c);
@@ -57,7 +57,8 @@ void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *
 		bytes += s->bytes_swept;
 		cycles = s->cycles > cycles ? s->cycles : cycles;
 	}
-	uint64_t total = cycles ? bytes * (tsc_hz / 1000) / cycles * 1000 >> 20 : 0;
+	/* the CPUs sweep at once: all bytes over the slowest CPU's time */
+	uint64_t total = audit_mib_per_s(bytes, cycles, tsc_hz);
 
 	kprintf("audit: %llu frames tested, %u bad, %llu MiB/s in all",
 		(unsigned long long)tested_frames, f->bad.n + (uint32_t)f->bad.overflow,
