@@ -77,6 +77,10 @@ const char *mce_mem_tx_name(uint8_t mmm);
  * the capabilities), then each AP as it starts. */
 void mce_init_cpu(void);
 
+/* Each CPU polls its banks at most this often during a phase (and once at
+ * its end): a second's worth of errors is never more than 10 polls away. */
+#define MCE_POLL_MS 100
+
 /* Reads this CPU's banks if `interval_ms` passed since its last poll (0:
  * now); every valid error gives a machine_check event, and a memory error at
  * a frame-precise physical address poisons that frame as a bad frame. Cheap

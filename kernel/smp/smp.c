@@ -11,6 +11,7 @@
 #include <kernel/cpu.h>
 #include <kernel/kmem.h>
 #include <kernel/lapic.h>
+#include <kernel/mce.h>
 #include <kernel/panic.h>
 #include <kernel/run.h>
 #include <lib/string.h>
@@ -72,6 +73,7 @@ void ap_entry(struct percpu *pc)
 {
 	trap_init_cpu(pc->tables);
 	percpu_attach(pc);
+	mce_init_cpu();
 	lapic_init_cpu();
 	if (lapic_id() != pc->apic_id) {
 		/* a CPU other than the one we started took this slot */
