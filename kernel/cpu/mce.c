@@ -67,6 +67,16 @@ static void write_cr4(uint64_t v)
 	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
+/* Raw registers go out as hex strings: a status always has bit 63 set, and
+ * JSON readers that hold numbers as doubles (jq, JavaScript) would round it. */
+static void jw_reg(struct jw *w, const char *key, uint64_t v)
+{
+	char hex[24];
+
+	ksnprintf(hex, sizeof(hex), "0x%016llx", (unsigned long long)v);
+	jw_str(w, key, hex);
+}
+
 static const char *mode_name(void)
 {
 	return decode_flags & MCE_CPU_SER ? "intel_ser" : decode_flags & MCE_CPU_SMCA ? "amd_smca"
@@ -109,7 +119,7 @@ static void caps_read(void)
 		skip_bank0_ctl = !vendor_amd && family == 6 && model < 0x1a;
 		phys_limit = cpu_phys_limit();
 		jw_u64(&w, "banks", MCG_CAP_COUNT(cap));
-		jw_u64(&w, "mcg_cap", cap);
+		jw_reg(&w, "mcg_cap", cap);
 		jw_str(&w, "address_mode", mode_name());
 		jw_u64(&w, "poll_ms", MCE_POLL_MS);
 	}
@@ -162,11 +172,11 @@ static void bank_event(struct jw *w, uint32_t cpu, const struct mce_regs *r,
 	jw_begin(w, "machine_check");
 	jw_u64(w, "cpu", cpu);
 	jw_u64(w, "bank", r->bank);
-	jw_u64(w, "status", r->status);
+	jw_reg(w, "status", r->status);
 	if (d->addr_valid)
-		jw_u64(w, "addr", r->addr);
+		jw_reg(w, "addr", r->addr);
 	if (d->misc_valid)
-		jw_u64(w, "misc", r->misc);
+		jw_reg(w, "misc", r->misc);
 	jw_bool(w, "corrected", d->corrected);
 	jw_bool(w, "memory", d->memory);
 	jw_str(w, "kind", mce_kind_name(d->kind));
@@ -312,7 +322,7 @@ void mce_exception(struct trap_frame *f)
 	}
 	jw_begin(&w, "machine_check_exception");
 	jw_u64(&w, "cpu", me);
-	jw_u64(&w, "mcg_status", mcg);
+	jw_reg(&w, "mcg_status", mcg);
 	jw_bool(&w, "ripv", !!(mcg & MCG_STATUS_RIPV));
 	jw_bool(&w, "eipv", !!(mcg & MCG_STATUS_EIPV));
 	jw_bool(&w, "mcip", !!(mcg & MCG_STATUS_MCIP));
