@@ -139,7 +139,7 @@ void kmain(uint64_t bootinfo_phys)
 		bench_run();                   /* make bench: cycles per pair, scaling */
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
 	screen_memory_picture(bi);             /* after: everything back, none lost */
-	mce_poll_all();                        /* machine checks since the last phase */
+	mce_finish();                          /* last machine-check poll, its cost */
 	report_save(bi);                       /* the record for the next boot */
 	run_finish();                          /* summary, then halt/shutdown/reboot */
 }

@@ -88,6 +88,9 @@ void mce_init_cpu(void);
 void mce_poll_cpu(uint32_t interval_ms);
 /* Polls every online CPU now (smp_run: call outside of one). */
 void mce_poll_all(void);
+/* The run's last poll on every CPU, then an mca_polls event: how many polls,
+ * errors found, and what polling cost. */
+void mce_finish(void);
 
 struct trap_frame;
 /* #MC (vector 18): logs this CPU's banks and stops every CPU; the run ends

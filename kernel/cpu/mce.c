@@ -53,6 +53,7 @@ static uint64_t phys_limit;
 static int skip_bank0_ctl;
 static struct spinlock bank_lock;
 static uint64_t last_poll[MAX_CPUS];
+static struct { uint64_t polls, cycles, errors; } polled[MAX_CPUS]; /* CPU c writes [c] */
 
 static uint64_t read_cr4(void)
 {
@@ -272,6 +273,9 @@ void mce_poll_cpu(uint32_t interval_ms)
 		nfound++;
 	}
 	spin_unlock_irqrestore(&bank_lock, flags);
+	polled[me].polls++;
+	polled[me].cycles += rdtsc() - now;
+	polled[me].errors += nfound;
 	for (uint32_t i = 0; i < nfound; i++)
 		report(me, &found[i], 0);
 }
@@ -287,6 +291,31 @@ void mce_poll_all(void)
 {
 	if (mca)
 		smp_run(poll_now, 0);
+}
+
+void mce_finish(void)
+{
+	uint64_t polls = 0, cycles = 0, errors = 0, worst = 0;
+	struct jw w;
+
+	if (!mca)
+		return;
+	mce_poll_all();
+	for (uint32_t c = 0; c < atomic_load(&cpus_online); c++) {
+		uint64_t per = polled[c].polls ? polled[c].cycles / polled[c].polls : 0;
+
+		polls += polled[c].polls;
+		cycles += polled[c].cycles;
+		errors += polled[c].errors;
+		worst = per > worst ? per : worst;
+	}
+	jw_begin(&w, "mca_polls");
+	jw_u64(&w, "polls", polls);
+	jw_u64(&w, "errors", errors);
+	jw_u64(&w, "cycles_per_poll", polls ? cycles / polls : 0);
+	jw_u64(&w, "worst_cpu_cycles_per_poll", worst);
+	jw_u64(&w, "us_total", tsc_to_us(cycles));
+	event_emit(&w);
 }
 
 /* #MC: the error is in this CPU's banks (and, with a broadcast #MC, in the

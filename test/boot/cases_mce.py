@@ -177,6 +177,9 @@ def mce_corrected_memory_errors_poison_their_frames(d):
     rs = b.first("report_saved") or {}
     if rs.get("bad_frames") != len(POISONED):
         p.append("saved record has %s bad frames: %s" % (rs.get("bad_frames"), rs))
+    mp = b.first("mca_polls") or {}
+    if mp.get("errors") != len(CORRECTED) or mp.get("polls", 0) < 4:
+        p.append("mca_polls: %s" % mp)
     mca = b.first("mca") or {}
     if not mca.get("present") or mca.get("banks") != 10 or mca.get("address_mode") != "intel_ser":
         p.append("mca event: %s" % mca)
