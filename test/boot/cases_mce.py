@@ -263,3 +263,46 @@ def mce_stale_banks_are_reported_as_such(d):
                                        for i, n in enumerate(names) if n == "machine_check"):
         p.append("stale errors reported after the audit: %s" % names)
     return p
+
+
+@case
+def mce_uncorrected_error_is_on_the_screen(d):
+    """What a technician sees after an uncorrectable error (on_finish=halt):
+    the FAIL verdict and the MACHINE CHECK line on the framebuffer, read back
+    through the monitor's screendump."""
+    import screen  # test/boot/screen.py
+    state, png = {}, os.path.join(d, "screen.png")
+    sock = os.path.join(d, "monitor.sock")
+    cmd = mce_cmd(0, 2, UC_MEM, MCG_MCIP_EIPV, 0x10000000, MISC_PHYS_LINE)
+
+    def watch(proc, log):
+        if not wait_for(proc, log, '"phase":"audit"', 300):
+            return
+        state["serial_before"] = serial_text(log)
+        monitor(sock, [cmd])
+        if wait_for(proc, log, '"ev":"summary"', 120):
+            time.sleep(2)  # the verdict is drawn after the summary line
+            monitor(sock, ["screendump %s -f png" % png])
+            for _ in range(100):
+                if os.path.exists(png) and os.path.getsize(png) > 0:
+                    time.sleep(0.5)
+                    break
+                time.sleep(0.1)
+        proc.kill()
+
+    b = boot(d, cfg="on_finish=halt\naudit=quick\npasses=3\nstress_ops=0\n", mem="512M",
+             smp=2, vga=True, monitor=sock, on_running=watch, timeout=400)
+    sm = b.first("summary") or {}
+    if sm.get("result") != "fail" or sm.get("reason") != "machine_check":
+        return ["summary %s, expected fail/machine_check" % sm]
+    if not os.path.exists(png):
+        return ["no screendump was written"]
+    img = screen.read_png(png)
+    p = []
+    r = screen.read_result(img)
+    if not r or r.text != "FAIL":
+        p.append("verdict on screen %r, expected FAIL" % (r and r.text))
+    lines = screen.log_lines(img)
+    if not any(l.startswith("MACHINE CHECK on cpu 0") for l in lines):
+        p.append("no MACHINE CHECK line on screen; last lines %s" % lines[-6:])
+    return p
