@@ -204,9 +204,9 @@ static void bank_line(char *buf, size_t cap, uint32_t cpu, const struct mce_regs
 
 	if (d->phys_valid)
 		ksnprintf(where, sizeof(where), " at 0x%llx", (unsigned long long)d->phys);
-	ksnprintf(buf, cap, "machine check: cpu %u bank %u: %s %s%s error%s, status 0x%016llx: %s",
-		  cpu, r->bank, d->corrected ? "corrected" : "UNCORRECTED",
-		  d->memory ? "memory " : "", mce_kind_name(d->kind), where,
+	ksnprintf(buf, cap, "machine check: cpu %u bank %u: %s %s error%s%s, status 0x%016llx: %s",
+		  cpu, r->bank, d->corrected ? "corrected" : "UNCORRECTED", mce_kind_name(d->kind),
+		  d->memory && d->kind != MCE_KIND_MEMORY_CONTROLLER ? " in memory" : "", where,
 		  (unsigned long long)r->status, action);
 }
 
@@ -355,7 +355,7 @@ void mce_exception(struct trap_frame *f)
 	jw_bool(&w, "ripv", !!(mcg & MCG_STATUS_RIPV));
 	jw_bool(&w, "eipv", !!(mcg & MCG_STATUS_EIPV));
 	jw_bool(&w, "mcip", !!(mcg & MCG_STATUS_MCIP));
-	jw_u64(&w, "rip", f->rip);
+	jw_reg(&w, "rip", f->rip);
 	jw_u64(&w, "banks_with_errors", errors);
 	console_emergency(jw_finish(&w));
 	run_stop_failed("machine_check");
