@@ -68,6 +68,20 @@ struct mce_decoded {
 void mce_decode(const struct mce_regs *r, uint32_t flags, uint64_t phys_limit,
 		struct mce_decoded *d);
 const char *mce_kind_name(enum mce_kind k);
+
+/* What the run does with a decoded error (the event's "action"). */
+enum mce_action {
+	MCE_ACTION_STALE,        /* from before this run: logged only */
+	MCE_ACTION_LOGGED,       /* not a memory error, or no physical address */
+	MCE_ACTION_TOO_COARSE,   /* the address names more than one frame */
+	MCE_ACTION_BEYOND_RAM,   /* no frame of this machine's RAM */
+	MCE_ACTION_STOPPED,      /* in #MC: no poisoning, the run stops */
+	MCE_ACTION_POISON,       /* its frame is a bad frame (threshold: the first error) */
+};
+/* `frames`: how many 4 KiB frames the RAM spans (the metadata array). */
+enum mce_action mce_action_for(const struct mce_decoded *d, int stale, int in_mc,
+			       uint64_t frames);
+const char *mce_action_name(enum mce_action a);
 const char *mce_mem_tx_name(uint8_t mmm);
 
 /* ---- kernel (mce.c) */

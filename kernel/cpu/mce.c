@@ -150,21 +150,14 @@ static int bank_read(uint32_t b, struct mce_regs *r)
 	return 1;
 }
 
-/* What this run does with a decoded error. */
+/* What this run does with a decoded error (mce_action_for), done. */
 static const char *act(const struct mce_decoded *d, uint32_t cpu, int stale, int in_mc)
 {
-	if (stale)
-		return "stale";   /* not this run's: logged only */
-	if (!d->memory || !d->phys_valid)
-		return "logged";
-	if (!d->frame_precise)
-		return "address_too_coarse";
-	if (d->phys / PAGE_SIZE >= metadata_frames())
-		return "beyond_ram";
-	if (in_mc)
-		return "stopped"; /* the allocator's locks may be held: no poisoning in #MC */
-	audit_add_bad_frame(d->phys, cpu, "machine_check");
-	return "poisoned";
+	enum mce_action a = mce_action_for(d, stale, in_mc, metadata_frames());
+
+	if (a == MCE_ACTION_POISON)
+		audit_add_bad_frame(d->phys, cpu, "machine_check");
+	return mce_action_name(a);
 }
 
 static void bank_event(struct jw *w, uint32_t cpu, const struct mce_regs *r,

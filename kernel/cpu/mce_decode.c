@@ -135,6 +135,39 @@ void mce_decode(const struct mce_regs *r, uint32_t flags, uint64_t phys_limit,
 		physical(r, flags, phys_limit, d);
 }
 
+/* The policy; why the first error already poisons is at the top of mce.c.
+ * An uncorrected error found by polling (UCNA: not consumed, so no #MC) is
+ * poisoned the same way: the data in that frame is gone. */
+enum mce_action mce_action_for(const struct mce_decoded *d, int stale, int in_mc,
+			       uint64_t frames)
+{
+	if (stale)
+		return MCE_ACTION_STALE;
+	if (!d->valid || !d->memory || !d->phys_valid)
+		return MCE_ACTION_LOGGED;
+	if (!d->frame_precise)
+		return MCE_ACTION_TOO_COARSE;
+	if (d->phys / 4096 >= frames)
+		return MCE_ACTION_BEYOND_RAM;
+	if (in_mc)
+		return MCE_ACTION_STOPPED; /* the allocator's locks may be held */
+	return MCE_ACTION_POISON;
+}
+
+const char *mce_action_name(enum mce_action a)
+{
+	static const char *const names[] = {
+		[MCE_ACTION_STALE] = "stale",
+		[MCE_ACTION_LOGGED] = "logged",
+		[MCE_ACTION_TOO_COARSE] = "address_too_coarse",
+		[MCE_ACTION_BEYOND_RAM] = "beyond_ram",
+		[MCE_ACTION_STOPPED] = "stopped",
+		[MCE_ACTION_POISON] = "poisoned",
+	};
+
+	return (unsigned)a < sizeof(names) / sizeof(names[0]) ? names[a] : "unknown";
+}
+
 const char *mce_kind_name(enum mce_kind k)
 {
 	static const char *const names[] = {

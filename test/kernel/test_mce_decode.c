@@ -242,6 +242,45 @@ static void names_are_total(void **s)
 		assert_non_null(mce_mem_tx_name((uint8_t)m));
 }
 
+/* ---------------------------------------------------------------- action */
+
+static void action_policy(void **s)
+{
+	(void)s;
+	const uint64_t ram = 0x20000000 / 4096; /* 512 MiB */
+	struct mce_decoded ce = dec(0x8c00004000010090ull, 0x10000040, MISC_PHYS(6), 0, 0,
+				    MCE_CPU_SER);
+	struct mce_decoded ucna = dec(0xac00000000010090ull, 0x10000040, MISC_PHYS(6), 0, 0,
+				      MCE_CPU_SER);
+
+	assert_int_equal(mce_action_for(&ce, 0, 0, ram), MCE_ACTION_POISON);
+	assert_int_equal(mce_action_for(&ucna, 0, 0, ram), MCE_ACTION_POISON);
+	assert_int_equal(mce_action_for(&ce, 1, 0, ram), MCE_ACTION_STALE);
+	assert_int_equal(mce_action_for(&ce, 0, 1, ram), MCE_ACTION_STOPPED);
+	/* the last frame of RAM and the first beyond it */
+	assert_int_equal(mce_action_for(&ce, 0, 0, 0x10000000 / 4096 + 1), MCE_ACTION_POISON);
+	assert_int_equal(mce_action_for(&ce, 0, 0, 0x10000000 / 4096), MCE_ACTION_BEYOND_RAM);
+	assert_int_equal(mce_action_for(&ce, 0, 0, 0), MCE_ACTION_BEYOND_RAM);
+	struct mce_decoded coarse = dec(0x8c00004000010090ull, 0x10000040, MISC_PHYS(13), 0, 0,
+					MCE_CPU_SER);
+
+	assert_int_equal(mce_action_for(&coarse, 0, 0, ram), MCE_ACTION_TOO_COARSE);
+	struct mce_decoded cache = dec(0x8c00004000000135ull, 0x10000040, MISC_PHYS(6), 0, 0,
+				       MCE_CPU_SER);
+
+	assert_int_equal(mce_action_for(&cache, 0, 0, ram), MCE_ACTION_LOGGED);
+	struct mce_decoded zen = dec(0xdc2040000000011bull, 0x10000040, 0, 0x0000009600050f00ull,
+				     17, MCE_CPU_SMCA);
+
+	assert_true(zen.memory);
+	assert_int_equal(mce_action_for(&zen, 0, 0, ram), MCE_ACTION_LOGGED); /* no phys */
+	struct mce_decoded none = dec(0, 0x10000040, MISC_PHYS(6), 0, 0, MCE_CPU_SER);
+
+	assert_int_equal(mce_action_for(&none, 0, 0, ram), MCE_ACTION_LOGGED);
+	assert_string_equal(mce_action_name(MCE_ACTION_POISON), "poisoned");
+	assert_string_equal(mce_action_name((enum mce_action)77), "unknown");
+}
+
 /* ---------------------------------------------------------------- fuzz */
 
 static uint64_t rng;
@@ -331,6 +370,9 @@ static void fuzz(void **s)
 				    ((flags & MCE_CPU_SMCA) && ((ipid >> 32) & 0xfff) == 0x96) ||
 				    ((flags & MCE_CPU_AMD_LEGACY) && bank == 4));
 		}
+		enum mce_action a = mce_action_for(&d, 0, 0, limit / 4096);
+
+		assert_int_equal(a == MCE_ACTION_POISON, d.memory && d.phys_valid && d.frame_precise);
 		if (d.phys_valid) {
 			with_phys++;
 			uint8_t lsb = misc & 0x3f;
@@ -367,6 +409,7 @@ int main(void)
 		cmocka_unit_test(address_not_physical),
 		cmocka_unit_test(coarse_address_is_not_a_frame),
 		cmocka_unit_test(names_are_total),
+		cmocka_unit_test(action_policy),
 		cmocka_unit_test(fuzz),
 	};
 
