@@ -1,6 +1,7 @@
 /* Machine checks: the CPU's own error reports (ECC corrected by the memory
  * controller, cache and bus errors), which patterns cannot see. Two halves:
- *   mce_decode.c  pure: one bank's registers -> what they say (host-tested);
+ *   mce_decode.c  pure: one bank's registers -> what they say, and what the
+ *                 run does about it (mce_action_for; host-tested);
  *   mce.c         the kernel: enable MCA on every CPU, log and clear what
  *                 was left from before this boot, poll the banks, poison the
  *                 frames of memory errors, and stop the machine on #MC. */
