@@ -9,6 +9,7 @@
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/efirt.h>
+#include <kernel/mce.h>
 #include <kernel/memmap.h>
 #include <kernel/mminit.h>
 #include <kernel/panic.h>
@@ -122,6 +123,7 @@ void kmain(uint64_t bootinfo_phys)
 	screen_init(bi);                       /* clear the screen, console on it */
 	report_boot(bi);                       /* boot event */
 	report_config(bi);                     /* config issues, effective config */
+	mce_init_cpu();                        /* machine checks on; stale errors logged */
 	memmap_audit(bi);                      /* map findings, memmap + coverage events */
 	report_metadata(bi);                   /* metadata event, sizing checks */
 	mm_init(bi);                           /* MetaSlot array, buddy from usable RAM */
@@ -137,6 +139,7 @@ void kmain(uint64_t bootinfo_phys)
 		bench_run();                   /* make bench: cycles per pair, scaling */
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
 	screen_memory_picture(bi);             /* after: everything back, none lost */
+	mce_finish();                          /* last machine-check poll, its cost */
 	report_save(bi);                       /* the record for the next boot */
 	run_finish();                          /* summary, then halt/shutdown/reboot */
 }

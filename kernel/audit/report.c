@@ -19,10 +19,14 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 		if (f->reported)
 			continue;
 		f->reported = 1;
-		kprintf("BAD FRAME 0x%llx: word 0x%llx read 0x%016llx, expected 0x%016llx (%s, cpu %u)",
-			(unsigned long long)f->phys, (unsigned long long)f->addr,
-			(unsigned long long)f->actual, (unsigned long long)f->expected, f->pattern,
-			f->cpu);
+		if (f->expected == f->actual) /* not a pattern's find: audit_add_bad_frame */
+			kprintf("BAD FRAME 0x%llx: reported by %s on cpu %u",
+				(unsigned long long)f->phys, f->pattern, f->cpu);
+		else
+			kprintf("BAD FRAME 0x%llx: word 0x%llx read 0x%016llx, expected 0x%016llx (%s, cpu %u)",
+				(unsigned long long)f->phys, (unsigned long long)f->addr,
+				(unsigned long long)f->actual, (unsigned long long)f->expected,
+				f->pattern, f->cpu);
 		jw_begin(&w, "bad_frame");
 		jw_u64(&w, "phys", f->phys);
 		jw_u64(&w, "addr", f->addr);
