@@ -313,3 +313,31 @@ def mce_uncorrected_error_is_on_the_screen(d):
     if not any(l.startswith("MACHINE CHECK on cpu 0") for l in lines):
         p.append("no MACHINE CHECK line on screen; last lines %s" % lines[-6:])
     return p
+
+
+@case
+def mce_during_the_stress_is_bad_memory_not_a_lost_frame(d):
+    """A corrected memory error on a frame while the all-core stress runs: the
+    frame is poisoned and leaves the free lists for the quarantine, so the
+    stress's lost-frame check counts it as withheld, not lost; the run ends
+    bad_memory, not fail."""
+    state = {}
+    frame = 0x10000000
+    sock, watch = injector(d, state, '"phase":"stress"',
+                           [mce_cmd(0, 0, CE_MEM, 0, frame, MISC_PHYS_LINE)])
+    b = boot(d, cfg="on_finish=shutdown\naudit=off\nstress_ops=200000\n",
+             mem="512M", smp=2, vga=False, monitor=sock, on_running=watch, timeout=600)
+    p = check_run(b, "512M", expect_result="bad_memory")
+    before = state.get("serial_before", "")
+    if not before or '"ev":"stress"' in before:
+        return p + ["error not injected during the stress (monitor: %r)" % state.get("monitor")]
+    if [e.get("phys") for e in b.all("bad_frame")] != [frame]:
+        p.append("bad_frame events %s, expected 0x%x" % (b.all("bad_frame"), frame))
+    failed = [e.get("what") for e in b.all("check_failed")]
+    if failed:
+        p.append("checks failed: %s" % failed)
+    sm = b.first("summary") or {}
+    if sm.get("lost") != 0 or sm.get("poisoned_during_stress") != 1:
+        p.append("summary: lost %s, poisoned_during_stress %s" %
+                 (sm.get("lost"), sm.get("poisoned_during_stress")))
+    return p
