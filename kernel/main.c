@@ -20,6 +20,7 @@
 #include <kernel/smp.h>
 #include <kernel/stress.h>
 #include <kernel/time.h>
+#include <kernel/vm.h>
 
 struct config kcfg;
 static struct acpi_info acpi;
@@ -123,6 +124,7 @@ void kmain(uint64_t bootinfo_phys)
 	report_boot(bi);                       /* boot event */
 	report_config(bi);                     /* config issues, effective config */
 	memmap_audit(bi);                      /* map findings, memmap + coverage events */
+	vm_report(bi);                         /* the loader's tables: page sizes, cache types */
 	report_metadata(bi);                   /* metadata event, sizing checks */
 	mm_init(bi);                           /* MetaSlot array, buddy from usable RAM */
 	screen_header(bi, 1, run.ram_bytes);   /* firmware, RAM, metadata */
