@@ -2,12 +2,17 @@
  * hardware paths: METASLOT.CFG fault_test=page_fault|stack_overflow|ap_panic
  * end the run as "fail" through the exception handler or panic();
  * fault_test=report_refused makes the firmware refuse the run record
- * (SetVariable with attributes it must reject), which is not a failure. */
+ * (SetVariable with attributes it must reject), which is not a failure;
+ * fault_test=console_fault faults inside console output with the console
+ * lock held (the exception must still be reported, the run end as "fail");
+ * fault_test=bs_copy_corrupt flips one bit of the saved copy of boot-services
+ * memory, so the restore's checksum must catch it (kernel/mem/bssave.c). */
 #ifndef METASLOT_KERNEL_FAULTTEST_H
 #define METASLOT_KERNEL_FAULTTEST_H
 
 enum fault_test { FAULT_TEST_NONE, FAULT_TEST_PAGE_FAULT, FAULT_TEST_STACK_OVERFLOW,
-		  FAULT_TEST_AP_PANIC, FAULT_TEST_REPORT_REFUSED };
+		  FAULT_TEST_AP_PANIC, FAULT_TEST_REPORT_REFUSED, FAULT_TEST_CONSOLE_FAULT,
+		  FAULT_TEST_BS_COPY_CORRUPT };
 
 void fault_test_run(enum fault_test t);
 

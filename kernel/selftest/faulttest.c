@@ -21,6 +21,17 @@ static uint64_t recurse(uint64_t depth)
 	return recurse(depth + 1) + pad[0];
 }
 
+/* A screen sink that faults: kprintf calls it with the console lock held. */
+static void faulting_write_line(const char *s, unsigned long n, int is_event)
+{
+	(void)s;
+	(void)n;
+	(void)is_event;
+	sink = *(volatile uint64_t *)UNMAPPED;
+}
+
+static const struct console_sink faulting_sink = { faulting_write_line };
+
 static void panic_on_cpu1(struct percpu *pc, void *arg)
 {
 	(void)arg;
@@ -44,7 +55,13 @@ void fault_test_run(enum fault_test t)
 	switch (t) {
 	case FAULT_TEST_NONE:
 	case FAULT_TEST_REPORT_REFUSED: /* acted on by report_save */
+	case FAULT_TEST_BS_COPY_CORRUPT: /* acted on by bs_save */
 		return;
+	case FAULT_TEST_CONSOLE_FAULT:
+		kprintf("fault_test: the next line faults in the screen sink, console lock held");
+		console_set_fb_sink(&faulting_sink);
+		kprintf("fault_test: inside kprintf");
+		break;
 	case FAULT_TEST_PAGE_FAULT:
 		kprintf("fault_test: reading unmapped address 0x%llx", (unsigned long long)UNMAPPED);
 		sink = *(volatile uint64_t *)UNMAPPED;
