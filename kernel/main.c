@@ -5,6 +5,7 @@
 #include <mm/frame.h>
 #include <kernel/bench.h>
 #include <kernel/bootinfo_check.h>
+#include <kernel/bssave.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
@@ -126,7 +127,7 @@ void kmain(uint64_t bootinfo_phys)
 	memmap_audit(bi);                      /* map findings, memmap + coverage events */
 	vm_report(bi);                         /* the loader's tables: page sizes, cache types */
 	report_metadata(bi);                   /* metadata event, sizing checks */
-	mm_init(bi);                           /* MetaSlot array, buddy from usable RAM */
+	mm_init(bi);                           /* MetaSlot array, buddy; boot services saved */
 	screen_header(bi, 1, run.ram_bytes);   /* firmware, RAM, metadata */
 	screen_memory_picture(bi);             /* the map as the allocator sees it */
 	platform_acpi(bi, &acpi);              /* MADT, FADT, HPET */
@@ -139,6 +140,7 @@ void kmain(uint64_t bootinfo_phys)
 		bench_run();                   /* make bench: cycles per pair, scaling */
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
 	screen_memory_picture(bi);             /* after: everything back, none lost */
+	bs_restore();                          /* boot services memory back, before runtime calls */
 	report_save(bi);                       /* the record for the next boot */
 	run_finish();                          /* summary, then halt/shutdown/reboot */
 }

@@ -1,7 +1,9 @@
 /* fault_test (faulttest.h). The unmapped address is in the stacks' region
  * below any CPU's slot, which nothing maps. */
 #include <kernel/faulttest.h>
+#include <kernel/bssave.h>
 #include <kernel/console.h>
+#include <kernel/cpu.h>
 #include <kernel/panic.h>
 #include <kernel/smp.h>
 #include <kernel/vm.h>
@@ -55,7 +57,14 @@ void fault_test_run(enum fault_test t)
 	switch (t) {
 	case FAULT_TEST_NONE:
 	case FAULT_TEST_REPORT_REFUSED: /* acted on by report_save */
-	case FAULT_TEST_BS_COPY_CORRUPT: /* acted on by bs_save */
+		return;
+	case FAULT_TEST_BS_COPY_CORRUPT:
+		/* one bit of the saved copy flipped in RAM, as failing memory would */
+		if (bs_copy_phys()) {
+			kprintf("fault_test: flipping bit 0 at 0x%llx, in the boot-services copy",
+				(unsigned long long)bs_copy_phys());
+			*(volatile uint64_t *)phys_to_virt(bs_copy_phys()) ^= 1;
+		}
 		return;
 	case FAULT_TEST_CONSOLE_FAULT:
 		kprintf("fault_test: the next line faults in the screen sink, console lock held");

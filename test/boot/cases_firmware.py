@@ -86,3 +86,78 @@ def fault_with_console_lock_held_is_reported(d):
     if b.first("panic") is None or len(sms) != 1 or sms[0].get("result") != "fail":
         p.append("panic %s, summaries %s" % (b.first("panic"), sms))
     return p
+
+
+def bs_events(b):
+    """The bs_save and bs_restore events, and where in the run they came."""
+    names = [e["ev"] for e in b.events]
+    idx = {n: names.index(n) for n in ("bs_save", "bs_restore", "audit_result",
+                                       "report_saved", "summary") if n in names}
+    return b.first("bs_save") or {}, b.first("bs_restore") or {}, idx
+
+
+@case
+def boot_services_saved_before_audit_restored_before_runtime(d):
+    """Boot-services memory is copied before the audit writes over it and put
+    back, checksums equal, before SetVariable; the record is then saved, and
+    the audit did test those frames (the allocator manages them)."""
+    b = boot(d, cfg="on_finish=shutdown\naudit=quick\nstress_ops=1000\n", mem="512M",
+             smp=2, vga=False, timeout=300)
+    p = check_run(b, "512M")
+    sv, rs, idx = bs_events(b)
+    mm = b.first("memmap") or {}
+    bt = mm.get("bytes_by_type", {})
+    bs_bytes = bt.get("boot_code", 0) + bt.get("boot_data", 0)
+    if not sv.get("saved") or not sv.get("copy_matches") or sv.get("kept_bytes") != 0:
+        p.append("bs_save: %s" % sv)
+    # everything of boot services above 1 MiB is saved (below it the kernel
+    # keeps frames anyway)
+    if not (0 < sv.get("bytes", 0) <= bs_bytes and sv["bytes"] >= bs_bytes - (1 << 20)):
+        p.append("bs_save saved %s of %d boot-services bytes" % (sv.get("bytes"), bs_bytes))
+    if not rs.get("matches") or rs.get("bytes") != sv.get("bytes") or \
+            rs.get("checksum") != sv.get("checksum"):
+        p.append("bs_restore: %s (saved %s)" % (rs, sv))
+    order = [idx.get(n, -1) for n in ("bs_save", "audit_result", "bs_restore", "report_saved")]
+    if order != sorted(order) or -1 in order:
+        p.append("events out of order (bs_save, audit_result, bs_restore, report_saved): %s"
+                 % idx)
+    r = b.first("audit_result") or {}
+    if r.get("tested_frames", 0) * 4096 < sv.get("bytes", 1 << 62):
+        p.append("the audit tested %s frames, fewer than the saved boot services"
+                 % r.get("tested_frames"))
+    return p
+
+
+@case
+def boot_services_copy_corrupted_is_caught(d):
+    """fault_test=bs_copy_corrupt flips one bit of the copy in RAM after the
+    save: the restore's checksum differs, bs_restore says so and the run
+    fails on that check (the record is still written)."""
+    b = boot(d, cfg=SHUTDOWN_CFG + "stress_ops=0\nfault_test=bs_copy_corrupt\n", mem="256M",
+             vga=False)
+    p = []
+    sv, rs, idx = bs_events(b)
+    if not sv.get("saved") or not sv.get("copy_matches"):
+        p.append("bs_save: %s" % sv)
+    if rs.get("matches") is not False or rs.get("checksum") == rs.get("saved_checksum"):
+        p.append("bs_restore did not see the flipped bit: %s" % rs)
+    sm = b.first("summary") or {}
+    if sm.get("result") != "fail" or sm.get("first_failure") != "bs_restored_bit_for_bit":
+        p.append("summary: %s" % sm)
+    if b.result != "fail":
+        p.append("exit status %s (%s), expected fail" % (b.status, b.result))
+    if not b.first("report_saved"):
+        p.append("no report_saved after the restore")
+    return p
+
+
+@case
+def boot_services_keep_saves_nothing(d):
+    """boot_services=keep: nothing of boot services joins the allocator, so
+    nothing is copied and nothing restored."""
+    b = boot(d, cfg=QUIET + "boot_services=keep\n", mem="256M", vga=False)
+    p = check_run(b, "256M")
+    sv, rs, _ = bs_events(b)
+    if sv.get("pieces") != 0 or sv.get("bytes") != 0 or rs:
+        p.append("bs_save %s, bs_restore %s" % (sv, rs))
+    return p

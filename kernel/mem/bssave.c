@@ -1,0 +1,235 @@
+/* bssave.h. The boot-services parts of the usable ranges are recorded while
+ * the buddy is built without them; the copy is then allocated from the buddy
+ * (so it can never land on what it copies) before those parts are added. */
+#include <kernel/bssave.h>
+#include <mm/mm.h>
+#include <kernel/console.h>
+#include <kernel/cpu.h>
+#include <kernel/kmem.h>
+#include <kernel/run.h>
+#include <lib/string.h>
+
+#define EFI_BOOT_SERVICES_CODE 3u
+#define EFI_BOOT_SERVICES_DATA 4u
+#define MAX_PIECES 1024   /* parts beyond it stay out of the allocator */
+#define MAX_BLOCKS 4096   /* 16 GiB of copy in 4 MiB blocks */
+
+struct span {
+	uint64_t start, end;
+};
+
+static struct span pieces[MAX_PIECES];
+static uint32_t npieces;
+static uint64_t piece_bytes, kept_bytes;
+static struct { uint64_t phys; uint8_t order; } blocks[MAX_BLOCKS];
+static uint32_t nblocks;
+static uint64_t saved_sum;
+static int saved, restored;
+
+static int is_bs(uint32_t type)
+{
+	return type == EFI_BOOT_SERVICES_CODE || type == EFI_BOOT_SERVICES_DATA;
+}
+
+/* The end of the boot-services claim covering x, or 0; else *next is the
+ * lowest boot-services start above x (UINT64_MAX if none). */
+static uint64_t bs_cover(const struct bootinfo *bi, uint64_t x, uint64_t *next)
+{
+	const void *map = phys_to_virt(bi->mmap);
+	uint64_t end = 0;
+
+	*next = UINT64_MAX;
+	for (uint32_t i = 0; i < bi->mmap_count; i++) {
+		const struct bootinfo_mem_desc *d = bootinfo_desc_at(map, bi->mmap_stride, i);
+		uint64_t s = d->phys_start & ~0xfffull, e = d->phys_start + (d->num_pages << 12);
+
+		if (!is_bs(d->type) || d->num_pages > (UINT64_MAX >> 12) || e < d->phys_start)
+			continue;
+		e = (e + 0xfff) & ~0xfffull;
+		if (s <= x && x < e && e > end)
+			end = e;
+		else if (s > x && s < *next)
+			*next = s;
+	}
+	return end;
+}
+
+uint64_t bs_add_usable(const struct bootinfo *bi, uint64_t start, uint64_t end)
+{
+	uint64_t errors = 0;
+
+	for (uint64_t x = start, next; x < end;) {
+		uint64_t bs_end = bs_cover(bi, x, &next);
+		uint64_t to = bs_end ? bs_end : next;
+
+		if (to > end)
+			to = end;
+		if (!bs_end) {
+			errors += buddy_add_range(x, to) != ALLOC_ERROR_NONE;
+		} else {
+			piece_bytes += to - x;
+			if (npieces && pieces[npieces - 1].end == x)
+				pieces[npieces - 1].end = to; /* adjacent claims: one piece */
+			else if (npieces < MAX_PIECES)
+				pieces[npieces++] = (struct span){ x, to };
+			else
+				kept_bytes += to - x; /* no room to record it: kept, never tested */
+		}
+		x = to;
+	}
+	return errors;
+}
+
+/* FNV-1a over 64-bit words: order-sensitive, any flipped bit changes it. */
+static uint64_t sum_words(uint64_t h, const uint64_t *w, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		h = (h ^ w[i]) * 0x100000001b3ull;
+	return h;
+}
+
+#define SUM_SEED 0xcbf29ce484222325ull
+
+/* Walks the pieces and the copy blocks as two equal byte streams: copies one
+ * onto the other (to_copy: pieces -> blocks) and sums the side named by
+ * sum_copy. */
+static uint64_t stream(int to_copy, int sum_copy)
+{
+	uint64_t h = SUM_SEED;
+	uint32_t b = 0;
+	uint64_t boff = 0;
+
+	for (uint32_t p = 0; p < npieces; p++) {
+		for (uint64_t x = pieces[p].start; x < pieces[p].end;) {
+			uint64_t bsize = (uint64_t)PAGE_SIZE << blocks[b].order;
+			uint64_t n = pieces[p].end - x;
+			uint8_t *mem = phys_to_virt(x), *cp = phys_to_virt(blocks[b].phys + boff);
+
+			if (n > bsize - boff)
+				n = bsize - boff;
+			if (to_copy)
+				memcpy(cp, mem, n);
+			else
+				memcpy(mem, cp, n);
+			h = sum_words(h, (const uint64_t *)(sum_copy ? cp : mem), n / 8);
+			x += n;
+			boff += n;
+			if (boff == bsize) {
+				b++;
+				boff = 0;
+			}
+		}
+	}
+	return h;
+}
+
+static void free_blocks(void)
+{
+	for (uint32_t i = 0; i < nblocks; i++)
+		run_check(kmem_free(blocks[i].phys, blocks[i].order) == ALLOC_ERROR_NONE,
+			  "bs_copy_block_freed");
+	nblocks = 0;
+}
+
+/* Enough blocks for piece_bytes, largest first; 0 if the allocator runs out. */
+static int alloc_copy(void)
+{
+	uint64_t have = 0;
+	uint8_t order = MAX_ORDER;
+
+	while (have < piece_bytes) {
+		uint64_t left = piece_bytes - have;
+		struct frame_alloc_options o;
+		struct phys_frame f;
+
+		while (order > 0 && ((uint64_t)PAGE_SIZE << (order - 1)) >= left)
+			order--;  /* the smallest block that holds the rest */
+		o = frame_alloc_options_order(frame_alloc_options_zeroed(frame_alloc_options_new(),
+									  false), order);
+		if (nblocks < MAX_BLOCKS && frame_alloc_options_allocate(&o, &f) == ALLOC_ERROR_NONE) {
+			blocks[nblocks].phys = f.start_address;
+			blocks[nblocks++].order = order;
+			have += (uint64_t)PAGE_SIZE << order;
+		} else if (order == 0 || nblocks == MAX_BLOCKS) {
+			return 0;
+		} else {
+			order--;
+		}
+	}
+	return 1;
+}
+
+void bs_save(void)
+{
+	struct jw w;
+	uint64_t added_errors = 0;
+
+	jw_begin(&w, "bs_save");
+	jw_u64(&w, "pieces", npieces);
+	jw_u64(&w, "bytes", piece_bytes - kept_bytes);
+	if (npieces && !alloc_copy()) {
+		free_blocks();
+		kept_bytes = piece_bytes;
+		jw_bool(&w, "saved", false);
+		jw_str(&w, "reason", "no memory for the copy: boot services memory kept out of the audit");
+		jw_u64(&w, "kept_bytes", kept_bytes);
+		event_emit(&w);
+		kprintf("boot services memory: no room to save it, so it is not tested");
+		npieces = 0;
+		return;
+	}
+	uint64_t src = stream(1, 0), cp = stream(1, 1);
+
+	/* the copy is read back from RAM: a copy that does not hold what was
+	 * read is no copy (and the memory it sits in is suspect) */
+	saved_sum = src;
+	saved = npieces > 0; /* nothing recorded: nothing to put back */
+	for (uint32_t p = 0; p < npieces; p++)
+		added_errors += buddy_add_range(pieces[p].start, pieces[p].end) != ALLOC_ERROR_NONE;
+	jw_bool(&w, "saved", true);
+	jw_u64(&w, "copy_blocks", nblocks);
+	jw_u64(&w, "copy_frames", bs_copy_frames()); /* held by the copy: not audited */
+	jw_u64(&w, "kept_bytes", kept_bytes);
+	jw_u64(&w, "checksum", src);
+	jw_bool(&w, "copy_matches", src == cp);
+	event_emit(&w);
+	run_check(src == cp, "bs_copy_matches_original");
+	run_check(added_errors == 0, "bs_ranges_accepted");
+}
+
+uint64_t bs_copy_frames(void)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < nblocks; i++)
+		n += 1ull << blocks[i].order;
+	return n;
+}
+
+uint64_t bs_kept_frames(void)
+{
+	return kept_bytes / PAGE_SIZE;
+}
+
+uint64_t bs_copy_phys(void)
+{
+	return nblocks ? blocks[0].phys : 0;
+}
+
+void bs_restore(void)
+{
+	struct jw w;
+
+	if (!saved || restored)
+		return;
+	restored = 1;
+	uint64_t back = stream(0, 0);
+
+	jw_begin(&w, "bs_restore");
+	jw_u64(&w, "bytes", piece_bytes - kept_bytes);
+	jw_u64(&w, "checksum", back);
+	jw_u64(&w, "saved_checksum", saved_sum);
+	jw_bool(&w, "matches", back == saved_sum);
+	event_emit(&w);
+	run_check(back == saved_sum, "bs_restored_bit_for_bit");
+}
