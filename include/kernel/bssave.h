@@ -11,6 +11,13 @@
 #include <stdint.h>
 #include <mm/frame.h>
 
+/* Splits [start, end) (4 KiB aligned) into consecutive pieces, in order,
+ * each wholly inside or wholly outside the boot-services code/data entries
+ * of the map (entries rounded out to 4 KiB; zero-length and overflowing ones
+ * ignored); out() gets each with is_bs. Pure (kernel/mem/bssplit.c). */
+void bs_split(const void *map, uint32_t count, uint32_t stride, uint64_t start, uint64_t end,
+	      void (*out)(void *ctx, uint64_t s, uint64_t e, int is_bs), void *ctx);
+
 /* Adds [start, end) (USABLE in the sanitised map) to the buddy, except the
  * parts that boot-services entries of the raw map claim: those are recorded
  * for bs_save. Returns the buddy_add_range calls that failed. */

@@ -9,8 +9,6 @@
 #include <kernel/run.h>
 #include <lib/string.h>
 
-#define EFI_BOOT_SERVICES_CODE 3u
-#define EFI_BOOT_SERVICES_DATA 4u
 #define MAX_PIECES 1024   /* parts beyond it stay out of the allocator */
 #define MAX_BLOCKS 4096   /* 16 GiB of copy in 4 MiB blocks */
 
@@ -26,58 +24,33 @@ static uint32_t nblocks;
 static uint64_t saved_sum;
 static int saved, restored;
 
-static int is_bs(uint32_t type)
+struct add_ctx {
+	uint64_t errors;
+};
+
+static void add_piece(void *ctx, uint64_t s, uint64_t e, int is_bs)
 {
-	return type == EFI_BOOT_SERVICES_CODE || type == EFI_BOOT_SERVICES_DATA;
-}
+	struct add_ctx *c = ctx;
 
-/* The end of the boot-services claim covering x, or 0; else *next is the
- * lowest boot-services start above x (UINT64_MAX if none). */
-static uint64_t bs_cover(const struct bootinfo *bi, uint64_t x, uint64_t *next)
-{
-	const void *map = phys_to_virt(bi->mmap);
-	uint64_t end = 0;
-
-	*next = UINT64_MAX;
-	for (uint32_t i = 0; i < bi->mmap_count; i++) {
-		const struct bootinfo_mem_desc *d = bootinfo_desc_at(map, bi->mmap_stride, i);
-		uint64_t s = d->phys_start & ~0xfffull, e = d->phys_start + (d->num_pages << 12);
-
-		if (!is_bs(d->type) || d->num_pages > (UINT64_MAX >> 12) || e < d->phys_start)
-			continue;
-		e = (e + 0xfff) & ~0xfffull;
-		if (s <= x && x < e && e > end)
-			end = e;
-		else if (s > x && s < *next)
-			*next = s;
+	if (!is_bs) {
+		c->errors += buddy_add_range(s, e) != ALLOC_ERROR_NONE;
+		return;
 	}
-	return end;
+	piece_bytes += e - s;
+	if (npieces && pieces[npieces - 1].end == s)
+		pieces[npieces - 1].end = e; /* adjacent claims: one piece */
+	else if (npieces < MAX_PIECES)
+		pieces[npieces++] = (struct span){ s, e };
+	else
+		kept_bytes += e - s; /* no room to record it: kept, never tested */
 }
 
 uint64_t bs_add_usable(const struct bootinfo *bi, uint64_t start, uint64_t end)
 {
-	uint64_t errors = 0;
+	struct add_ctx c = { 0 };
 
-	for (uint64_t x = start, next; x < end;) {
-		uint64_t bs_end = bs_cover(bi, x, &next);
-		uint64_t to = bs_end ? bs_end : next;
-
-		if (to > end)
-			to = end;
-		if (!bs_end) {
-			errors += buddy_add_range(x, to) != ALLOC_ERROR_NONE;
-		} else {
-			piece_bytes += to - x;
-			if (npieces && pieces[npieces - 1].end == x)
-				pieces[npieces - 1].end = to; /* adjacent claims: one piece */
-			else if (npieces < MAX_PIECES)
-				pieces[npieces++] = (struct span){ x, to };
-			else
-				kept_bytes += to - x; /* no room to record it: kept, never tested */
-		}
-		x = to;
-	}
-	return errors;
+	bs_split(phys_to_virt(bi->mmap), bi->mmap_count, bi->mmap_stride, start, end, add_piece, &c);
+	return c.errors;
 }
 
 /* FNV-1a over 64-bit words: order-sensitive, any flipped bit changes it. */

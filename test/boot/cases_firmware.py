@@ -34,9 +34,13 @@ def check_paging(b, one_gib):
 @case
 def paging_1g_pages_and_uncached_devices(d):
     """-cpu max has 1 GiB pages: the direct map uses them (RAM above 4 GiB
-    is 1 GiB-aligned here), and its tables stay small."""
-    b = boot(d, cfg=QUIET, mem="5G", vga=True, extra=["-cpu", "max"])
+    is 1 GiB-aligned here), its tables stay small, and the AP, which loads
+    the same CR3 from the trampoline, runs the stress on them."""
+    b = boot(d, cfg=SHUTDOWN_CFG + "stress_ops=2000\n", mem="5G", smp=2, vga=True,
+             extra=["-cpu", "max"], timeout=300)
     p = check_run(b, "5G") + check_paging(b, True)
+    if (b.first("summary") or {}).get("cpus") != 2:
+        p.append("the AP did not come up: %s" % b.first("summary"))
     pg = b.first("paging") or {}
     if pg.get("pagetable_bytes", 1 << 30) > 256 * 1024:
         p.append("page tables for 5 GiB take %s bytes" % pg.get("pagetable_bytes"))
