@@ -53,7 +53,8 @@ uint64_t bs_add_usable(const struct bootinfo *bi, uint64_t start, uint64_t end)
 	return c.errors;
 }
 
-/* FNV-1a over 64-bit words: order-sensitive, any flipped bit changes it. */
+/* FNV-1a over 64-bit words: each step is a bijection of the running sum, so
+ * a change in any one word always changes the result. */
 static uint64_t sum_words(uint64_t h, const uint64_t *w, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++)
@@ -63,10 +64,11 @@ static uint64_t sum_words(uint64_t h, const uint64_t *w, uint64_t n)
 
 #define SUM_SEED 0xcbf29ce484222325ull
 
-/* Walks the pieces and the copy blocks as two equal byte streams: copies one
- * onto the other (to_copy: pieces -> blocks) and sums the side named by
- * sum_copy. */
-static uint64_t stream(int to_copy, int sum_copy)
+enum dir { SAVE, RESTORE, READ };   /* pieces -> copy, copy -> pieces, neither */
+
+/* Walks the pieces and the copy blocks as two equal byte streams: moves the
+ * bytes as `d` says, then sums the copy (sum_copy) or the pieces. */
+static uint64_t stream(enum dir d, int sum_copy)
 {
 	uint64_t h = SUM_SEED;
 	uint32_t b = 0;
@@ -80,9 +82,9 @@ static uint64_t stream(int to_copy, int sum_copy)
 
 			if (n > bsize - boff)
 				n = bsize - boff;
-			if (to_copy)
+			if (d == SAVE)
 				memcpy(cp, mem, n);
-			else
+			else if (d == RESTORE)
 				memcpy(mem, cp, n);
 			h = sum_words(h, (const uint64_t *)(sum_copy ? cp : mem), n / 8);
 			x += n;
@@ -104,14 +106,15 @@ static void free_blocks(void)
 	nblocks = 0;
 }
 
-/* Enough blocks for piece_bytes, largest first; 0 if the allocator runs out. */
+/* Enough blocks for the recorded pieces, largest first; 0 if the allocator
+ * runs out. */
 static int alloc_copy(void)
 {
-	uint64_t have = 0;
+	uint64_t have = 0, need = piece_bytes - kept_bytes;
 	uint8_t order = MAX_ORDER;
 
-	while (have < piece_bytes) {
-		uint64_t left = piece_bytes - have;
+	while (have < need) {
+		uint64_t left = need - have;
 		struct frame_alloc_options o;
 		struct phys_frame f;
 
@@ -151,7 +154,7 @@ void bs_save(void)
 		npieces = 0;
 		return;
 	}
-	uint64_t src = stream(1, 0), cp = stream(1, 1);
+	uint64_t src = stream(SAVE, 0), cp = stream(READ, 1);
 
 	/* the copy is read back from RAM: a copy that does not hold what was
 	 * read is no copy (and the memory it sits in is suspect) */
@@ -196,7 +199,7 @@ void bs_restore(void)
 	if (!saved || restored)
 		return;
 	restored = 1;
-	uint64_t back = stream(0, 0);
+	uint64_t back = stream(RESTORE, 0);
 
 	jw_begin(&w, "bs_restore");
 	jw_u64(&w, "bytes", piece_bytes - kept_bytes);

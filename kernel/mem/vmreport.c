@@ -6,6 +6,7 @@
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/run.h>
+#include <lib/string.h>
 
 #define MSR_PAT  0x277
 #define PTE_PWT  (1ull << 3)
@@ -34,13 +35,6 @@ static const char *cache_of(uint64_t va, uint64_t pat, uint64_t *size)
 	if (!e)
 		return "none";
 	return type_names[(pat >> (8 * pat_index(e, *size))) & 7];
-}
-
-static int same(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
 }
 
 /* Leaves of each size in the direct map (PML4 slots 256 up to the reach). */
@@ -108,6 +102,6 @@ void vm_report(const struct bootinfo *bi)
 	if (bi->fb.base)
 		jw_str(&w, "framebuffer", cache_of((uint64_t)phys_to_virt(bi->fb.base), pat, &sz));
 	event_emit(&w);
-	run_check(same(ram, "wb"), "paging_ram_write_back");
-	run_check(same(apic, "uc") && same(apic_id, "uc"), "paging_lapic_uncached");
+	run_check(!strcmp(ram, "wb"), "paging_ram_write_back");
+	run_check(!strcmp(apic, "uc") && !strcmp(apic_id, "uc"), "paging_lapic_uncached");
 }
