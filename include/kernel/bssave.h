@@ -35,8 +35,10 @@ uint64_t bs_kept_frames(void);
 uint64_t bs_copy_phys(void);
 
 /* Puts the saved contents back and checks the checksum; emits bs_restore.
- * Idempotent: efirt calls it before every runtime service. Afterwards
- * nothing may allocate (the restored frames are free in the allocator). */
+ * Idempotent: efirt calls it before every runtime service. The allocator is
+ * not disturbed (its bookkeeping lives in the metadata array, never in the
+ * frames), but afterwards nothing may allocate: the restored frames are free
+ * in it. */
 void bs_restore(void);
 
 #endif
