@@ -53,6 +53,7 @@ void reports_collect(struct loader *L);
 
 /* kernel_load.c, paging.c, handoff.c */
 void kernel_load(struct loader *L);
+void paging_check_cpu(struct loader *L);
 void paging_build(struct loader *L);
 void exit_and_jump(struct loader *L) __attribute__((noreturn));
 

@@ -12,6 +12,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	BS->SetWatchdogTimer(0, 0, 0, NULL);  /* a full audit outlives 5 minutes */
 	bootinfo_alloc(&L);      /* the hand-off block, config text buffer */
 	fw_identity(&L);         /* firmware vendor/revision, system table */
+	paging_check_cpu(&L);    /* refuse 5-level paging (CR4.LA57) up front */
 	files_open_root(&L);     /* the ESP this image came from */
 	config_read(&L);         /* METASLOT.CFG, then the load options */
 	reports_collect(&L);     /* last run's record: report files, known-bad frames */

@@ -41,7 +41,7 @@ void memory_snapshot(struct loader *L)
 	if (L->map_desc_size < sizeof(struct bootinfo_mem_desc))
 		ldr_fatal("firmware memory descriptors are too small", EFI_UNSUPPORTED);
 	L->bi->ram_top = bootinfo_ram_top(L->map, (uint32_t)L->map_count, (uint32_t)L->map_desc_size,
-					  cpu_phys_limit());
+					  bootinfo_ram_limit(cpu_phys_limit()));
 	if (L->bi->ram_top == 0)
 		ldr_fatal("the memory map has no RAM", EFI_NOT_FOUND);
 }

@@ -29,6 +29,13 @@
 /* Virtual layout the loader's page tables establish. */
 #define BOOTINFO_DIRECT_MAP_BASE 0xffff800000000000ull /* phys p at base + p */
 #define BOOTINFO_KERNEL_BASE     0xffffffff80000000ull /* kernel.elf link base */
+/* Physical memory at or above this is not mapped at all (the loader leaves
+ * such map entries out; the kernel reports them): 64 TiB, PML4 slots
+ * 256..383, clear of the stacks (slot 510) and the kernel (511). A power of
+ * two, so the kernel's map audit drops usable RAM above it as it drops RAM
+ * beyond the CPU's physical width. */
+#define BOOTINFO_DIRECT_MAP_REACH_BITS 46u
+#define BOOTINFO_DIRECT_MAP_REACH      (1ull << BOOTINFO_DIRECT_MAP_REACH_BITS)
 
 /* UEFI EFI_MEMORY_DESCRIPTOR, version 1 layout (the firmware may use a larger
  * stride; never index with sizeof). */
@@ -183,6 +190,13 @@ static inline uint64_t bootinfo_ram_top(const void *map, uint32_t count, uint32_
 			top = end;
 	}
 	return top;
+}
+
+/* The limit both sides give bootinfo_ram_top: the CPU's physical address
+ * space, cut at the direct map's reach (RAM beyond it cannot be used). */
+static inline uint64_t bootinfo_ram_limit(uint64_t phys_limit)
+{
+	return phys_limit < BOOTINFO_DIRECT_MAP_REACH ? phys_limit : BOOTINFO_DIRECT_MAP_REACH;
 }
 
 #endif

@@ -1,6 +1,9 @@
 /* UEFI runtime services calls (efirt.h). The table is checked by signature
- * before any pointer in it is followed. */
+ * before any pointer in it is followed. Each call first puts boot-services
+ * memory back as the firmware left it (bs_restore: a no-op after the first
+ * time), since some firmware's runtime services still read it. */
 #include <kernel/efirt.h>
+#include <kernel/bssave.h>
 
 #define EFI_RUNTIME_SERVICES_SIGNATURE 0x56524553544e5552ull /* "RUNTSERV" */
 
@@ -39,14 +42,17 @@ void efirt_init(uint64_t phys)
 
 void efirt_reset(enum efi_reset_type type)
 {
-	if (rt && rt->reset_system)
+	if (rt && rt->reset_system) {
+		bs_restore();
 		rt->reset_system(type, 0, 0, 0);
+	}
 }
 
 uint64_t efirt_get_time(struct efi_time *t)
 {
 	if (!rt || !rt->get_time)
 		return EFI_STATUS_UNSUPPORTED;
+	bs_restore();
 	return rt->get_time(t, 0);
 }
 
@@ -55,5 +61,6 @@ uint64_t efirt_set_variable(const uint16_t *name, const void *guid, uint32_t att
 {
 	if (!rt || !rt->set_variable)
 		return EFI_STATUS_UNSUPPORTED;
+	bs_restore();
 	return rt->set_variable(name, guid, attr, size, data);
 }

@@ -5,6 +5,7 @@
 #include <mm/frame.h>
 #include <kernel/bench.h>
 #include <kernel/bootinfo_check.h>
+#include <kernel/bssave.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
@@ -21,6 +22,7 @@
 #include <kernel/smp.h>
 #include <kernel/stress.h>
 #include <kernel/time.h>
+#include <kernel/vm.h>
 
 struct config kcfg;
 static struct acpi_info acpi;
@@ -125,8 +127,9 @@ void kmain(uint64_t bootinfo_phys)
 	report_config(bi);                     /* config issues, effective config */
 	mce_init_cpu();                        /* machine checks on; stale errors logged */
 	memmap_audit(bi);                      /* map findings, memmap + coverage events */
+	vm_report(bi);                         /* the loader's tables: page sizes, cache types */
 	report_metadata(bi);                   /* metadata event, sizing checks */
-	mm_init(bi);                           /* MetaSlot array, buddy from usable RAM */
+	mm_init(bi);                           /* MetaSlot array, buddy; boot services saved */
 	screen_header(bi, 1, run.ram_bytes);   /* firmware, RAM, metadata */
 	screen_memory_picture(bi);             /* the map as the allocator sees it */
 	platform_acpi(bi, &acpi);              /* MADT, FADT, HPET */
@@ -140,6 +143,7 @@ void kmain(uint64_t bootinfo_phys)
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
 	screen_memory_picture(bi);             /* after: everything back, none lost */
 	mce_finish();                          /* last machine-check poll, its cost */
+	bs_restore();                          /* boot services memory back, before runtime calls */
 	report_save(bi);                       /* the record for the next boot */
 	run_finish();                          /* summary, then halt/shutdown/reboot */
 }

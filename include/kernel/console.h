@@ -13,8 +13,14 @@ void event_emit(struct jw *w);
 uint64_t console_lock(void);
 void console_unlock(uint64_t flags);
 
-/* Output with no lock, for a panic on a CPU that may hold the lock already. */
+/* Output with no lock, for a panic on a CPU that may hold the lock already;
+ * serial only when this CPU is inside line output (its sink may have
+ * faulted). kprintf and event_emit take this path by themselves when this
+ * CPU holds the lock, so a fault inside output reports instead of waiting
+ * for itself. */
 void console_emergency(const char *s);
+/* Whether this CPU holds the console lock (it faulted inside output). */
+int console_held_here(void);
 
 /* Sinks: serial is always tried; the framebuffer console is attached when
  * one exists. */

@@ -5,12 +5,17 @@
  * (SetVariable with attributes it must reject), which is not a failure;
  * fault_test=ap_late makes smp_init give up on the first AP just after it
  * claimed the trampoline (as if it had answered too late), which must cost
- * that CPU and nothing else (kernel/smp/smp.c). */
+ * that CPU and nothing else (kernel/smp/smp.c);
+ * fault_test=console_fault faults inside console output with the console
+ * lock held (the exception must still be reported, the run end as "fail");
+ * fault_test=bs_copy_corrupt flips one bit of the saved copy of boot-services
+ * memory, so the restore's checksum must catch it (kernel/mem/bssave.c). */
 #ifndef METASLOT_KERNEL_FAULTTEST_H
 #define METASLOT_KERNEL_FAULTTEST_H
 
 enum fault_test { FAULT_TEST_NONE, FAULT_TEST_PAGE_FAULT, FAULT_TEST_STACK_OVERFLOW,
-		  FAULT_TEST_AP_PANIC, FAULT_TEST_REPORT_REFUSED, FAULT_TEST_AP_LATE };
+		  FAULT_TEST_AP_PANIC, FAULT_TEST_REPORT_REFUSED, FAULT_TEST_AP_LATE,
+		  FAULT_TEST_CONSOLE_FAULT, FAULT_TEST_BS_COPY_CORRUPT };
 
 void fault_test_run(enum fault_test t);
 

@@ -16,5 +16,14 @@ int vm_map_page(uint64_t va, uint64_t pa);
 void vm_unmap_page(uint64_t va);
 /* The physical address va maps to, or UINT64_MAX. */
 uint64_t vm_translate(uint64_t va);
+/* The leaf entry mapping va (and the bytes it maps in *size), or 0. */
+uint64_t vm_leaf(uint64_t va, uint64_t *size);
+
+/* The paging event: the loader's tables as the kernel finds them (page sizes
+ * in the direct map, the cache type of RAM, the local APIC and the
+ * framebuffer, the PAT), with checks that devices are uncached and RAM is
+ * write-back (kernel/mem/vmreport.c). */
+struct bootinfo;
+void vm_report(const struct bootinfo *bi);
 
 #endif

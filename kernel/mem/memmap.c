@@ -53,6 +53,8 @@ static void report(void *ctx, const struct mapaudit_finding *f)
 	event_emit(&w);
 }
 
+/* The width the map audit uses: the CPU's, cut at the direct map's reach,
+ * so usable RAM the loader could not map is dropped (and counted). */
 static uint32_t phys_bits(void)
 {
 	uint32_t r[4];
@@ -61,7 +63,45 @@ static uint32_t phys_bits(void)
 	if (r[0] < 0x80000008u)
 		return 0; /* mapaudit falls back to a conservative width */
 	cpuid(0x80000008u, 0, r);
+	if ((r[0] & 0xff) > BOOTINFO_DIRECT_MAP_REACH_BITS)
+		return BOOTINFO_DIRECT_MAP_REACH_BITS;
 	return r[0] & 0xff;
+}
+
+/* Entries the loader left unmapped because they reach past the direct map:
+ * one event each (bounded), so a user sees what was left out and why. */
+#define BEYOND_REACH_EVENTS 16
+
+static void report_beyond_reach(const struct bootinfo *bi, const void *map)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < bi->mmap_count; i++) {
+		const struct bootinfo_mem_desc *d = bootinfo_desc_at(map, bi->mmap_stride, i);
+		uint64_t end = d->phys_start + (d->num_pages << 12);
+
+		if (d->num_pages == 0 || d->num_pages > (UINT64_MAX >> 12) || end < d->phys_start ||
+		    end <= BOOTINFO_DIRECT_MAP_REACH)
+			continue;
+		if (n++ < BEYOND_REACH_EVENTS) {
+			struct jw w;
+			uint64_t from = d->phys_start > BOOTINFO_DIRECT_MAP_REACH
+						? d->phys_start : BOOTINFO_DIRECT_MAP_REACH;
+
+			jw_begin(&w, "memmap_beyond_reach");
+			jw_u64(&w, "index", i);
+			jw_str(&w, "type", memmap_type_name(d->type));
+			jw_u64(&w, "phys", d->phys_start);
+			jw_u64(&w, "pages", d->num_pages);
+			jw_u64(&w, "reach", BOOTINFO_DIRECT_MAP_REACH);
+			jw_u64(&w, "bytes_left_out", end - from);
+			jw_bool(&w, "ram", bootinfo_mem_is_ram(d->type));
+			event_emit(&w);
+		}
+	}
+	if (n > BEYOND_REACH_EVENTS)
+		kprintf("%u more memory-map entries beyond the direct map's reach",
+			n - BEYOND_REACH_EVENTS);
 }
 
 void memmap_audit(const struct bootinfo *bi)
@@ -84,7 +124,8 @@ void memmap_audit(const struct bootinfo *bi)
 	memmap_range_count = r->range_count;
 	run.ram_bytes = r->ram_bytes;
 
-	uint64_t top = bootinfo_ram_top(map, bi->mmap_count, bi->mmap_stride, cpu_phys_limit());
+	uint64_t top = bootinfo_ram_top(map, bi->mmap_count, bi->mmap_stride,
+					bootinfo_ram_limit(cpu_phys_limit()));
 
 	jw_begin(&w, "memmap");
 	jw_u64(&w, "entries", bi->mmap_count);
@@ -99,6 +140,7 @@ void memmap_audit(const struct bootinfo *bi)
 			jw_u64(&w, memmap_type_name(mapaudit_slot_type(s)), r->type_bytes[s]);
 	jw_obj_end(&w);
 	event_emit(&w);
+	report_beyond_reach(bi, map);
 
 	/* every RAM frame in exactly one class: none lost, none counted twice */
 	const struct mapaudit_coverage *c = &r->cov;

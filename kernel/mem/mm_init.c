@@ -1,8 +1,10 @@
 /* mm_init (mminit.h). The allocator owns exactly the USABLE ranges of the
  * audited memory map (kernel/mem/memmap.c): free once boot services are gone,
  * never the first 1 MiB, never anything the loader allocated for the kernel
- * or any range another map entry also claims. */
+ * or any range another map entry also claims. Boot-services parts join last,
+ * once their contents are saved (bssave.c). */
 #include <mm/mm.h>
+#include <kernel/bssave.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/memmap.h>
@@ -27,11 +29,12 @@ void mm_init(const struct bootinfo *bi)
 
 		if (r->cls != MAPAUDIT_USABLE)
 			continue;
-		if (buddy_add_range(r->start, r->end) == ALLOC_ERROR_NONE)
-			ranges++;
-		else
-			errors++;
+		uint64_t e = bs_add_usable(bi, r->start, r->end);
+
+		errors += e;
+		ranges += e == 0;
 	}
+	bs_save();                    /* copy boot-services memory, then add it */
 	mm_stats_read(&st);
 	jw_begin(&w, "mm_init");
 	jw_u64(&w, "metadata_frames", bi->meta_frames);
@@ -42,11 +45,14 @@ void mm_init(const struct bootinfo *bi)
 	jw_u64(&w, "quarantined_frames", st.quarantined_frames);
 	event_emit(&w);
 	run_check(errors == 0, "mm_usable_ranges_accepted");
-	/* known-bad frames are managed but quarantined, never free */
+	/* known-bad frames are managed but quarantined, never free; the copy of
+	 * boot-services memory is the only allocation yet */
 	run_check(st.free_frames > 0 &&
-		  st.free_frames + st.quarantined_frames == st.managed_frames,
+		  st.free_frames + st.quarantined_frames + bs_copy_frames() == st.managed_frames,
 		  "mm_all_managed_frames_free_at_init");
-	memmap_check_allocator(st.managed_frames);
+	/* boot-services frames that could not be saved are held back, as
+	 * boot_services=keep would: usable, but deliberately not managed */
+	memmap_check_allocator(st.managed_frames + bs_kept_frames());
 }
 
 void mm_report_stats(const char *when)

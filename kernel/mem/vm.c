@@ -61,7 +61,7 @@ void vm_unmap_page(uint64_t va)
 	}
 }
 
-uint64_t vm_translate(uint64_t va)
+uint64_t vm_leaf(uint64_t va, uint64_t *size)
 {
 	uint64_t *t = phys_to_virt(read_cr3() & ADDR);
 
@@ -69,13 +69,21 @@ uint64_t vm_translate(uint64_t va)
 		uint64_t e = t[(va >> (12 + 9 * level)) & 511];
 
 		if (!(e & P))
-			return UINT64_MAX;
+			return 0;
 		if (level == 0 || (e & PS)) {
-			uint64_t span = 1ull << (12 + 9 * level);
-
-			return (e & ADDR & ~(span - 1)) | (va & (span - 1));
+			*size = 1ull << (12 + 9 * level);
+			return e;
 		}
 		t = table(e);
 	}
-	return UINT64_MAX;
+	return 0;
+}
+
+uint64_t vm_translate(uint64_t va)
+{
+	uint64_t span, e = vm_leaf(va, &span);
+
+	if (!e)
+		return UINT64_MAX;
+	return (e & ADDR & ~(span - 1)) | (va & (span - 1));
 }

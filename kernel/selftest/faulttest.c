@@ -1,7 +1,9 @@
 /* fault_test (faulttest.h). The unmapped address is in the stacks' region
  * below any CPU's slot, which nothing maps. */
 #include <kernel/faulttest.h>
+#include <kernel/bssave.h>
 #include <kernel/console.h>
+#include <kernel/cpu.h>
 #include <kernel/panic.h>
 #include <kernel/smp.h>
 #include <kernel/vm.h>
@@ -20,6 +22,17 @@ static uint64_t recurse(uint64_t depth)
 	/* not a tail call: the frame must stay */
 	return recurse(depth + 1) + pad[0];
 }
+
+/* A screen sink that faults: kprintf calls it with the console lock held. */
+static void faulting_write_line(const char *s, unsigned long n, int is_event)
+{
+	(void)s;
+	(void)n;
+	(void)is_event;
+	sink = *(volatile uint64_t *)UNMAPPED;
+}
+
+static const struct console_sink faulting_sink = { faulting_write_line };
 
 static void panic_on_cpu1(struct percpu *pc, void *arg)
 {
@@ -46,6 +59,19 @@ void fault_test_run(enum fault_test t)
 	case FAULT_TEST_REPORT_REFUSED: /* acted on by report_save */
 	case FAULT_TEST_AP_LATE:        /* acted on by smp_init */
 		return;
+	case FAULT_TEST_BS_COPY_CORRUPT:
+		/* one bit of the saved copy flipped in RAM, as failing memory would */
+		if (bs_copy_phys()) {
+			kprintf("fault_test: flipping bit 0 at 0x%llx, in the boot-services copy",
+				(unsigned long long)bs_copy_phys());
+			*(volatile uint64_t *)phys_to_virt(bs_copy_phys()) ^= 1;
+		}
+		return;
+	case FAULT_TEST_CONSOLE_FAULT:
+		kprintf("fault_test: the next line faults in the screen sink, console lock held");
+		console_set_fb_sink(&faulting_sink);
+		kprintf("fault_test: inside kprintf");
+		break;
 	case FAULT_TEST_PAGE_FAULT:
 		kprintf("fault_test: reading unmapped address 0x%llx", (unsigned long long)UNMAPPED);
 		sink = *(volatile uint64_t *)UNMAPPED;

@@ -1,1 +1,1 @@
-test_pagetable_SRCS := efi/pagetable.c
+test_pagetable_SRCS := efi/pagetable.c efi/physmap.c

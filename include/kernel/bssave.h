@@ -1,0 +1,44 @@
+/* Boot-services code and data: the audit tests them (most of a PC's low
+ * RAM), but some firmware's runtime services still read them after
+ * ExitBootServices (why Linux has efi_reserve_boot_services). So their
+ * contents are copied into memory the allocator hands out (never boot-services
+ * memory: those ranges join the allocator only after the copy is made) and put
+ * back, bit for bit and checksummed, before any runtime service is called. */
+#ifndef METASLOT_KERNEL_BSSAVE_H
+#define METASLOT_KERNEL_BSSAVE_H
+
+#include <bootinfo.h>
+#include <stdint.h>
+#include <mm/frame.h>
+
+/* Splits [start, end) (4 KiB aligned) into consecutive pieces, in order,
+ * each wholly inside or wholly outside the boot-services code/data entries
+ * of the map (entries rounded out to 4 KiB; zero-length and overflowing ones
+ * ignored); out() gets each with is_bs. Pure (kernel/mem/bssplit.c). */
+void bs_split(const void *map, uint32_t count, uint32_t stride, uint64_t start, uint64_t end,
+	      void (*out)(void *ctx, uint64_t s, uint64_t e, int is_bs), void *ctx);
+
+/* Adds [start, end) (USABLE in the sanitised map) to the buddy, except the
+ * parts that boot-services entries of the raw map claim: those are recorded
+ * for bs_save. Returns the buddy_add_range calls that failed. */
+uint64_t bs_add_usable(const struct bootinfo *bi, uint64_t start, uint64_t end);
+
+/* Copies the recorded parts into allocated memory (checksummed), then adds
+ * them to the buddy; without memory for the copy they stay out of the
+ * allocator, as with boot_services=keep. Emits bs_save. */
+void bs_save(void);
+
+/* Frames the copy holds (allocated) and frames kept out of the allocator. */
+uint64_t bs_copy_frames(void);
+uint64_t bs_kept_frames(void);
+/* The first copy block's physical address, 0 if none (fault_test only). */
+uint64_t bs_copy_phys(void);
+
+/* Puts the saved contents back and checks the checksum; emits bs_restore.
+ * Idempotent: efirt calls it before every runtime service. The allocator is
+ * not disturbed (its bookkeeping lives in the metadata array, never in the
+ * frames), but afterwards nothing may allocate: the restored frames are free
+ * in it. */
+void bs_restore(void);
+
+#endif

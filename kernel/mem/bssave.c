@@ -1,0 +1,211 @@
+/* bssave.h. The boot-services parts of the usable ranges are recorded while
+ * the buddy is built without them; the copy is then allocated from the buddy
+ * (so it can never land on what it copies) before those parts are added. */
+#include <kernel/bssave.h>
+#include <mm/mm.h>
+#include <kernel/console.h>
+#include <kernel/cpu.h>
+#include <kernel/kmem.h>
+#include <kernel/run.h>
+#include <lib/string.h>
+
+#define MAX_PIECES 1024   /* parts beyond it stay out of the allocator */
+#define MAX_BLOCKS 4096   /* 16 GiB of copy in 4 MiB blocks */
+
+struct span {
+	uint64_t start, end;
+};
+
+static struct span pieces[MAX_PIECES];
+static uint32_t npieces;
+static uint64_t piece_bytes, kept_bytes;
+static struct { uint64_t phys; uint8_t order; } blocks[MAX_BLOCKS];
+static uint32_t nblocks;
+static uint64_t saved_sum;
+static int saved, restored;
+
+struct add_ctx {
+	uint64_t errors;
+};
+
+static void add_piece(void *ctx, uint64_t s, uint64_t e, int is_bs)
+{
+	struct add_ctx *c = ctx;
+
+	if (!is_bs) {
+		c->errors += buddy_add_range(s, e) != ALLOC_ERROR_NONE;
+		return;
+	}
+	piece_bytes += e - s;
+	if (npieces && pieces[npieces - 1].end == s)
+		pieces[npieces - 1].end = e; /* adjacent claims: one piece */
+	else if (npieces < MAX_PIECES)
+		pieces[npieces++] = (struct span){ s, e };
+	else
+		kept_bytes += e - s; /* no room to record it: kept, never tested */
+}
+
+uint64_t bs_add_usable(const struct bootinfo *bi, uint64_t start, uint64_t end)
+{
+	struct add_ctx c = { 0 };
+
+	bs_split(phys_to_virt(bi->mmap), bi->mmap_count, bi->mmap_stride, start, end, add_piece, &c);
+	return c.errors;
+}
+
+/* FNV-1a over 64-bit words: each step is a bijection of the running sum, so
+ * a change in any one word always changes the result. */
+static uint64_t sum_words(uint64_t h, const uint64_t *w, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		h = (h ^ w[i]) * 0x100000001b3ull;
+	return h;
+}
+
+#define SUM_SEED 0xcbf29ce484222325ull
+
+enum dir { SAVE, RESTORE, READ };   /* pieces -> copy, copy -> pieces, neither */
+
+/* Walks the pieces and the copy blocks as two equal byte streams: moves the
+ * bytes as `d` says, then sums the copy (sum_copy) or the pieces. */
+static uint64_t stream(enum dir d, int sum_copy)
+{
+	uint64_t h = SUM_SEED;
+	uint32_t b = 0;
+	uint64_t boff = 0;
+
+	for (uint32_t p = 0; p < npieces; p++) {
+		for (uint64_t x = pieces[p].start; x < pieces[p].end;) {
+			uint64_t bsize = (uint64_t)PAGE_SIZE << blocks[b].order;
+			uint64_t n = pieces[p].end - x;
+			uint8_t *mem = phys_to_virt(x), *cp = phys_to_virt(blocks[b].phys + boff);
+
+			if (n > bsize - boff)
+				n = bsize - boff;
+			if (d == SAVE)
+				memcpy(cp, mem, n);
+			else if (d == RESTORE)
+				memcpy(mem, cp, n);
+			h = sum_words(h, (const uint64_t *)(sum_copy ? cp : mem), n / 8);
+			x += n;
+			boff += n;
+			if (boff == bsize) {
+				b++;
+				boff = 0;
+			}
+		}
+	}
+	return h;
+}
+
+static void free_blocks(void)
+{
+	for (uint32_t i = 0; i < nblocks; i++)
+		run_check(kmem_free(blocks[i].phys, blocks[i].order) == ALLOC_ERROR_NONE,
+			  "bs_copy_block_freed");
+	nblocks = 0;
+}
+
+/* Enough blocks for the recorded pieces, largest first; 0 if the allocator
+ * runs out. */
+static int alloc_copy(void)
+{
+	uint64_t have = 0, need = piece_bytes - kept_bytes;
+	uint8_t order = MAX_ORDER;
+
+	while (have < need) {
+		uint64_t left = need - have;
+		struct frame_alloc_options o;
+		struct phys_frame f;
+
+		while (order > 0 && ((uint64_t)PAGE_SIZE << (order - 1)) >= left)
+			order--;  /* the smallest block that holds the rest */
+		o = frame_alloc_options_order(frame_alloc_options_zeroed(frame_alloc_options_new(),
+									  false), order);
+		if (nblocks < MAX_BLOCKS && frame_alloc_options_allocate(&o, &f) == ALLOC_ERROR_NONE) {
+			blocks[nblocks].phys = f.start_address;
+			blocks[nblocks++].order = order;
+			have += (uint64_t)PAGE_SIZE << order;
+		} else if (order == 0 || nblocks == MAX_BLOCKS) {
+			return 0;
+		} else {
+			order--;
+		}
+	}
+	return 1;
+}
+
+void bs_save(void)
+{
+	struct jw w;
+	uint64_t added_errors = 0;
+
+	jw_begin(&w, "bs_save");
+	jw_u64(&w, "pieces", npieces);
+	jw_u64(&w, "bytes", piece_bytes - kept_bytes);
+	if (npieces && !alloc_copy()) {
+		free_blocks();
+		kept_bytes = piece_bytes;
+		jw_bool(&w, "saved", false);
+		jw_str(&w, "reason", "no memory for the copy: boot services memory kept out of the audit");
+		jw_u64(&w, "kept_bytes", kept_bytes);
+		event_emit(&w);
+		kprintf("boot services memory: no room to save it, so it is not tested");
+		npieces = 0;
+		return;
+	}
+	uint64_t src = stream(SAVE, 0), cp = stream(READ, 1);
+
+	/* the copy is read back from RAM: a copy that does not hold what was
+	 * read is no copy (and the memory it sits in is suspect) */
+	saved_sum = src;
+	saved = npieces > 0; /* nothing recorded: nothing to put back */
+	for (uint32_t p = 0; p < npieces; p++)
+		added_errors += buddy_add_range(pieces[p].start, pieces[p].end) != ALLOC_ERROR_NONE;
+	jw_bool(&w, "saved", true);
+	jw_u64(&w, "copy_blocks", nblocks);
+	jw_u64(&w, "copy_frames", bs_copy_frames()); /* held by the copy: not audited */
+	jw_u64(&w, "kept_bytes", kept_bytes);
+	jw_u64(&w, "checksum", src);
+	jw_bool(&w, "copy_matches", src == cp);
+	event_emit(&w);
+	run_check(src == cp, "bs_copy_matches_original");
+	run_check(added_errors == 0, "bs_ranges_accepted");
+}
+
+uint64_t bs_copy_frames(void)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < nblocks; i++)
+		n += 1ull << blocks[i].order;
+	return n;
+}
+
+uint64_t bs_kept_frames(void)
+{
+	return kept_bytes / PAGE_SIZE;
+}
+
+uint64_t bs_copy_phys(void)
+{
+	return nblocks ? blocks[0].phys : 0;
+}
+
+void bs_restore(void)
+{
+	struct jw w;
+
+	if (!saved || restored)
+		return;
+	restored = 1;
+	uint64_t back = stream(RESTORE, 0);
+
+	jw_begin(&w, "bs_restore");
+	jw_u64(&w, "bytes", piece_bytes - kept_bytes);
+	jw_u64(&w, "checksum", back);
+	jw_u64(&w, "saved_checksum", saved_sum);
+	jw_bool(&w, "matches", back == saved_sum);
+	event_emit(&w);
+	run_check(back == saved_sum, "bs_restored_bit_for_bit");
+}
