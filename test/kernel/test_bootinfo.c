@@ -27,6 +27,7 @@ static void good(void)
 	bi.direct_map_top = 4ull << 30;
 	bi.meta_phys = 0x2000000;
 	bi.meta_bytes = metadata_size_for(bi.ram_top);
+	bi.meta_frames = bi.ram_top / 4096;
 	bi.kernel_phys = 0x3000000;
 	bi.kernel_bytes = 0x20000;
 	bi.config = 0x101000;
@@ -100,6 +101,72 @@ static void rejects_in_order(void **s)
 	expect("trampoline");
 	bi.trampoline = 0x9f010;
 	expect("trampoline");
+}
+
+/* Issue 18's finding: meta_phys + meta_bytes wrapped around 2^64, and
+ * meta_frames was never checked, so init_metadata_array wrote past the array. */
+static void metadata_fields_checked_against_each_other(void **s)
+{
+	(void)s;
+	good();
+	bi.meta_bytes = 0xffffffffff000000ull;  /* meta_phys + meta_bytes wraps */
+	expect("metadata");
+	bi.meta_phys = 0xfffffffffffff000ull;   /* so does this one */
+	expect("metadata");
+	bi.meta_frames = bi.meta_bytes / 64 + 1; /* more slots than the array holds */
+	expect("metadata");
+	bi.meta_frames = bi.ram_top / 4096 - 1;  /* fewer frames than RAM */
+	expect("metadata");
+	bi.meta_bytes -= 4096;                   /* smaller than ram_top needs */
+	bi.meta_frames = bi.meta_bytes / 64;
+	expect("metadata");
+	bi.ram_top = bi.direct_map_top;          /* array sized for another ram_top */
+	expect("metadata");
+	bi.kernel_phys = bi.meta_phys + 4096;    /* the array would overwrite the kernel */
+	expect("overlaps");
+}
+
+/* Every block the kernel follows must lie in RAM, each sum checked before it
+ * is formed. */
+static void blocks_inside_ram_without_overflow(void **s)
+{
+	(void)s;
+	good();
+	bi.mmap = 0xfffffffffffffff0ull;         /* mmap + count * stride wraps */
+	expect("memory map");
+	bi.mmap = bi.ram_top - 48;               /* runs past ram_top */
+	expect("memory map");
+	bi.mmap = 0x100004;                      /* descriptors read in place: aligned */
+	expect("memory map");
+	bi.kernel_phys = 0xfffffffffff00000ull;  /* wraps */
+	expect("kernel");
+	bi.kernel_bytes = bi.ram_top;            /* runs past ram_top */
+	expect("kernel");
+	bi.config = bi.ram_top - 50;             /* 100 bytes at ram_top - 50 */
+	expect("config");
+	bi.config = UINT64_MAX - 10;
+	expect("config");
+	bi.known_bad_count = 2;
+	bi.known_bad = UINT64_MAX - 8;
+	expect("known-bad");
+	bi.known_bad_count = 2;
+	bi.known_bad = 0x200004;
+	expect("known-bad");
+	bi.known_bad_count = 2;
+	bi.known_bad = 0x200000;
+	assert_null(bootinfo_validate(&bi));
+	bi.fb.base = 0xc0000000;                 /* a mode bigger than its buffer */
+	bi.fb.width = 1024;
+	bi.fb.height = 768;
+	bi.fb.stride = 1024;
+	bi.fb.size = 1024 * 768 * 4;
+	assert_null(bootinfo_validate(&bi));
+	bi.fb.size -= 4;
+	expect("framebuffer");
+	bi.fb.base = UINT64_MAX - 4096;
+	bi.fb.size = 1ull << 40;
+	bi.fb.width = bi.fb.height = bi.fb.stride = 1;
+	expect("framebuffer");
 }
 
 static uint8_t map[16 * 64];
@@ -190,6 +257,8 @@ int main(void)
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(accepts_a_good_one),
 		cmocka_unit_test(rejects_in_order),
+		cmocka_unit_test(metadata_fields_checked_against_each_other),
+		cmocka_unit_test(blocks_inside_ram_without_overflow),
 		cmocka_unit_test(ram_top_steps_by_stride),
 		cmocka_unit_test(ram_top_ignores_overflowing_entries),
 		cmocka_unit_test(ram_top_stops_at_the_physical_limit),
