@@ -26,7 +26,7 @@ EFI_CFLAGS := -std=gnu11 -O2 $(WARN) -Iinclude -I$(EFI_INC) -I$(EFI_INC)/x86_64 
 	-fno-strict-aliasing -DGNU_EFI_USE_MS_ABI -maccumulate-outgoing-args
 # The loader links the lib/ files it uses (not lib/string.c: gnu-efi's libefi
 # defines memset and memcpy as strong symbols) and the seed's metadata_size_for.
-EFI_LIB_SRCS := lib/fmt.c lib/record.c
+EFI_LIB_SRCS := lib/fmt.c lib/record.c lib/cfgline.c
 EFI_SRCS  := $(wildcard efi/*.c) mm/metadata_size.c $(EFI_LIB_SRCS)
 EFI_OBJS  := $(patsubst %.c,$(B)/efi-obj/%.o,$(EFI_SRCS))
 
