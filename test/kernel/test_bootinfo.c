@@ -171,13 +171,44 @@ static void blocks_inside_ram_without_overflow(void **s)
 
 static uint8_t map[16 * 64];
 
+/* Written with memcpy: a descriptor at an odd stride is not aligned. */
+static void put_at(uint8_t *m, int i, uint32_t stride, uint32_t type, uint64_t start,
+		   uint64_t pages)
+{
+	uint8_t *d = m + i * stride;
+
+	memcpy(d + offsetof(struct bootinfo_mem_desc, type), &type, sizeof(type));
+	memcpy(d + offsetof(struct bootinfo_mem_desc, phys_start), &start, sizeof(start));
+	memcpy(d + offsetof(struct bootinfo_mem_desc, num_pages), &pages, sizeof(pages));
+}
+
 static void put(int i, uint32_t stride, uint32_t type, uint64_t start, uint64_t pages)
 {
-	struct bootinfo_mem_desc *d = (struct bootinfo_mem_desc *)(map + i * stride);
+	put_at(map, i, stride, type, start, pages);
+}
 
-	d->type = type;
-	d->phys_start = start;
-	d->num_pages = pages;
+/* Issue 18: the loader read descriptors as structs at DescriptorSize strides,
+ * which firmware may make any size >= 40; a stride not a multiple of 8 (or a
+ * map at an odd address) made those reads misaligned, undefined behaviour
+ * that UBSan (on in host tests) stops at. */
+static void ram_top_reads_descriptors_at_any_stride(void **s)
+{
+	(void)s;
+	static uint8_t raw[16 * 64 + 8];
+
+	for (uint32_t off = 0; off < 8; off += 3)
+		for (uint32_t stride = 40; stride <= 57; stride++) {
+			uint8_t *m = raw + off;
+			struct bootinfo_mem_desc d;
+
+			memset(raw, 0xee, sizeof(raw));
+			put_at(m, 0, stride, 7, 0, 160);
+			put_at(m, 1, stride, 11, 0xfec00000, 0x100);
+			put_at(m, 2, stride, 10, 0x7ff00000, 0x100);
+			assert_true(bootinfo_ram_top(m, 3, stride, 1ull << 46) == 0x80000000ull);
+			d = bootinfo_desc_get(m, stride, 2);
+			assert_true(d.type == 10 && d.phys_start == 0x7ff00000 && d.num_pages == 0x100);
+		}
 }
 
 static void ram_top_steps_by_stride(void **s)
@@ -260,6 +291,7 @@ int main(void)
 		cmocka_unit_test(metadata_fields_checked_against_each_other),
 		cmocka_unit_test(blocks_inside_ram_without_overflow),
 		cmocka_unit_test(ram_top_steps_by_stride),
+		cmocka_unit_test(ram_top_reads_descriptors_at_any_stride),
 		cmocka_unit_test(ram_top_ignores_overflowing_entries),
 		cmocka_unit_test(ram_top_stops_at_the_physical_limit),
 		cmocka_unit_test(ram_types),
