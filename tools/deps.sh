@@ -1,10 +1,16 @@
 #!/bin/sh
 # Installs the Debian packages that the build, the image and the tests need,
 # only when one is missing; uses sudo when not root. Safe to run every time.
+# `tools/deps.sh fuzz` adds what `make fuzz` (and `make test`'s fuzz smoke
+# test) need: clang, its libFuzzer/sanitizer runtimes (a Recommends of
+# clang's, so named here) and llvm-symbolizer for readable crash stacks.
 set -eu
 
 PKGS="build-essential binutils gnu-efi ovmf qemu-system-x86 qemu-utils mtools fdisk \
 libcmocka-dev console-setup-linux python3 pkg-config"
+if [ "${1:-}" = fuzz ]; then
+	PKGS="$PKGS clang libclang-rt-dev llvm"
+fi
 
 missing=""
 for p in $PKGS; do
