@@ -5,6 +5,7 @@ FUZZ_config      := kernel/config.c lib/cfgline.c $(wildcard kernel/audit/patter
 FUZZ_cfgscan     := efi/cfgscan.c lib/cfgline.c
 FUZZ_config_diff := efi/cfgscan.c lib/cfgline.c kernel/config.c $(wildcard kernel/audit/patterns/*.c)
 FUZZ_bootinfo    := kernel/bootinfo.c mm/metadata_size.c
+FUZZ_memmap      := $(wildcard kernel/mapaudit/*.c)
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
