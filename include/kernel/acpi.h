@@ -31,6 +31,7 @@
 #define ACPI_MAX_TABLE_LEN (1u << 20)    /* any longer SDT is "absurd" and rejected */
 #define ACPI_MAX_REPORTS   64u           /* findings passed to report(); the rest are counted */
 #define ACPI_MAX_TRIES     8u            /* bad copies of one table validated, then given up */
+#define ACPI_MAX_ROOT_ENTRIES 1024u      /* root entries read; the rest are ignored */
 
 /* ---------------------------------------------------------------- findings
  * `what` catalogue (E error, W warn, I info; phys/value in brackets):
@@ -48,7 +49,8 @@
  *   copies of madt/fadt/hpet the rest are skipped: W T_too_many_bad [first
  *   skipped copy, ACPI_MAX_TRIES], once.
  * Root: W root_fallback_rsdt [rsdt, xsdt]; E root_missing [rsdp, rsdt];
- *   W xsdt/rsdt_entries_partial [root, length], xsdt/rsdt_entry_null
+ *   W xsdt/rsdt_entries_partial [root, length], xsdt/rsdt_entries_ignored
+ *   [root, entries beyond ACPI_MAX_ROOT_ENTRIES], xsdt/rsdt_entry_null
  *   [root, index], xsdt/rsdt_entry_unmapped [root, entry address].
  * MADT, entries [entry address, ...]: E madt_entry_short [len 0 or 1],
  *   E madt_entry_overrun [entry len, or bytes left] (both stop the walk),

@@ -197,6 +197,14 @@ static void scan_root(const struct acpi_env *env, struct acpi_info *out, uint64_
 	if ((len - ACPI_SDT_HEADER_LEN) % esz)
 		acpi_note(env, out, ACPI_SEV_WARN,
 			  xsdt ? "xsdt_entries_partial" : "rsdt_entries_partial", root, len);
+	/* each entry costs a mapping, which the kernel checks against the whole
+	 * memory map: real roots list dozens of tables, not 262,135 */
+	if (n > ACPI_MAX_ROOT_ENTRIES) {
+		acpi_note(env, out, ACPI_SEV_WARN,
+			  xsdt ? "xsdt_entries_ignored" : "rsdt_entries_ignored", root,
+			  n - ACPI_MAX_ROOT_ENTRIES);
+		n = ACPI_MAX_ROOT_ENTRIES;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e = t + ACPI_SDT_HEADER_LEN + (uint64_t)i * esz;
 		uint64_t phys = xsdt ? acpi_rd64(e) : acpi_rd32(e);
