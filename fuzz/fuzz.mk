@@ -6,6 +6,8 @@ FUZZ_cfgscan     := efi/cfgscan.c lib/cfgline.c
 FUZZ_config_diff := efi/cfgscan.c lib/cfgline.c kernel/config.c $(wildcard kernel/audit/patterns/*.c)
 FUZZ_bootinfo    := kernel/bootinfo.c mm/metadata_size.c
 FUZZ_memmap      := $(wildcard kernel/mapaudit/*.c)
+FUZZ_acpi        := $(wildcard kernel/acpi/acpi.c kernel/acpi/madt.c kernel/acpi/fadt.c kernel/acpi/hpet.c)
+FUZZ_acpi_tables := $(FUZZ_acpi)
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60

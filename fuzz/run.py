@@ -54,6 +54,8 @@ def run_one(binary, seconds, log):
     seeds = os.path.join(OUT, "seeds", name)
     corpus = os.path.join(OUT, "corpus", name)
     crashes = os.path.join(OUT, "crashes", name)
+    if not os.access(binary, os.X_OK):
+        return name, False, "%-12s FAIL  not built" % name, "make fuzz-build"
     shutil.rmtree(seeds, ignore_errors=True)
     for d in (seeds, corpus, crashes):
         os.makedirs(d, exist_ok=True)
