@@ -8,6 +8,7 @@ FUZZ_bootinfo    := kernel/bootinfo.c mm/metadata_size.c
 FUZZ_memmap      := $(wildcard kernel/mapaudit/*.c)
 FUZZ_acpi        := $(wildcard kernel/acpi/acpi.c kernel/acpi/madt.c kernel/acpi/fadt.c kernel/acpi/hpet.c)
 FUZZ_acpi_tables := $(FUZZ_acpi)
+FUZZ_record      := lib/record.c lib/fmt.c
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
