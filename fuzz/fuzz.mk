@@ -9,6 +9,8 @@ FUZZ_memmap      := $(wildcard kernel/mapaudit/*.c)
 FUZZ_acpi        := $(wildcard kernel/acpi/acpi.c kernel/acpi/madt.c kernel/acpi/fadt.c kernel/acpi/hpet.c)
 FUZZ_acpi_tables := $(FUZZ_acpi)
 FUZZ_record      := lib/record.c lib/fmt.c
+FUZZ_loadopt     := efi/loadopt.c efi/cfgscan.c lib/cfgline.c kernel/config.c $(wildcard kernel/audit/patterns/*.c)
+FUZZ_elf         := efi/elf_load.c
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
