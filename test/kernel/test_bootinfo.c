@@ -169,6 +169,36 @@ static void blocks_inside_ram_without_overflow(void **s)
 	expect("framebuffer");
 }
 
+/* Found by fuzz/bootinfo.c: stride * height * 4 wrapped past 2^64 (stride
+ * 0xffffffff, height 0xf9000000), so a mode far bigger than its buffer
+ * passed. */
+static void framebuffer_size_without_overflow(void **s)
+{
+	(void)s;
+	good();
+	bi.fb.base = 0x80000000;
+	bi.fb.size = 0x3e8000;
+	bi.fb.width = 0;
+	bi.fb.height = 0xf9000000u;
+	bi.fb.stride = 0xffffffffu;
+	expect("framebuffer");
+	bi.fb.base = 0x80000000;
+	bi.fb.size = 0x3e8000;
+	bi.fb.height = 0x40000000u;
+	bi.fb.stride = 0x40000000u;              /* 2^62 * 4 = 2^64: wraps to 0 */
+	expect("framebuffer");
+	bi.fb.base = 0x80000000;
+	bi.fb.size = (uint64_t)0xffffffffu * 0xffffffffu;
+	bi.fb.height = bi.fb.stride = bi.fb.width = 0xffffffffu;
+	expect("framebuffer");
+	bi.fb.base = 0x80000000;
+	bi.fb.size = 4ull << 32;
+	bi.fb.height = bi.fb.stride = bi.fb.width = 0x10000;
+	assert_null(bootinfo_validate(&bi)); /* exactly big enough */
+	bi.fb.size--;
+	expect("framebuffer");
+}
+
 static uint8_t map[16 * 64];
 
 /* Written with memcpy: a descriptor at an odd stride is not aligned. */
@@ -290,6 +320,7 @@ int main(void)
 		cmocka_unit_test(rejects_in_order),
 		cmocka_unit_test(metadata_fields_checked_against_each_other),
 		cmocka_unit_test(blocks_inside_ram_without_overflow),
+		cmocka_unit_test(framebuffer_size_without_overflow),
 		cmocka_unit_test(ram_top_steps_by_stride),
 		cmocka_unit_test(ram_top_reads_descriptors_at_any_stride),
 		cmocka_unit_test(ram_top_ignores_overflowing_entries),
