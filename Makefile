@@ -1,5 +1,5 @@
 # metaslot: gnu-efi loader + freestanding x86-64 kernel + MetaSlot allocator.
-# Targets: all (loader, kernel, image), image, run, test, bench, clean, deps.
+# Targets: all (loader, kernel, image), image, run, test, bench, fuzz, clean, deps.
 
 CC      ?= gcc
 LD      ?= ld
@@ -26,7 +26,7 @@ EFI_CFLAGS := -std=gnu11 -O2 $(WARN) -Iinclude -I$(EFI_INC) -I$(EFI_INC)/x86_64 
 	-fno-strict-aliasing -DGNU_EFI_USE_MS_ABI -maccumulate-outgoing-args
 # The loader links the lib/ files it uses (not lib/string.c: gnu-efi's libefi
 # defines memset and memcpy as strong symbols) and the seed's metadata_size_for.
-EFI_LIB_SRCS := lib/fmt.c lib/record.c
+EFI_LIB_SRCS := lib/fmt.c lib/record.c lib/cfgline.c
 EFI_SRCS  := $(wildcard efi/*.c) mm/metadata_size.c $(EFI_LIB_SRCS)
 EFI_OBJS  := $(patsubst %.c,$(B)/efi-obj/%.o,$(EFI_SRCS))
 
@@ -111,11 +111,18 @@ SCRIPT_TESTS := test/boot/test_screen_decode.py test/build/test_kernel_image.py 
 
 host-tests: $(HOST_TESTS)
 
+# ---------------------------------------------------------------- fuzzing
+include fuzz/fuzz.mk
+# make test runs every harness FUZZ_SMOKE_SECONDS as a smoke test (a harness
+# that stops building or crashes on its seeds fails it); clang comes from
+# `tools/deps.sh fuzz`.
+FUZZ_SMOKE := test/build/test_fuzz_smoke.py
+
 # `make test`: install what is missing, build everything, run the host unit
 # tests and the boot tests under QEMU/OVMF. Last line: "N passed, N failed".
-test: deps
-	$(MAKE) all host-tests
-	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS) --boot
+test: deps fuzz-deps
+	$(MAKE) all host-tests $(FUZZ_BINS)
+	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS) $(FUZZ_SMOKE) --boot
 
 unit: deps
 	$(MAKE) all host-tests

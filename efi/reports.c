@@ -7,7 +7,6 @@
 #include "cfgscan.h"
 #include <lib/record.h>
 
-#define REPORTS_KEEP_DEFAULT 16
 #define REPORTS_DIR L"\\EFI\\METASLOT\\REPORTS"
 #define MAX_LISTED 256
 
@@ -109,28 +108,11 @@ static EFI_STATUS write_reports(struct loader *L, uint32_t keep)
 	return s;
 }
 
-static uint32_t keep_setting(struct loader *L)
-{
-	char v[16];
-	long n = cfgscan_value(L->config, L->bi->config_len, "reports_keep", v, sizeof(v));
-	uint32_t k = 0;
-
-	if (n <= 0)
-		return REPORTS_KEEP_DEFAULT;
-	for (long i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9' || k > 100000)
-			return REPORTS_KEEP_DEFAULT; /* the kernel reports the bad value */
-		k = k * 10 + (uint32_t)(v[i] - '0');
-	}
-	return k ? k : 1;
-}
-
 void reports_collect(struct loader *L)
 {
 	struct bootinfo *bi = L->bi;
 	UINTN size = sizeof(rec);
 	UINT32 attr = 0;
-	char v[16];
 	EFI_STATUS s = RT->GetVariable(var_name, &report_guid, &attr, &size, &rec);
 
 	if (s == EFI_NOT_FOUND)
@@ -141,8 +123,7 @@ void reports_collect(struct loader *L)
 		return;
 	}
 	CopyMem(bi->last_run_id, rec.run_id, sizeof(bi->last_run_id));
-	if (cfgscan_value(L->config, bi->config_len, "known_bad", v, sizeof(v)) == 6 &&
-	    !CompareMem(v, "forget", 6)) {
+	if (cfgscan_forget_known_bad(L->config, bi->config_len)) {
 		RT->SetVariable(var_name, &report_guid, REPORT_VAR_ATTRIBUTES, 0, NULL);
 		bi->last_run_status = BOOTINFO_LAST_RUN_FORGOTTEN;
 		return;
@@ -152,7 +133,7 @@ void reports_collect(struct loader *L)
 
 	CopyMem(kb, rec.ranges, rec.nranges * sizeof(struct report_range));
 	bi->known_bad_count = rec.nranges;
-	s = write_reports(L, keep_setting(L));
+	s = write_reports(L, cfgscan_reports_keep(L->config, L->bi->config_len));
 	bi->last_run_status = EFI_ERROR(s) ? BOOTINFO_LAST_RUN_WRITE_FAILED : BOOTINFO_LAST_RUN_WRITTEN;
 	bi->report_error = (uint32_t)s;
 }

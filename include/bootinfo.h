@@ -140,11 +140,25 @@ static inline int bootinfo_has_v2(const struct bootinfo *bi)
 	return bi->version >= 2 && bi->size >= sizeof(struct bootinfo);
 }
 
-/* The i-th descriptor of a map whose descriptors are `stride` bytes apart. */
+/* The i-th descriptor of a map whose descriptors are `stride` bytes apart.
+ * Only for a map known to be 8-byte aligned at a stride that is a multiple
+ * of 8 (the kernel's, after bootinfo_validate); firmware's own map may have
+ * any stride >= 40, so the loader reads it with bootinfo_desc_get. */
 static inline const struct bootinfo_mem_desc *
 bootinfo_desc_at(const void *map, uint32_t stride, uint32_t i)
 {
 	return (const struct bootinfo_mem_desc *)((const uint8_t *)map + (uint64_t)i * stride);
+}
+
+/* A copy of the i-th descriptor: no alignment assumed, as the firmware's
+ * DescriptorSize need not be a multiple of 8. */
+static inline struct bootinfo_mem_desc bootinfo_desc_get(const void *map, uint32_t stride,
+							 uint32_t i)
+{
+	struct bootinfo_mem_desc d;
+
+	__builtin_memcpy(&d, (const uint8_t *)map + (uint64_t)i * stride, sizeof(d));
+	return d;
 }
 
 /* RAM-like UEFI memory types: memory that is DRAM whatever its current owner.
@@ -178,11 +192,11 @@ static inline uint64_t bootinfo_ram_top(const void *map, uint32_t count, uint32_
 	uint64_t top = 0;
 
 	for (uint32_t i = 0; i < count; i++) {
-		const struct bootinfo_mem_desc *d = bootinfo_desc_at(map, stride, i);
-		uint64_t end = d->phys_start + (d->num_pages << 12);
+		struct bootinfo_mem_desc d = bootinfo_desc_get(map, stride, i);
+		uint64_t end = d.phys_start + (d.num_pages << 12);
 
-		if (!bootinfo_mem_is_ram(d->type) || d->num_pages > (UINT64_MAX >> 12) ||
-		    end < d->phys_start || d->phys_start >= limit)
+		if (!bootinfo_mem_is_ram(d.type) || d.num_pages > (UINT64_MAX >> 12) ||
+		    end < d.phys_start || d.phys_start >= limit)
 			continue;
 		if (end > limit)
 			end = limit;

@@ -1,63 +1,19 @@
 /* Config parser (config.h): one table of keys, each with its value parser. A
- * value parser returns 0 and updates the config, or -1 and leaves it alone. */
+ * value parser returns 0 and updates the config, or -1 and leaves it alone.
+ * The line syntax and the numbers are lib/cfgline.c's, which the loader links. */
 #include <kernel/config.h>
+#include <lib/cfgline.h>
 #include <lib/string.h>
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
 
 static int streq(const char *a, size_t alen, const char *b)
 {
 	return alen == strlen(b) && !memcmp(a, b, alen);
 }
 
-/* Decimal or 0x-hex, no sign, no overflow; the whole text must be the number. */
-static int parse_u64(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned base = 10;
-
-	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		n -= 2;
-	}
-	if (n == 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d;
-
-		if (s[i] >= '0' && s[i] <= '9')
-			d = s[i] - '0';
-		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
-			d = s[i] - 'a' + 10;
-		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
-			d = s[i] - 'A' + 10;
-		else
-			return -1;
-		if (v > (UINT64_MAX - d) / base)
-			return -1;
-		v = v * base + d;
-	}
-	*out = v;
-	return 0;
-}
-
-/* A value that must be one of `names`: its index, or -1. */
-static int pick(const char *v, size_t n, const char *const *names, int count)
-{
-	for (int i = 0; i < count; i++)
-		if (streq(v, n, names[i]))
-			return i;
-	return -1;
-}
-
 #define PICK(field, ...)                                                        \
 	do {                                                                    \
 		static const char *const names[] = { __VA_ARGS__ };             \
-		int i = pick(v, n, names, (int)(sizeof(names) / sizeof(names[0]))); \
+		int i = cfg_pick(v, n, names, (int)(sizeof(names) / sizeof(names[0]))); \
 		if (i < 0)                                                      \
 			return -1;                                              \
 		c->field = i;                                                   \
@@ -92,9 +48,11 @@ static int set_boot_services(struct config *c, const char *v, size_t n)
 	PICK(keep_boot_services, "free", "keep");
 }
 
+/* known_bad and reports_keep: the loader acts on them, so their values are
+ * parsed by the code it links too (lib/cfgline.c) */
 static int set_known_bad(struct config *c, const char *v, size_t n)
 {
-	PICK(forget_known_bad, "keep", "forget");
+	return cfg_parse_known_bad(v, n, &c->forget_known_bad);
 }
 
 static int set_fault_test(struct config *c, const char *v, size_t n)
@@ -116,12 +74,12 @@ static int set_serial(struct config *c, const char *v, size_t n)
 	}
 	while (comma < n && v[comma] != ',')
 		comma++;
-	if (comma < n && (parse_u64(v + comma + 1, n - comma - 1, &baud) || baud == 0 ||
+	if (comma < n && (cfg_parse_u64(v + comma + 1, n - comma - 1, &baud) || baud == 0 ||
 			  baud > 115200 || 115200 % baud))
 		return -1;
 	if (comma == 4 && !memcmp(v, "com", 3) && v[3] >= '1' && v[3] <= '4')
 		port = com[v[3] - '1'];
-	else if (parse_u64(v, comma, &port) || port == 0 || port > 0xfff8)
+	else if (cfg_parse_u64(v, comma, &port) || port == 0 || port > 0xfff8)
 		return -1;
 	c->serial_enabled = 1;
 	c->serial_port = (uint16_t)port;
@@ -138,7 +96,7 @@ static int set_smp(struct config *c, const char *v, size_t n)
 		c->smp_limit = 1;
 	else if (streq(v, n, "all") || streq(v, n, "on"))
 		c->smp_limit = 0;
-	else if (!parse_u64(v, n, &k) && k >= 1 && k <= 4096)
+	else if (!cfg_parse_u64(v, n, &k) && k >= 1 && k <= 4096)
 		c->smp_limit = (uint32_t)k;
 	else
 		return -1;
@@ -150,7 +108,7 @@ static int set_stress_ops(struct config *c, const char *v, size_t n)
 {
 	uint64_t k;
 
-	if (parse_u64(v, n, &k) || k > 1000000000ull)
+	if (cfg_parse_u64(v, n, &k) || k > 1000000000ull)
 		return -1;
 	c->stress_ops = k;
 	return 0;
@@ -160,7 +118,7 @@ static int set_passes(struct config *c, const char *v, size_t n)
 {
 	uint64_t k;
 
-	if (parse_u64(v, n, &k) || k < 1 || k > CONFIG_MAX_PASSES)
+	if (cfg_parse_u64(v, n, &k) || k < 1 || k > CONFIG_MAX_PASSES)
 		return -1;
 	c->passes = (uint32_t)k;
 	return 0;
@@ -198,8 +156,8 @@ static int set_inject_fault(struct config *c, const char *v, size_t n)
 
 	while (colon < n && v[colon] != ':')
 		colon++;
-	if (colon == n || parse_u64(v, colon, &addr) ||
-	    parse_u64(v + colon + 1, n - colon - 1, &mask) || addr % 8 || !mask)
+	if (colon == n || cfg_parse_u64(v, colon, &addr) ||
+	    cfg_parse_u64(v + colon + 1, n - colon - 1, &mask) || addr % 8 || !mask)
 		return -1;
 	for (uint32_t i = 0; i < c->ninject; i++)
 		if (c->inject[i].addr == addr) {
@@ -214,12 +172,7 @@ static int set_inject_fault(struct config *c, const char *v, size_t n)
 
 static int set_reports_keep(struct config *c, const char *v, size_t n)
 {
-	uint64_t k;
-
-	if (parse_u64(v, n, &k) || k < 1 || k > 100000)
-		return -1;
-	c->reports_keep = (uint32_t)k;
-	return 0;
+	return cfg_parse_reports_keep(v, n, &c->reports_keep);
 }
 
 static const struct {
@@ -253,7 +206,7 @@ void config_defaults(struct config *c)
 	c->audit = AUDIT_QUICK;
 	c->passes = 1;
 	c->save_report = 1;
-	c->reports_keep = 16;
+	c->reports_keep = CFG_REPORTS_KEEP_DEFAULT;
 }
 
 const char *config_on_finish_name(enum on_finish f)
@@ -285,69 +238,25 @@ static void issue(struct config *c, uint32_t line, const char *what, const char 
 	copy_cut(i->text, sizeof(i->text), text, textlen);
 }
 
-static void parse_line(struct config *c, uint32_t lineno, const char *s, size_t n)
-{
-	const char *line = s;
-	size_t linelen = n;
-
-	/* a comment starts at '#' at the start or after whitespace */
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '#' && (i == 0 || is_space(s[i - 1]))) {
-			n = i;
-			break;
-		}
-	while (n && is_space(*s))
-		s++, n--;
-	while (n && is_space(s[n - 1]))
-		n--;
-	if (n == 0)
-		return;
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] < 0x20 && !is_space(s[i])) || (unsigned char)s[i] >= 0x7f) {
-			issue(c, lineno, "not text", "", 0, line, linelen);
-			return;
-		}
-	const char *eq = 0;
-
-	for (size_t i = 0; i < n && !eq; i++)
-		if (s[i] == '=')
-			eq = s + i;
-	if (!eq) {
-		issue(c, lineno, "not key=value", "", 0, line, linelen);
-		return;
-	}
-	size_t klen = eq - s, vlen = n - klen - 1;
-	const char *v = eq + 1;
-
-	while (klen && is_space(s[klen - 1]))
-		klen--;
-	while (vlen && is_space(*v))
-		v++, vlen--;
-	if (klen == 0) {
-		issue(c, lineno, "empty key", "", 0, line, linelen);
-		return;
-	}
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-		if (!streq(s, klen, keys[k].key))
-			continue;
-		if (keys[k].set(c, v, vlen))
-			issue(c, lineno, "bad value", s, klen, line, linelen);
-		return;
-	}
-	issue(c, lineno, "unknown key", s, klen, line, linelen);
-}
-
+/* The syntax is lib/cfgline.c's; here each line meets the table of keys. */
 void config_parse(struct config *c, const char *text, size_t len)
 {
-	uint32_t lineno = 1;
-	size_t start = 0;
+	struct cfg_cursor cur;
+	struct cfg_line l;
 
-	for (size_t i = 0; i <= len; i++) {
-		if (i == len || text[i] == '\n' || text[i] == 0) {
-			parse_line(c, lineno++, text + start, i - start);
-			start = i + 1;
-			if (i < len && text[i] == 0)
-				break;
+	cfg_cursor_init(&cur, text, len);
+	while (cfg_next(&cur, &l)) {
+		size_t k = 0;
+
+		if (l.error) {
+			issue(c, l.lineno, l.error, "", 0, l.raw, l.rawlen);
+			continue;
 		}
+		while (k < sizeof(keys) / sizeof(keys[0]) && !cfg_key_is(&l, keys[k].key))
+			k++;
+		if (k == sizeof(keys) / sizeof(keys[0]))
+			issue(c, l.lineno, "unknown key", l.key, l.klen, l.raw, l.rawlen);
+		else if (keys[k].set(c, l.val, l.vlen))
+			issue(c, l.lineno, "bad value", l.key, l.klen, l.raw, l.rawlen);
 	}
 }

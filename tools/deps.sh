@@ -3,12 +3,18 @@
 # only when one is missing; uses sudo when not root. Then fetches QEMU 10
 # into build/qemu10/ (see fetch_qemu10). Safe to run every time: each part
 # returns at once when its work is already done.
+# `tools/deps.sh fuzz` adds what `make fuzz` (and `make test`'s fuzz smoke
+# test) need: clang, its libFuzzer/sanitizer runtimes (a Recommends of
+# clang's, so named here) and llvm-symbolizer for readable crash stacks.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 PKGS="build-essential binutils gnu-efi ovmf qemu-system-x86 qemu-utils mtools fdisk \
 libcmocka-dev console-setup-linux python3 pkg-config"
+if [ "${1:-}" = fuzz ]; then
+	PKGS="$PKGS clang libclang-rt-dev llvm"
+fi
 
 missing=""
 for p in $PKGS; do

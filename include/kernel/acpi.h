@@ -30,6 +30,8 @@
 #define ACPI_MAX_OVERRIDES 16u           /* MADT interrupt source overrides */
 #define ACPI_MAX_TABLE_LEN (1u << 20)    /* any longer SDT is "absurd" and rejected */
 #define ACPI_MAX_REPORTS   64u           /* findings passed to report(); the rest are counted */
+#define ACPI_MAX_TRIES     8u            /* bad copies of one table validated, then given up */
+#define ACPI_MAX_ROOT_ENTRIES 1024u      /* root entries read; the rest are ignored */
 
 /* ---------------------------------------------------------------- findings
  * `what` catalogue (E error, W warn, I info; phys/value in brackets):
@@ -42,9 +44,13 @@
  *   T_unmapped [table], T_signature [table, 4 bytes LE], T_length_short,
  *   T_length_absurd, T_truncated (the length runs into unmapped memory)
  *   [table, length], T_checksum [table, sum]; W T_duplicate [ignored copy,
- *   copy in use] for madt/fadt/hpet.
+ *   copy in use] for madt/fadt/hpet. A root entry naming an address already
+ *   rejected is skipped without a finding; after ACPI_MAX_TRIES rejected
+ *   copies of madt/fadt/hpet the rest are skipped: W T_too_many_bad [first
+ *   skipped copy, ACPI_MAX_TRIES], once.
  * Root: W root_fallback_rsdt [rsdt, xsdt]; E root_missing [rsdp, rsdt];
- *   W xsdt/rsdt_entries_partial [root, length], xsdt/rsdt_entry_null
+ *   W xsdt/rsdt_entries_partial [root, length], xsdt/rsdt_entries_ignored
+ *   [root, entries beyond ACPI_MAX_ROOT_ENTRIES], xsdt/rsdt_entry_null
  *   [root, index], xsdt/rsdt_entry_unmapped [root, entry address].
  * MADT, entries [entry address, ...]: E madt_entry_short [len 0 or 1],
  *   E madt_entry_overrun [entry len, or bytes left] (both stop the walk),

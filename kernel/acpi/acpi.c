@@ -21,14 +21,14 @@ struct sdt_kind {
 	uint32_t min_len;
 	enum acpi_severity sev;
 	const char *unmapped, *signature, *length_short, *length_absurd, *truncated,
-		*checksum, *duplicate;
+		*checksum, *duplicate, *too_many_bad;
 	body_parser parse;
 	size_t phys_field; /* offsetof(struct acpi_info, ..._phys): nonzero once taken */
 };
 
 #define SDT_KIND(s, n, min, sev, fn, field) { s, min, sev, n "_unmapped", n "_signature", \
 	n "_length_short", n "_length_absurd", n "_truncated", n "_checksum", n "_duplicate", \
-	fn, field }
+	n "_too_many_bad", fn, field }
 
 static const struct sdt_kind k_xsdt = SDT_KIND("XSDT", "xsdt", 36, ACPI_SEV_ERROR, NULL, 0);
 static const struct sdt_kind k_rsdt = SDT_KIND("RSDT", "rsdt", 36, ACPI_SEV_ERROR, NULL, 0);
@@ -136,13 +136,27 @@ static const uint8_t *sdt_validate(const struct acpi_env *env, struct acpi_info 
 	return t;
 }
 
+#define N_USED (sizeof(k_used) / sizeof(k_used[0]))
+
+/* The copies of one kind validated so far (all rejected: a sound one is
+ * taken). Validating sums up to ACPI_MAX_TABLE_LEN bytes, so a root listing
+ * one bad 1 MiB table 262,135 times would sum 256 GiB: a rejected address is
+ * never validated again, and after ACPI_MAX_TRIES bad copies of a kind the
+ * rest are skipped, so the work is bounded whatever the root holds. */
+struct kind_tries {
+	uint32_t n;
+	bool gave_up;
+	uint64_t rejected[ACPI_MAX_TRIES];
+};
+
 /* One table the root lists, known by its signature: validate it unless a sound
  * copy was already taken (firmware listing a table twice keeps the first). */
 static void take_table(const struct acpi_env *env, struct acpi_info *out, uint64_t phys,
-		       const uint8_t *hdr)
+		       const uint8_t *hdr, struct kind_tries *tries)
 {
-	for (size_t i = 0; i < sizeof(k_used) / sizeof(k_used[0]); i++) {
+	for (size_t i = 0; i < N_USED; i++) {
 		const struct sdt_kind *k = &k_used[i];
+		struct kind_tries *tr = &tries[i];
 		uint64_t taken;
 		const uint8_t *t;
 		uint32_t len;
@@ -154,6 +168,17 @@ static void take_table(const struct acpi_env *env, struct acpi_info *out, uint64
 			acpi_note(env, out, ACPI_SEV_WARN, k->duplicate, phys, taken);
 			return;
 		}
+		for (uint32_t j = 0; j < tr->n; j++)
+			if (tr->rejected[j] == phys)
+				return; /* its finding was reported the first time */
+		if (tr->n == ACPI_MAX_TRIES) {
+			if (!tr->gave_up)
+				acpi_note(env, out, ACPI_SEV_WARN, k->too_many_bad, phys,
+					  ACPI_MAX_TRIES);
+			tr->gave_up = true;
+			return;
+		}
+		tr->rejected[tr->n++] = phys;
 		t = sdt_validate(env, out, k, phys, &len);
 		if (t)
 			k->parse(env, phys, t, len, out);
@@ -167,10 +192,19 @@ static void scan_root(const struct acpi_env *env, struct acpi_info *out, uint64_
 {
 	uint32_t esz = xsdt ? 8 : 4;
 	uint32_t n = (len - ACPI_SDT_HEADER_LEN) / esz;
+	struct kind_tries tries[N_USED] = { 0 };
 
 	if ((len - ACPI_SDT_HEADER_LEN) % esz)
 		acpi_note(env, out, ACPI_SEV_WARN,
 			  xsdt ? "xsdt_entries_partial" : "rsdt_entries_partial", root, len);
+	/* each entry costs a mapping, which the kernel checks against the whole
+	 * memory map: real roots list dozens of tables, not 262,135 */
+	if (n > ACPI_MAX_ROOT_ENTRIES) {
+		acpi_note(env, out, ACPI_SEV_WARN,
+			  xsdt ? "xsdt_entries_ignored" : "rsdt_entries_ignored", root,
+			  n - ACPI_MAX_ROOT_ENTRIES);
+		n = ACPI_MAX_ROOT_ENTRIES;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e = t + ACPI_SDT_HEADER_LEN + (uint64_t)i * esz;
 		uint64_t phys = xsdt ? acpi_rd64(e) : acpi_rd32(e);
@@ -187,7 +221,7 @@ static void scan_root(const struct acpi_env *env, struct acpi_info *out, uint64_
 				  xsdt ? "xsdt_entry_unmapped" : "rsdt_entry_unmapped", root, phys);
 			continue;
 		}
-		take_table(env, out, phys, h);
+		take_table(env, out, phys, h, tries);
 	}
 }
 

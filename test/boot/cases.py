@@ -586,8 +586,10 @@ def reports_survive_a_reboot(d):
 @case
 def report_folder_keeps_the_newest(d):
     """reports_keep=2: after four runs (three records written) two remain,
-    the newest ones."""
-    img = qemu.prepare_image(d, SHUTDOWN_CFG + "stress_ops=0\nreports_keep=2\n")
+    the newest ones. The bad values after it change nothing, for the loader
+    as for the kernel (the last valid line wins)."""
+    img = qemu.prepare_image(d, SHUTDOWN_CFG + "stress_ops=0\nreports_keep=2\n"
+                             "reports_keep=0\nreports_keep=3x\n")
     ids, p = [], []
     for i in range(4):
         b = boot(d, image=img, mem="128M", vga=False, keep_vars=i > 0)

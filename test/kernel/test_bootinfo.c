@@ -27,6 +27,7 @@ static void good(void)
 	bi.direct_map_top = 4ull << 30;
 	bi.meta_phys = 0x2000000;
 	bi.meta_bytes = metadata_size_for(bi.ram_top);
+	bi.meta_frames = bi.ram_top / 4096;
 	bi.kernel_phys = 0x3000000;
 	bi.kernel_bytes = 0x20000;
 	bi.config = 0x101000;
@@ -102,15 +103,142 @@ static void rejects_in_order(void **s)
 	expect("trampoline");
 }
 
+/* Issue 18's finding: meta_phys + meta_bytes wrapped around 2^64, and
+ * meta_frames was never checked, so init_metadata_array wrote past the array. */
+static void metadata_fields_checked_against_each_other(void **s)
+{
+	(void)s;
+	good();
+	bi.meta_bytes = 0xffffffffff000000ull;  /* meta_phys + meta_bytes wraps */
+	expect("metadata");
+	bi.meta_phys = 0xfffffffffffff000ull;   /* so does this one */
+	expect("metadata");
+	bi.meta_frames = bi.meta_bytes / 64 + 1; /* more slots than the array holds */
+	expect("metadata");
+	bi.meta_frames = bi.ram_top / 4096 - 1;  /* fewer frames than RAM */
+	expect("metadata");
+	bi.meta_bytes -= 4096;                   /* smaller than ram_top needs */
+	bi.meta_frames = bi.meta_bytes / 64;
+	expect("metadata");
+	bi.ram_top = bi.direct_map_top;          /* array sized for another ram_top */
+	expect("metadata");
+	bi.kernel_phys = bi.meta_phys + 4096;    /* the array would overwrite the kernel */
+	expect("overlaps");
+}
+
+/* Every block the kernel follows must lie in RAM, each sum checked before it
+ * is formed. */
+static void blocks_inside_ram_without_overflow(void **s)
+{
+	(void)s;
+	good();
+	bi.mmap = 0xfffffffffffffff0ull;         /* mmap + count * stride wraps */
+	expect("memory map");
+	bi.mmap = bi.ram_top - 48;               /* runs past ram_top */
+	expect("memory map");
+	bi.mmap = 0x100004;                      /* descriptors read in place: aligned */
+	expect("memory map");
+	bi.kernel_phys = 0xfffffffffff00000ull;  /* wraps */
+	expect("kernel");
+	bi.kernel_bytes = bi.ram_top;            /* runs past ram_top */
+	expect("kernel");
+	bi.config = bi.ram_top - 50;             /* 100 bytes at ram_top - 50 */
+	expect("config");
+	bi.config = UINT64_MAX - 10;
+	expect("config");
+	bi.known_bad_count = 2;
+	bi.known_bad = UINT64_MAX - 8;
+	expect("known-bad");
+	bi.known_bad_count = 2;
+	bi.known_bad = 0x200004;
+	expect("known-bad");
+	bi.known_bad_count = 2;
+	bi.known_bad = 0x200000;
+	assert_null(bootinfo_validate(&bi));
+	bi.fb.base = 0xc0000000;                 /* a mode bigger than its buffer */
+	bi.fb.width = 1024;
+	bi.fb.height = 768;
+	bi.fb.stride = 1024;
+	bi.fb.size = 1024 * 768 * 4;
+	assert_null(bootinfo_validate(&bi));
+	bi.fb.size -= 4;
+	expect("framebuffer");
+	bi.fb.base = UINT64_MAX - 4096;
+	bi.fb.size = 1ull << 40;
+	bi.fb.width = bi.fb.height = bi.fb.stride = 1;
+	expect("framebuffer");
+}
+
+/* Found by fuzz/bootinfo.c: stride * height * 4 wrapped past 2^64 (stride
+ * 0xffffffff, height 0xf9000000), so a mode far bigger than its buffer
+ * passed. */
+static void framebuffer_size_without_overflow(void **s)
+{
+	(void)s;
+	good();
+	bi.fb.base = 0x80000000;
+	bi.fb.size = 0x3e8000;
+	bi.fb.width = 0;
+	bi.fb.height = 0xf9000000u;
+	bi.fb.stride = 0xffffffffu;
+	expect("framebuffer");
+	bi.fb.base = 0x80000000;
+	bi.fb.size = 0x3e8000;
+	bi.fb.height = 0x40000000u;
+	bi.fb.stride = 0x40000000u;              /* 2^62 * 4 = 2^64: wraps to 0 */
+	expect("framebuffer");
+	bi.fb.base = 0x80000000;
+	bi.fb.size = (uint64_t)0xffffffffu * 0xffffffffu;
+	bi.fb.height = bi.fb.stride = bi.fb.width = 0xffffffffu;
+	expect("framebuffer");
+	bi.fb.base = 0x80000000;
+	bi.fb.size = 4ull << 32;
+	bi.fb.height = bi.fb.stride = bi.fb.width = 0x10000;
+	assert_null(bootinfo_validate(&bi)); /* exactly big enough */
+	bi.fb.size--;
+	expect("framebuffer");
+}
+
 static uint8_t map[16 * 64];
+
+/* Written with memcpy: a descriptor at an odd stride is not aligned. */
+static void put_at(uint8_t *m, int i, uint32_t stride, uint32_t type, uint64_t start,
+		   uint64_t pages)
+{
+	uint8_t *d = m + i * stride;
+
+	memcpy(d + offsetof(struct bootinfo_mem_desc, type), &type, sizeof(type));
+	memcpy(d + offsetof(struct bootinfo_mem_desc, phys_start), &start, sizeof(start));
+	memcpy(d + offsetof(struct bootinfo_mem_desc, num_pages), &pages, sizeof(pages));
+}
 
 static void put(int i, uint32_t stride, uint32_t type, uint64_t start, uint64_t pages)
 {
-	struct bootinfo_mem_desc *d = (struct bootinfo_mem_desc *)(map + i * stride);
+	put_at(map, i, stride, type, start, pages);
+}
 
-	d->type = type;
-	d->phys_start = start;
-	d->num_pages = pages;
+/* Issue 18: the loader read descriptors as structs at DescriptorSize strides,
+ * which firmware may make any size >= 40; a stride not a multiple of 8 (or a
+ * map at an odd address) made those reads misaligned, undefined behaviour
+ * that UBSan (on in host tests) stops at. */
+static void ram_top_reads_descriptors_at_any_stride(void **s)
+{
+	(void)s;
+	static uint8_t raw[16 * 64 + 8];
+
+	for (uint32_t off = 0; off < 8; off += 3)
+		for (uint32_t stride = 40; stride <= 57; stride++) {
+			uint8_t *m = raw + off;
+			struct bootinfo_mem_desc d;
+
+			memset(raw, 0xee, sizeof(raw));
+			put_at(m, 0, stride, 7, 0, 160);
+			put_at(m, 1, stride, 11, 0xfec00000, 0x100);
+			put_at(m, 2, stride, 10, 0x7ff00000, 0x100);
+			assert_true(bootinfo_ram_top(m, 3, stride, 1ull << 46) == 0x80000000ull);
+			d = bootinfo_desc_get(m, stride, 2);
+			assert_true(d.type == 10 && d.phys_start == 0x7ff00000 && d.num_pages == 0x100);
+		}
 }
 
 static void ram_top_steps_by_stride(void **s)
@@ -190,7 +318,11 @@ int main(void)
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(accepts_a_good_one),
 		cmocka_unit_test(rejects_in_order),
+		cmocka_unit_test(metadata_fields_checked_against_each_other),
+		cmocka_unit_test(blocks_inside_ram_without_overflow),
+		cmocka_unit_test(framebuffer_size_without_overflow),
 		cmocka_unit_test(ram_top_steps_by_stride),
+		cmocka_unit_test(ram_top_reads_descriptors_at_any_stride),
 		cmocka_unit_test(ram_top_ignores_overflowing_entries),
 		cmocka_unit_test(ram_top_stops_at_the_physical_limit),
 		cmocka_unit_test(ram_types),

@@ -1,1 +1,1 @@
-test_config_SRCS := kernel/config.c $(wildcard kernel/audit/patterns/*.c)
+test_config_SRCS := kernel/config.c lib/cfgline.c $(wildcard kernel/audit/patterns/*.c)
