@@ -112,7 +112,7 @@ static struct acpi_info info;
 
 static void parse(uint64_t rsdp)
 {
-	struct acpi_env env = { NULL, map_cb, report_cb };
+	struct acpi_env env = { NULL, map_cb, report_cb, false, 0 };
 
 	whole_maps = header_maps = nfind = 0;
 	acpi_parse(&env, rsdp, &info);
