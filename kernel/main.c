@@ -8,6 +8,7 @@
 #include <kernel/config.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/dimms.h>
 #include <kernel/efirt.h>
 #include <kernel/memmap.h>
 #include <kernel/mminit.h>
@@ -125,6 +126,7 @@ void kmain(uint64_t bootinfo_phys)
 	memmap_audit(bi);                      /* map findings, memmap + coverage events */
 	report_metadata(bi);                   /* metadata event, sizing checks */
 	mm_init(bi);                           /* MetaSlot array, buddy from usable RAM */
+	dimms_init(bi, run.ram_bytes);         /* SMBIOS: DIMMs, do they add up, ECC */
 	screen_header(bi, 1, run.ram_bytes);   /* firmware, RAM, metadata */
 	screen_memory_picture(bi);             /* the map as the allocator sees it */
 	platform_acpi(bi, &acpi);              /* MADT, FADT, HPET */

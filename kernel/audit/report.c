@@ -2,6 +2,7 @@
  * the pass that found it is over; per-CPU and overall figures, and the bad
  * frames in the forms Linux (memmap=) and GRUB (badram=) take. */
 #include <kernel/console.h>
+#include <kernel/dimms.h>
 #include <kernel/config.h>
 #include <kernel/run.h>
 #include <kernel/time.h>
@@ -29,6 +30,9 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 		jw_u64(&w, "actual", f->actual);
 		jw_u64(&w, "cpu", f->cpu);
 		jw_str(&w, "pattern", f->pattern);
+		/* SMBIOS types 20/17: named only when one device holds the address */
+		jw_str(&w, "dimm", smbios_locator_for(f->addr) ? smbios_locator_for(f->addr)
+							       : "cannot_tell");
 		event_emit(&w);
 	}
 }
