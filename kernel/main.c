@@ -8,6 +8,7 @@
 #include <kernel/config.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/cpuinfo.h>
 #include <kernel/dimms.h>
 #include <kernel/efirt.h>
 #include <kernel/memmap.h>
@@ -133,6 +134,7 @@ void kmain(uint64_t bootinfo_phys)
 	time_init(bi->tsc_hz, &acpi);          /* TSC against the PM timer / HPET */
 	smp_init(bi, &acpi, kcfg.smp_limit);   /* LAPIC, every AP via INIT-SIPI-SIPI */
 	screen_header(bi, run.cpus, run.ram_bytes);
+	cpuinfo_init();                        /* brand, microcode, caches, thermal sensors */
 	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
 	audit_run();                           /* RAM patterns on every free frame */
 	if (kcfg.bench)

@@ -151,3 +151,40 @@ def broken_smbios_structures_are_reported_and_the_run_goes_on(d):
     if len(dimm) != 1 or dimm[0].get("locator") != "" or dimm[0].get("serial") != "SN-B":
         p.append("dimm events %s" % dimm)
     return p
+
+
+def cpu_problems(b, vendor, cache_source):
+    p = []
+    ci = b.first("cpu_info") or {}
+    if ci.get("vendor") != vendor or not ci.get("brand") or not ci.get("family"):
+        p.append("cpu_info: %s" % ci)
+    if ci.get("cache_source") != cache_source or not ci.get("l1d") or not ci.get("l2"):
+        p.append("caches, expected from %s: %s" % (cache_source, ci))
+    if ci.get("microcode_differs") != 0:
+        p.append("microcode differs between identical vCPUs: %s" % ci)
+    # TCG has no digital thermal sensor: said so, never guessed, never a #GP
+    th = b.all("thermal")
+    if ci.get("thermal") != "unavailable" or not th or any(e.get("available") for e in th):
+        p.append("thermal under QEMU: %s %s" % (ci.get("thermal"), th))
+    return p
+
+
+@case
+def cpu_info_amd_model(d):
+    """QEMU's default qemu64 (AuthenticAMD): brand, signature, caches from
+    the AMD leaves, thermal unavailable, the same microcode on both CPUs."""
+    b = boot(d, mem="256M", smp=2, vga=False, timeout=300)
+    return check_run(b, "256M") + cpu_problems(b, "AuthenticAMD", "leaf80000005")
+
+
+@case
+def cpu_info_intel_model(d):
+    """An Intel model (Skylake-Client): caches from CPUID leaf 4, the
+    microcode revision read through IA32_BIOS_SIGN_ID, thermal unavailable
+    (QEMU has no DTS even for an Intel model)."""
+    b = boot(d, mem="256M", smp=2, vga=False, timeout=300, extra=["-cpu", "Skylake-Client"])
+    p = check_run(b, "256M") + cpu_problems(b, "GenuineIntel", "leaf4")
+    ci = b.first("cpu_info") or {}
+    if (ci.get("family"), ci.get("model")) != (6, 0x5e):
+        p.append("Skylake-Client is family 6 model 0x5e: %s" % ci)
+    return p
