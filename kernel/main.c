@@ -2,6 +2,7 @@
  * owns its events and its checks. */
 #include <bootinfo.h>
 #include <kernel/audit.h>
+#include <kernel/bandwidth.h>
 #include <mm/frame.h>
 #include <kernel/bench.h>
 #include <kernel/bootinfo_check.h>
@@ -135,6 +136,7 @@ void kmain(uint64_t bootinfo_phys)
 	smp_init(bi, &acpi, kcfg.smp_limit);   /* LAPIC, every AP via INIT-SIPI-SIPI */
 	screen_header(bi, run.cpus, run.ram_bytes);
 	cpuinfo_init();                        /* brand, microcode, caches, thermal sensors */
+	bandwidth_run();                       /* L1/L2/L3/RAM GB/s on all CPUs, 200 ms */
 	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
 	audit_run();                           /* RAM patterns on every free frame */
 	if (kcfg.bench)

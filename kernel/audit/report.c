@@ -1,6 +1,7 @@
 /* What the audit tells (audit_internal.h): each bad frame once, as soon as
  * the pass that found it is over; per-CPU and overall figures, and the bad
  * frames in the forms Linux (memmap=) and GRUB (badram=) take. */
+#include <kernel/bandwidth.h>
 #include <kernel/console.h>
 #include <kernel/dimms.h>
 #include <kernel/config.h>
@@ -57,6 +58,9 @@ void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *
 		jw_u64(&w, "cpu", c);
 		jw_u64(&w, "tested_frames", s->frames);
 		jw_u64(&w, "mib_per_s", mibs);
+		/* against the RAM bandwidth measured at start on all CPUs */
+		if (bandwidth_ram_mib_s_per_cpu())
+			jw_u64(&w, "pct_of_bandwidth", mibs * 100 / bandwidth_ram_mib_s_per_cpu());
 		event_emit(&w);
 		bytes += s->bytes_swept;
 		cycles = s->cycles > cycles ? s->cycles : cycles;

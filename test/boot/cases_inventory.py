@@ -188,3 +188,43 @@ def cpu_info_intel_model(d):
     if (ci.get("family"), ci.get("model")) != (6, 0x5e):
         p.append("Skylake-Client is family 6 model 0x5e: %s" % ci)
     return p
+
+
+@case
+def bandwidth_measured_on_all_cpus_and_audit_compares(d):
+    """The bandwidth event at start (2 CPUs): every level the plan keeps has
+    read, write and copy figures; the audit's per-CPU events carry their
+    share of it. Speeds under TCG mean nothing: only presence is checked."""
+    cfg = "on_finish=shutdown\naudit=quick\npatterns=own_address\nstress_ops=0\n"
+    b = boot(d, cfg=cfg, mem="256M", smp=2, vga=False, timeout=400)
+    p = check_run(b, "256M")
+    bw = b.first("bandwidth") or {}
+    if bw.get("cpus") != 2 or "ram" not in bw or "l1" not in bw:
+        p.append("bandwidth: %s" % bw)
+    for level in ("l1", "l2", "l3", "ram"):
+        figures = bw.get(level)
+        if figures and not all(figures.get(k, 0) > 0 for k in
+                                ("read_mib_s", "write_mib_s", "copy_mib_s", "bytes_per_cpu")):
+            p.append("bandwidth.%s incomplete: %s" % (level, figures))
+    names = [e["ev"] for e in b.events]
+    if "bandwidth" in names and "audit_cpu" in names and names.index("bandwidth") > names.index("audit_cpu"):
+        p.append("bandwidth measured after the audit")
+    cpus = b.all("audit_cpu")
+    if len(cpus) != 2 or not all("pct_of_bandwidth" in e for e in cpus):
+        p.append("audit_cpu without pct_of_bandwidth: %s" % cpus)
+    if len(b.all("thermal")) < 2:
+        p.append("thermal sampled at start and after the audit pass: %s" % b.all("thermal"))
+    return p
+
+
+@case
+def bandwidth_off_skips_it(d):
+    """bandwidth=off: no bandwidth event, no comparison in audit_cpu."""
+    cfg = "on_finish=shutdown\naudit=quick\npatterns=own_address\nstress_ops=0\nbandwidth=off\n"
+    b = boot(d, cfg=cfg, mem="256M", vga=False, timeout=400)
+    p = check_run(b, "256M")
+    if b.first("bandwidth") or b.first("config_issue"):
+        p.append("bandwidth=off not applied: %s %s" % (b.first("bandwidth"), b.first("config_issue")))
+    if any("pct_of_bandwidth" in e for e in b.all("audit_cpu")):
+        p.append("audit_cpu compares with a bandwidth never measured")
+    return p
