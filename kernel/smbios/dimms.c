@@ -56,10 +56,8 @@ static void dimm_event(const struct smbios_dimm *d)
 	jw_str(&w, "locator", d->locator);
 	jw_str(&w, "bank", d->bank);
 	jw_bool(&w, "installed", d->size || d->size_unknown);
-	if (d->size_unknown)
-		jw_str(&w, "size", "unknown");
-	else
-		jw_u64(&w, "size", d->size);
+	jw_u64(&w, "size", d->size);           /* bytes; 0 when empty or unknown */
+	jw_bool(&w, "size_unknown", d->size_unknown);
 	jw_str(&w, "type", smbios_memory_type_name(d->type));
 	jw_u64(&w, "speed", d->speed);
 	jw_u64(&w, "configured_speed", d->configured_speed);
@@ -102,9 +100,13 @@ static void set_line(const struct smbios_totals *t)
 							      : smb.dimms[i].speed;
 			break;
 		}
-	ksnprintf(line, sizeof(line), "DIMMs: %u of %u, %llu MiB %s-%u, %s", t->populated,
+	char mts[16] = "";
+
+	if (speed)
+		ksnprintf(mts, sizeof(mts), "-%u", speed);
+	ksnprintf(line, sizeof(line), "DIMMs: %u of %u, %llu MiB %s%s, %s", t->populated,
 		  t->slots, (unsigned long long)(t->bytes >> 20), smbios_memory_type_name(type),
-		  speed, smbios_ecc_name(t->ecc));
+		  mts, smbios_ecc_name(t->ecc));
 }
 
 void dimms_init(const struct bootinfo *bi, uint64_t map_ram_bytes)

@@ -80,8 +80,10 @@ static long entry_point(const struct smbios_env *env, uint64_t entry, struct smb
 	}
 	if (e[0] == '_' && e[1] == 'S' && e[2] == 'M' && e[3] == '_') {
 		len = e[5];
-		/* 0x1e: SMBIOS 2.1 documented the length wrongly, firmware followed */
-		if (len < 0x1e || len > 0x40 || !(e = env->map(env->ctx, entry, len))) {
+		/* 0x1e: SMBIOS 2.1 documented the length wrongly, firmware followed;
+		 * the checksum covers `len`, but the fields run to 0x1e inclusive */
+		if (len < 0x1e || len > 0x40 ||
+		    !(e = env->map(env->ctx, entry, len > 0x1f ? len : 0x1f))) {
 			smbios_note(env, out, ACPI_SEV_ERROR, "smbios_entry_length", entry, len);
 			return -1;
 		}

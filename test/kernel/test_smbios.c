@@ -351,6 +351,16 @@ static void parses_a_2_x_table_by_count(void **s)
 	assert_int_equal(w->info.minor, 8);
 	assert_int_equal(w->info.structures, 8);
 	assert_int_equal(w->info.ndimms, 4);
+	/* SMBIOS 2.1's length quirk: 0x1e, checksum over 0x1e bytes, fields
+	 * still up to 0x1e (the parser must map them, not read past its map) */
+	uint64_t e = ep2(8);
+	w->mem[0x40 + 5] = 0x1e;
+	w->mem[0x40 + 0x1e] = 0;
+	w->mem[0x40 + 4] = 0;
+	w->mem[0x40 + 4] = (uint8_t)-sum(w->mem + 0x40, 0x1e);
+	parse(e);
+	assert_int_equal(w->nrec, 0);
+	assert_int_equal(w->info.ndimms, 4);
 	/* a count shorter than the table stops the walk there */
 	parse(ep2(3));
 	assert_int_equal(w->info.ndimms, 2);
