@@ -115,6 +115,7 @@ void dimms_init(const struct bootinfo *bi, uint64_t map_ram_bytes)
 	struct smbios_totals t;
 	enum smbios_sum sum;
 	uint32_t banks = mca_banks();
+	char ver[8];
 	struct jw w;
 
 	boot = bi;
@@ -128,7 +129,8 @@ void dimms_init(const struct bootinfo *bi, uint64_t map_ram_bytes)
 	sum = smb.present ? smbios_check_sum(&t, map_ram_bytes) : SMBIOS_SUM_UNKNOWN;
 	jw_begin(&w, "dimms");
 	jw_bool(&w, "smbios", smb.present);
-	jw_u64(&w, "version", (uint64_t)smb.major << 8 | smb.minor);
+	ksnprintf(ver, sizeof(ver), "%u.%u", smb.major, smb.minor);
+	jw_str(&w, "version", smb.present ? ver : "");
 	jw_bool(&w, "entry_64bit", smb.v3);
 	jw_u64(&w, "slots", t.slots);
 	jw_u64(&w, "populated", t.populated);

@@ -74,7 +74,8 @@ def dimms_from_qemu_smbios_options(d):
     for k, v in want.items():
         if dimm.get(k) != v:
             p.append("dimm.%s = %r, expected %r (%s)" % (k, dimm.get(k), v, dimm))
-    if not dimms.get("smbios") or not dimms.get("entry_64bit") or dimms.get("version", 0) < 0x300:
+    if not dimms.get("smbios") or not dimms.get("entry_64bit") or \
+            not dimms.get("version", "").startswith("3."):
         p.append("not read through the SMBIOS 3.0 entry point: %s" % dimms)
     if dimms.get("adds_up") != "ok" or dimms.get("dimm_bytes") != 512 * MiB:
         p.append("DIMMs do not add up on a sound machine: %s" % dimms)

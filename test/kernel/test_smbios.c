@@ -718,7 +718,7 @@ static void fuzz(void **s)
 {
 	(void)s;
 	uint32_t seed = env_u32("SMBIOS_FUZZ_SEED", 20261127u);
-	uint32_t iters = env_u32("SMBIOS_FUZZ_ITERS", 3000);
+	uint32_t iters = env_u32("SMBIOS_FUZZ_ITERS", 10000);
 	uint32_t present = 0, dimms = 0;
 
 	rng = 0x9e3779b97f4a7c15ull ^ seed;
