@@ -7,8 +7,8 @@ structure per file for the 2.x entry point."""
 import os
 import struct
 
-import qemu  # noqa: F401  (tools/qemu.py, through cases)
-from cases import case, boot, check_run, SHUTDOWN_CFG, MiB
+from cases import case, boot, check_run, screendump_when_done, MiB
+import screen  # test/boot/screen.py
 
 ECC_NONE, ECC_MULTI_BIT = 3, 6
 
@@ -229,3 +229,21 @@ def bandwidth_off_skips_it(d):
     if any("pct_of_bandwidth" in e for e in b.all("audit_cpu")):
         p.append("audit_cpu compares with a bandwidth never measured")
     return p
+
+
+@case
+def screen_header_shows_the_dimms(d):
+    """The header's second row, read back from the framebuffer, ends with
+    the DIMM line built from SMBIOS."""
+    png = os.path.join(d, "screen.png")
+    sock, watch = screendump_when_done(d, png)
+    extra = ["-smbios", "type=17,speed=2666"]
+    b = boot(d, cfg="on_finish=halt\naudit=off\nstress_ops=0\n", mem="256M", vga=True,
+             monitor=sock, on_running=watch, timeout=260, extra=extra)
+    if not b.first("summary") or not os.path.exists(png):
+        return ["no summary or no screendump"]
+    rows = screen.decode_text(screen.read_png(png), 0, 2)
+    want = "DIMMs: 1 of 1, 256 MiB RAM-2666, multi_bit_ecc"
+    if len(rows) < 2 or not rows[1].endswith(want):
+        return ["header rows %r lack %r" % (rows, want)]
+    return []
