@@ -109,6 +109,11 @@ struct smbios_info {
 void smbios_parse(const struct smbios_env *env, uint64_t entry, unsigned kind,
 		  struct smbios_info *out);
 
+/* Is [phys, phys + len) inside 0xe0000-0xfffff, the legacy BIOS area? It is
+ * ROM or shadow RAM on every PC and often absent from the UEFI memory map,
+ * yet 2.x entry points and tables live there, so it may be read. */
+bool smbios_in_legacy_area(uint64_t phys, uint64_t len);
+
 /* The system-memory totals of the type-17 devices: populated slots, their
  * bytes, and how many say their size is unknown (then the sum is a floor). */
 struct smbios_totals {

@@ -13,12 +13,10 @@ static const struct bootinfo *boot;
 static struct smbios_info smb;
 static char line[96];
 
-/* 0xe0000-0xfffff, the legacy BIOS area, is ROM or shadow RAM on every PC
- * and often absent from the UEFI map, yet 2.x entry points live there. */
 static const void *map_fn(void *ctx, uint64_t phys, uint64_t len)
 {
 	(void)ctx;
-	if (phys >= 0xe0000 && len <= 0x100000 - phys)
+	if (smbios_in_legacy_area(phys, len))
 		return phys_to_virt(phys);
 	return platform_readable(boot, phys, len) ? phys_to_virt(phys) : 0;
 }

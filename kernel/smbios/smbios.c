@@ -16,6 +16,11 @@ void smbios_note(const struct smbios_env *env, struct smbios_info *out,
 		env->report(env->ctx, &f);
 }
 
+bool smbios_in_legacy_area(uint64_t phys, uint64_t len)
+{
+	return phys >= 0xe0000 && phys < 0x100000 && len <= 0x100000 - phys;
+}
+
 static uint8_t byte_sum(const uint8_t *p, uint32_t n)
 {
 	uint8_t s = 0;

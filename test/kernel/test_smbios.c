@@ -498,6 +498,18 @@ static void other_arrays_do_not_count(void **s)
 	assert_string_equal(smbios_locator_in(&w->info, 0), "A");
 }
 
+static void legacy_area_bounds(void **s)
+{
+	(void)s;
+	assert_true(smbios_in_legacy_area(0xf0000, 0x1f));
+	assert_true(smbios_in_legacy_area(0xe0000, 0x20000));
+	assert_false(smbios_in_legacy_area(0xe0000, 0x20001));  /* runs past 1 MiB */
+	assert_false(smbios_in_legacy_area(0xdffff, 0x10));
+	assert_false(smbios_in_legacy_area(0x100000, 0x10));    /* above: the map decides */
+	assert_false(smbios_in_legacy_area(0xfee00000, 0x10));  /* the local APIC */
+	assert_false(smbios_in_legacy_area(0xffff0, UINT64_MAX));
+}
+
 /* ---------------------------------------------------------------- broken input */
 
 static void broken_entry_points(void **s)
@@ -744,6 +756,7 @@ int main(void)
 		cmocka_unit_test(size_encodings),
 		cmocka_unit_test(the_sum_check),
 		cmocka_unit_test(other_arrays_do_not_count),
+		cmocka_unit_test(legacy_area_bounds),
 		cmocka_unit_test(broken_entry_points),
 		cmocka_unit_test(broken_structures),
 		cmocka_unit_test(too_many_devices),
