@@ -96,7 +96,7 @@ static uint32_t microcode(void)
 		cpuid(1, 0, r);
 		return (uint32_t)(rdmsr(MSR_BIOS_SIGN_ID) >> 32);
 	}
-	if (ci.vendor == VENDOR_AMD && ci.family >= 0xf)
+	if (ci.vendor == VENDOR_AMD && ci.family >= 0x10) /* PATCH_LEVEL: family 10h on */
 		return (uint32_t)rdmsr(MSR_BIOS_SIGN_ID);
 	return 0;
 }
