@@ -33,7 +33,7 @@
 
 #define SMBIOS_MAX_TABLE_LEN (1u << 20) /* a longer structure table is absurd */
 #define SMBIOS_MAX_ARRAYS  8u
-#define SMBIOS_MAX_DIMMS   64u
+#define SMBIOS_MAX_DIMMS   128u          /* a 4-socket server has 96 slots */
 #define SMBIOS_MAX_RANGES  64u           /* of each kind, type 19 and type 20 */
 #define SMBIOS_STR_MAX     32u           /* strings are cut to 31 bytes */
 #define SMBIOS_NO_HANDLE   0xfffeu
@@ -97,6 +97,7 @@ struct smbios_info {
 	uint32_t structures;         /* structures walked */
 	uint32_t narrays, ndimms, nmapped, ndevmapped;
 	uint32_t dropped;            /* memory structures beyond the arrays below */
+	uint32_t dimms_dropped;      /* of which type 17: the totals are then a floor */
 	struct smbios_array arrays[SMBIOS_MAX_ARRAYS];
 	struct smbios_dimm dimms[SMBIOS_MAX_DIMMS];
 	struct smbios_range mapped[SMBIOS_MAX_RANGES];    /* type 19 */
@@ -117,7 +118,7 @@ bool smbios_in_legacy_area(uint64_t phys, uint64_t len);
 /* The system-memory totals of the type-17 devices: populated slots, their
  * bytes, and how many say their size is unknown (then the sum is a floor). */
 struct smbios_totals {
-	uint32_t slots, populated, size_unknown;
+	uint32_t slots, populated, size_unknown, dropped;
 	uint64_t bytes;
 	uint8_t ecc;                 /* of the system-memory array(s); 0 = none listed */
 	uint64_t max_capacity;
@@ -131,7 +132,7 @@ void smbios_totals(const struct smbios_info *s, struct smbios_totals *t);
  * the table does not list every DIMM. */
 enum smbios_sum {
 	SMBIOS_SUM_OK,
-	SMBIOS_SUM_UNKNOWN,          /* no sizes, or some unknown: cannot tell */
+	SMBIOS_SUM_UNKNOWN,          /* no sizes, some unknown or dropped: cannot tell */
 	SMBIOS_SUM_DIMMS_UNMAPPED,   /* map RAM < DIMMs - slack */
 	SMBIOS_SUM_DIMMS_MISSING,    /* map RAM > DIMMs + 1 MiB */
 };

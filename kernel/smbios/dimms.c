@@ -133,6 +133,7 @@ void dimms_init(const struct bootinfo *bi, uint64_t map_ram_bytes)
 	jw_u64(&w, "slots", t.slots);
 	jw_u64(&w, "populated", t.populated);
 	jw_u64(&w, "size_unknown", t.size_unknown);
+	jw_u64(&w, "dropped", t.dropped);      /* slots beyond SMBIOS_MAX_DIMMS */
 	jw_u64(&w, "dimm_bytes", t.bytes);
 	jw_u64(&w, "map_ram_bytes", map_ram_bytes);
 	jw_str(&w, "adds_up", smbios_sum_name(sum));

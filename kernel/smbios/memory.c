@@ -142,6 +142,8 @@ void smbios_memory_struct(const struct smbios_env *env, struct smbios_info *out,
 		if (room(env, out, s, out->ndimms, SMBIOS_MAX_DIMMS)) {
 			out->dimms[out->ndimms] = (struct smbios_dimm){ 0 };
 			device17(env, out, s, &out->dimms[out->ndimms++]);
+		} else {
+			out->dimms_dropped++;
 		}
 		break;
 	case 19:

@@ -25,6 +25,7 @@ static bool system_memory(const struct smbios_info *s, const struct smbios_dimm 
 void smbios_totals(const struct smbios_info *s, struct smbios_totals *t)
 {
 	*t = (struct smbios_totals){ 0 };
+	t->dropped = s->dimms_dropped;
 	for (uint32_t i = 0; i < s->narrays; i++) {
 		const struct smbios_array *a = &s->arrays[i];
 
@@ -51,7 +52,7 @@ void smbios_totals(const struct smbios_info *s, struct smbios_totals *t)
 
 enum smbios_sum smbios_check_sum(const struct smbios_totals *t, uint64_t map_ram_bytes)
 {
-	if (!t->bytes || t->size_unknown)
+	if (!t->bytes || t->size_unknown || t->dropped)
 		return SMBIOS_SUM_UNKNOWN;
 	if (map_ram_bytes > t->bytes + MIB)
 		return SMBIOS_SUM_DIMMS_MISSING;

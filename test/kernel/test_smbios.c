@@ -630,6 +630,11 @@ static void too_many_devices(void **s)
 	assert_int_equal(w->info.dropped, 5);
 	assert_true(found("smbios_too_many"));
 	assert_int_equal(w->nrec, 1);            /* reported once, counted always */
+	/* devices left out: the total is a floor, the sum cannot be checked */
+	struct smbios_totals t;
+	smbios_totals(&w->info, &t);
+	assert_int_equal(t.dropped, 5);
+	assert_int_equal(smbios_check_sum(&t, t.bytes + 5 * GiB), SMBIOS_SUM_UNKNOWN);
 }
 
 /* ---------------------------------------------------------------- fuzz */
