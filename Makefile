@@ -123,7 +123,7 @@ unit: deps
 
 boot: deps
 	$(MAKE) all
-	$(PYTHON) test/run.py --boot $(if $(ONLY),--only $(ONLY))
+	$(PYTHON) test/run.py --boot $(if $(ONLY),--only '$(ONLY)')
 
 # `make run`: boot the main job in QEMU; SMP=, MEM=, MACHINE=, ACCEL= override.
 run: deps

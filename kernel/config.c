@@ -104,7 +104,8 @@ static int set_known_bad(struct config *c, const char *v, size_t n)
 
 static int set_fault_test(struct config *c, const char *v, size_t n)
 {
-	PICK(fault_test, "none", "page_fault", "stack_overflow", "ap_panic", "report_refused");
+	PICK(fault_test, "none", "page_fault", "stack_overflow", "ap_panic", "report_refused",
+	     "ap_late");
 }
 
 /* serial=off | com1..com4 | 0xPORT, optionally ",BAUD" (BAUD divides 115200) */
@@ -192,8 +193,9 @@ static int set_patterns(struct config *c, const char *v, size_t n)
 }
 
 /* inject_fault=ADDR:MASK (repeatable): ADDR 8-byte aligned, MASK non-zero; a
- * second line for the same word adds its bits (the checker XORs the mask on
- * every read, so two entries with one mask would cancel out) */
+ * second line for the same word adds its bits (the audit XORs each entry's
+ * mask into RAM after a sweep writes the word, so two entries with one mask
+ * would cancel out) */
 static int set_inject_fault(struct config *c, const char *v, size_t n)
 {
 	size_t colon = 0;

@@ -12,6 +12,7 @@
 #include <kernel/cpuinfo.h>
 #include <kernel/dimms.h>
 #include <kernel/efirt.h>
+#include <kernel/mce.h>
 #include <kernel/memmap.h>
 #include <kernel/mminit.h>
 #include <kernel/panic.h>
@@ -125,6 +126,7 @@ void kmain(uint64_t bootinfo_phys)
 	screen_init(bi);                       /* clear the screen, console on it */
 	report_boot(bi);                       /* boot event */
 	report_config(bi);                     /* config issues, effective config */
+	mce_init_cpu();                        /* machine checks on; stale errors logged */
 	memmap_audit(bi);                      /* map findings, memmap + coverage events */
 	report_metadata(bi);                   /* metadata event, sizing checks */
 	mm_init(bi);                           /* MetaSlot array, buddy from usable RAM */
@@ -143,6 +145,7 @@ void kmain(uint64_t bootinfo_phys)
 		bench_run();                   /* make bench: cycles per pair, scaling */
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
 	screen_memory_picture(bi);             /* after: everything back, none lost */
+	mce_finish();                          /* last machine-check poll, its cost */
 	report_save(bi);                       /* the record for the next boot */
 	run_finish();                          /* summary, then halt/shutdown/reboot */
 }

@@ -16,16 +16,21 @@ int panic_active(void)
 	return atomic_load(&panicking);
 }
 
+void panic_begin(void)
+{
+	irq_save();
+	if (atomic_fetch_add(&panicking, 1))
+		halt_forever();   /* a second panic, here or on another CPU */
+	smp_stop_others();    /* their NMI handler halts them: no interleaving */
+}
+
 void panic(const char *fmt, ...)
 {
 	char msg[256], line[300];
 	struct jw w;
 	va_list ap;
 
-	irq_save();
-	if (atomic_fetch_add(&panicking, 1))
-		halt_forever();   /* a second panic, here or on another CPU */
-	smp_stop_others();    /* their NMI handler halts them: no interleaving */
+	panic_begin();
 	va_start(ap, fmt);
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -59,8 +59,12 @@ static void summary(struct jw *w, enum run_result r, const char *reason)
 	jw_u64(w, "tested_frames", run.tested_frames);
 	jw_u64(w, "frames_free_before", run.frames_free_before);
 	jw_u64(w, "frames_free_after", run.frames_free_after);
-	jw_u64(w, "lost", run.frames_free_before > run.frames_free_after
-				  ? run.frames_free_before - run.frames_free_after : 0);
+	if (run.frames_withheld)
+		jw_u64(w, "poisoned_during_stress", run.frames_withheld);
+	uint64_t gone = run.frames_free_before > run.frames_free_after
+				? run.frames_free_before - run.frames_free_after : 0;
+
+	jw_u64(w, "lost", gone > run.frames_withheld ? gone - run.frames_withheld : 0);
 	jw_str(w, "on_finish", config_on_finish_name(kcfg.on_finish));
 }
 

@@ -12,6 +12,30 @@
  *      the block to other CPUs through its own synchronisation). */
 #include <mm/internal.h>
 
+/* Zero the block? Always for a page table: the builders keep `zeroed` set
+ * for one, and a caller who cleared it by hand in the struct must still not
+ * get a table full of stale entries. */
+static inline bool must_zero(const struct frame_alloc_options *o)
+{
+	return o->zeroed || (o->purpose_flags & FRAME_FLAGS_PAGE_TABLE);
+}
+
+/* must_zero as one test of the options' 8 bytes (the order-0 fast path: one
+ * instruction more than testing `zeroed` alone, not two). `zeroed` is a bool,
+ * 0 or 1, in byte 0; the padding between it and purpose_flags is masked off. */
+_Static_assert(offsetof(struct frame_alloc_options, zeroed) == 0 &&
+	       offsetof(struct frame_alloc_options, purpose_flags) == 4 &&
+	       sizeof(struct frame_alloc_options) == 8 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "must_zero_word reads the options as one little-endian word");
+
+static inline bool must_zero_word(const struct frame_alloc_options *o)
+{
+	uint64_t w;
+
+	__builtin_memcpy(&w, o, sizeof(w));
+	return w & (1 | (uint64_t)FRAME_FLAGS_PAGE_TABLE << 32);
+}
+
 /* Order-0 pop from this CPU's cache, poisoned frames quarantined on the way. */
 static inline uint64_t take_cached(struct pcpu_cache *c, uint32_t cpu, uint32_t purpose)
 {
@@ -67,12 +91,22 @@ static uint64_t take_buddy(unsigned order, uint32_t cpu, uint32_t purpose)
 	return pfn;
 }
 
-/* The claiming CAS failed: someone else holds this frame. Poison it (so the
- * holder's free quarantines it), report, and give back the rest of the block. */
-static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen)
+/* The claiming CAS failed: someone else holds this frame. Report it and
+ * poison the frame. Order 0: it stays an ALLOCATED order-0 head with the
+ * holder's count, so the holder's free quarantines it. Order > 0: the head
+ * is quarantined at once and the rest of the block goes back; the stray
+ * count goes with the head bits, so the holder's later put_ref finds no
+ * ALLOCATED head and is refused instead of releasing 2^order frames that are
+ * free again. The holder's release of an order > 0 block and this run under
+ * the buddy lock, so whichever comes second sees no ALLOCATED head of that
+ * order and gives nothing back twice (mm_release_block checks the same). The
+ * block is still the one this CPU took only while the owner hint says so: a
+ * block the holder gave back and another CPU took since is that CPU's. */
+static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen, uint32_t cpu)
 {
-	slot_mark_poisoned(mm_slot(pfn));
-	shared_inc(&mm_shared.poisoned);
+	struct meta_slot *s = mm_slot(pfn);
+	bool ours = false;
+
 	shared_inc(&mm_shared.corruptions);
 	struct mm_diag d = { ALLOC_ERROR_CORRUPTED, (uint8_t)order, pfn << PAGE_SHIFT, seen,
 			     "frame_alloc_options_allocate",
@@ -80,9 +114,22 @@ static void claim_failed(uint64_t pfn, unsigned order, uint32_t seen)
 	mm_env_diag(&d);
 	if (order > 0) {
 		buddy_lock();
-		buddy_free_checked_locked(pfn, order, pfn);
+		ours = slot_is_allocated_head(s) && meta_slot_get_order(s) == order &&
+		       (meta_slot_meta_aux_load(s) & 0xffff) == (cpu & 0xffff);
+		if (ours) {
+			if (!(slot_mark_poisoned(s) & META_GUARD_POISONED))
+				shared_inc(&mm_shared.poisoned);
+			/* the guard is POISONED: the split quarantines the head (taken ->
+			 * loose -> quarantined) and frees the healthy parts */
+			buddy_free_checked_locked(pfn, order, FRAME_META_LINK_NONE);
+		}
 		buddy_unlock();
 	}
+	/* order 0, or the holder gave the block back before we got the lock:
+	 * poison it wherever it is now (allocated, cached or free) */
+	if (!ours && frame_mark_poisoned(pfn << PAGE_SHIFT) != ALLOC_ERROR_NONE)
+		mm_die("frame_alloc_options_allocate", "cannot poison a frame the allocator took",
+		       pfn << PAGE_SHIFT, seen);
 }
 
 /* Poisoned between our take and our claim: we own it, so quarantine it (and
@@ -133,7 +180,7 @@ static __attribute__((noinline)) enum alloc_error allocate_slow(const struct fra
 
 		if (claim != SLOT_CLAIMED) {
 			if (claim == SLOT_CLAIM_HELD)
-				claim_failed(pfn, order, seen);
+				claim_failed(pfn, order, seen, cpu);
 			else
 				unclaim_poisoned(pfn, order);
 			mm_env_irq_restore(tok);
@@ -144,7 +191,7 @@ static __attribute__((noinline)) enum alloc_error allocate_slow(const struct fra
 		else
 			shared_inc(&mm_shared.allocs);
 		mm_env_irq_restore(tok);
-		if (o->zeroed)
+		if (must_zero(o))
 			__builtin_memset(mm_env_phys_to_virt(pfn << PAGE_SHIFT), 0, PAGE_SIZE << order);
 		out->start_address = pfn << PAGE_SHIFT;
 		return ALLOC_ERROR_NONE;
@@ -165,7 +212,7 @@ fast_exit(const struct frame_alloc_options *o, struct phys_frame *out, struct mm
 	uint32_t seen = (uint32_t)claim_seen;
 
 	if (claim == SLOT_CLAIM_HELD)
-		claim_failed(pfn, 0, seen);
+		claim_failed(pfn, 0, seen, 0); /* order 0: no block to give back, no CPU to compare */
 	else if (claim == SLOT_CLAIM_POISONED)
 		unclaim_poisoned(pfn, 0);
 	mm_env_irq_restore(tok);
@@ -212,10 +259,8 @@ enum alloc_error frame_alloc_options_allocate(const struct frame_alloc_options *
 		return fast_exit(o, out, tok, (uint64_t)claim << 32 | seen, pfn);
 	ctr_inc(&c->ctr.cache_allocs);
 	out->start_address = pfn << PAGE_SHIFT;
-	bool zeroed = o->zeroed;
-
 	mm_env_irq_restore(tok);
-	return zeroed ? zero_frame(pfn << PAGE_SHIFT) : ALLOC_ERROR_NONE;
+	return must_zero_word(o) ? zero_frame(pfn << PAGE_SHIFT) : ALLOC_ERROR_NONE;
 }
 
 /* ------------------------------------------------------------------ trait */

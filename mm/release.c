@@ -9,7 +9,9 @@
  *   2. slot_end_epoch on the head (default vtable, guard keeps POISONED);
  *   3. order 0 on a CPU with a cache, under the cache lock: slot_make_cached
  *      and push (drain a batch at the high watermark), or quarantine if
- *      poisoned; otherwise, under the buddy lock: slot_disown, then a head
+ *      poisoned; otherwise, under the buddy lock: a head that is no longer
+ *      an ALLOCATED head of this order (a failed claim quarantined it and
+ *      gave the block back) is reported and left alone; else slot_disown, then a head
  *      with a sticky guard bit (POISONED, BLOCK_POISONED) is split so only
  *      poisoned frames are quarantined, any other block is merged into the
  *      free lists. */
@@ -81,6 +83,18 @@ void mm_release_block(uint64_t pfn, unsigned order)
 		pcpu_unlock(c);
 	} else {
 		buddy_lock();
+		if (__builtin_expect(!slot_is_allocated_head(s) || meta_slot_get_order(s) != order, 0)) {
+			/* a failed claim quarantined this head after our last-reference
+			 * CAS won (claim_failed): its block is back already */
+			buddy_unlock();
+			mm_env_irq_restore(tok);
+			shared_inc(&mm_shared.corruptions);
+			struct mm_diag d = { ALLOC_ERROR_CORRUPTED, (uint8_t)order, pfn << PAGE_SHIFT,
+					     mm_flags(s), "mm_release_block",
+					     "released block no longer heads an allocated block; not freed again" };
+			mm_env_diag(&d);
+			return;
+		}
 		/* read before slot_end_epoch: it clears BLOCK_POISONED */
 		uint32_t g = meta_slot_get_guard(s);
 
@@ -108,9 +122,10 @@ static enum alloc_error put_ref(const char *op, uint64_t pfn, int want_order)
 	unsigned order;
 
 	for (;;) {
-		if (__builtin_expect(r == 0 || r == REFCOUNT_UNUSED, 0)) {
+		if (__builtin_expect(r == 0 || r == REFCOUNT_UNUSED || !slot_is_allocated_head(s), 0)) {
 			mm_report(ALLOC_ERROR_DOUBLE_FREE, op,
-				  "not the head of an allocated block (refcount 0 or REFCOUNT_UNUSED)",
+				  "not the head of an allocated block (no ALLOCATED bit, or refcount 0 "
+				  "or REFCOUNT_UNUSED)",
 				  pfn << PAGE_SHIFT, want_order < 0 ? 0 : (uint8_t)want_order, r);
 			return ALLOC_ERROR_DOUBLE_FREE;
 		}
@@ -140,8 +155,8 @@ static inline __attribute__((always_inline)) bool free_fast(uint64_t phys)
 	struct meta_slot *s = mm_slot(pfn);
 	uint32_t one = 1;
 
-	if (meta_slot_get_order(s) != 0)
-		return false; /* a larger block, or a wrong-order free: put_ref decides */
+	if (meta_slot_get_order(s) != 0 || !slot_is_allocated_head(s))
+		return false; /* a larger block, a wrong-order free, a stray count: put_ref decides */
 	/* vtable 0 and guard 0: no hooks to run, and slot_end_epoch would change
 	 * nothing (releasing is released); anything else takes the general path */
 	if (meta_slot_get_guard(s) | meta_slot_vtable_bits(s))
@@ -209,7 +224,7 @@ enum alloc_error frame_inc_ref(uint64_t phys)
 	uint32_t r = atomic_load_explicit(&s->refcount, memory_order_relaxed);
 
 	do {
-		if (r == 0 || r == REFCOUNT_UNUSED) {
+		if (r == 0 || r == REFCOUNT_UNUSED || !slot_is_allocated_head(s)) {
 			mm_report(ALLOC_ERROR_NOT_ALLOCATED, op, "not the head of an allocated block",
 				  phys, 0, r);
 			return ALLOC_ERROR_NOT_ALLOCATED;

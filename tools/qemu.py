@@ -7,7 +7,8 @@ boot tests.
 Environment for `run`: SMP (default 2), MEM (default 1G), MACHINE (q35|pc),
 ACCEL (tcg; kvm is an opt-in for machines where it works), USB=1 to attach the
 image as a USB stick, DISPLAY (a window when set), IMAGE (default
-build/metaslot.img), CONFIG (default config/run.cfg).
+build/metaslot.img), CONFIG (default config/run.cfg), QEMU10=1 to run the
+QEMU 10 that tools/deps.sh unpacks into build/qemu10 (x2APIC under TCG).
 
 Exit status of QEMU: the kernel writes its result to isa-debug-exit, so QEMU
 exits 1 (pass), 3 (bad memory) or 5 (fail); 0 means no result was written (a
@@ -56,12 +57,35 @@ def firmware_args(run_dir, keep_vars=False):
     return [a for a in out.split("\n") if a]
 
 
+QEMU10_ROOT = os.path.join(ROOT, "build", "qemu10", "root")
+
+
+def qemu10():
+    """The QEMU 10 that tools/deps.sh unpacks into build/qemu10 (its TCG has
+    x2APIC, 7.2's has not), as keyword arguments for boot()/command(), or
+    None when it is not there."""
+    binary = os.path.join(QEMU10_ROOT, "usr", "bin", "qemu-system-x86_64")
+    if not os.access(binary, os.X_OK):
+        return None
+    env = dict(os.environ, QEMU_MODULE_DIR=os.path.join(QEMU10_ROOT, "usr", "lib",
+                                                        "x86_64-linux-gnu", "qemu"))
+    libpath = os.path.join(os.path.dirname(QEMU10_ROOT), ".libpath")
+    if os.path.exists(libpath):
+        with open(libpath) as f:
+            extra_libs = f.read().strip()
+        if extra_libs:
+            env["LD_LIBRARY_PATH"] = extra_libs
+    return {"binary": binary, "env": env,
+            "data_dirs": [os.path.join(QEMU10_ROOT, "usr", "share", "qemu")]}
+
+
 def command(image, run_dir, machine="q35", mem="1G", smp=1, usb=False, vga=True,
             serial=None, display=False, accel="tcg", monitor=None, extra=(), keep_vars=False,
-            readonly=False):
-    cmd = ["qemu-system-x86_64", "-machine", machine, "-accel", accel, "-m", str(mem),
-           "-smp", str(smp), "-nodefaults", "-nic", "none", "-no-reboot",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+            readonly=False, binary="qemu-system-x86_64", data_dirs=()):
+    cmd = [binary] + [a for d in data_dirs for a in ("-L", d)]
+    cmd += ["-machine", machine, "-accel", accel, "-m", str(mem),
+            "-smp", str(smp), "-nodefaults", "-nic", "none", "-no-reboot",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     cmd += firmware_args(run_dir, keep_vars)
     cmd += ["-drive", "if=none,id=stick,format=raw,file=" + image +
             (",readonly=on" if readonly else "")]
@@ -111,10 +135,11 @@ class Boot:
         return EXIT_CODES.get(self.status, "no result")
 
 
-def boot(run_dir, image, timeout=120, serial=True, on_running=None, **kw):
+def boot(run_dir, image, timeout=120, serial=True, on_running=None, env=None, **kw):
     """Boots and waits for QEMU to exit (or `timeout` seconds). `on_running`,
     if given, is called as on_running(proc, serial_path) once QEMU runs and may
-    stop it early."""
+    stop it early. `env`: QEMU's environment (default: ours); with `binary`
+    and `data_dirs` (see command), what qemu10() returns."""
     log = os.path.join(run_dir, "serial.log")
     if os.path.exists(log):
         os.remove(log)
@@ -123,7 +148,7 @@ def boot(run_dir, image, timeout=120, serial=True, on_running=None, **kw):
         f.write(" ".join(cmd) + "\n")
     t0 = time.time()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=open(os.path.join(run_dir, "qemu.stderr"), "w"))
+                            stderr=open(os.path.join(run_dir, "qemu.stderr"), "w"), env=env)
     timed_out = False
     try:
         if on_running:
@@ -149,12 +174,18 @@ def run_main():
     with open(cfg) as f:
         img = prepare_image(run_dir, f.read(), src=image)
     display = bool(os.environ.get("DISPLAY")) and not os.environ.get("NO_WINDOW")
+    q = {}
+    if os.environ.get("QEMU10") == "1":
+        q = qemu10()
+        if not q:
+            sys.exit("qemu.py: QEMU10=1 but build/qemu10 has no QEMU; run make deps")
+    env = q.pop("env", None)
     cmd = command(img, run_dir, machine=os.environ.get("MACHINE", "q35"),
                   mem=os.environ.get("MEM", "1G"), smp=os.environ.get("SMP", "2"),
                   usb=os.environ.get("USB") == "1", serial="stdio", display=display,
-                  accel=os.environ.get("ACCEL", "tcg"))
+                  accel=os.environ.get("ACCEL", "tcg"), **q)
     print("metaslot: " + " ".join(cmd), file=sys.stderr)
-    status = subprocess.call(cmd)
+    status = subprocess.call(cmd, env=env)
     result = EXIT_CODES.get(status, "no result")
     print("\nmetaslot: QEMU exited with status %d: %s" % (status, result), file=sys.stderr)
     sys.exit({"pass": 0, "bad_memory": 2}.get(result, 1))

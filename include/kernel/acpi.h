@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ACPI_MAX_CPUS      256u          /* more usable CPUs are counted, not listed */
+#define ACPI_MAX_CPUS      1024u         /* more usable CPUs are counted, not listed */
 #define ACPI_MAX_IOAPICS   16u
 #define ACPI_MAX_OVERRIDES 16u           /* MADT interrupt source overrides */
 #define ACPI_MAX_TABLE_LEN (1u << 20)    /* any longer SDT is "absurd" and rejected */
@@ -53,7 +53,9 @@
  *   W madt_lapic_override_zero, W madt_lapic_override_dup [address],
  *   W madt_too_many_ioapics, madt_too_many_overrides [id / irq];
  *   MADT totals [madt, ...]: W madt_lapic_addr_zero, W madt_too_many_cpus
- *   [dropped], I madt_cpus_unusable [count], E madt_no_cpus.
+ *   [dropped], I madt_cpus_unusable [count], I madt_cpus_hotplug [count of
+ *   disabled, online-capable entries: hot-plug placeholders, not started],
+ *   E madt_no_cpus.
  * FADT [fadt, ...]: I fadt_hw_reduced [flags], W fadt_pmtmr_space [space],
  *   fadt_pmtmr_port [port], fadt_pmtmr_len [len], fadt_pmtmr_mismatch
  *   [X_ address], I fadt_pmtmr_none, W fadt_reset_reg [space].
@@ -83,16 +85,21 @@ struct acpi_env {
 	void *ctx;
 	const void *(*map)(void *ctx, uint64_t phys, uint64_t len);
 	void (*report)(void *ctx, const struct acpi_finding *f); /* may be NULL */
+	/* The APIC id of the CPU running the parse, if known: when the MADT lists
+	 * more than ACPI_MAX_CPUS CPUs, this one is kept (in place of the last
+	 * listed) wherever its entry comes, so the list always holds it. */
+	bool boot_apic_known;
+	uint32_t boot_apic_id;
 };
 
 /* ---------------------------------------------------------------- results */
 
 #define ACPI_CPU_ENABLED        (1u << 0) /* MADT flags bit 0: usable now */
-#define ACPI_CPU_ONLINE_CAPABLE (1u << 1) /* disabled, may be brought online (MADT rev >= 5) */
 #define ACPI_CPU_X2APIC         (1u << 2) /* came from a type-9 (x2APIC) entry */
 
-/* A CPU the firmware says may be started. Entries neither enabled nor online
- * capable are never listed (only counted in cpus_unusable). */
+/* A CPU the firmware says is present and enabled. Disabled entries are never
+ * listed: online-capable ones (hot-plug placeholders, MADT rev >= 5) are
+ * counted in cpus_hotplug, the rest in cpus_unusable. */
 struct acpi_cpu {
 	uint32_t apic_id;   /* local APIC id (8-bit for xAPIC entries, 32-bit for x2APIC) */
 	uint32_t acpi_uid;  /* ACPI processor UID */
@@ -143,8 +150,9 @@ struct acpi_info {
 	uint64_t lapic_base;     /* type-5 override if any, else the 32-bit field; 0 = unknown */
 	bool lapic_overridden;
 	uint32_t cpu_count;      /* entries used in cpus[] */
-	uint32_t cpus_dropped;   /* usable CPUs beyond ACPI_MAX_CPUS */
+	uint32_t cpus_dropped;   /* usable CPUs beyond ACPI_MAX_CPUS (never the boot CPU, if known) */
 	uint32_t cpus_unusable;  /* entries neither enabled nor online capable */
+	uint32_t cpus_hotplug;   /* disabled but online capable: hot-plug placeholders, not listed */
 	uint32_t cpus_duplicate; /* entries whose APIC id was already listed */
 	uint32_t max_apic_id;    /* over cpus[]: > 254 means x2APIC mode is required */
 	struct acpi_cpu cpus[ACPI_MAX_CPUS];

@@ -7,10 +7,18 @@
 #ifndef METASLOT_KERNEL_AUDIT_H
 #define METASLOT_KERNEL_AUDIT_H
 
+#include <stdint.h>
+
 /* Runs as kcfg says (audit=, passes=, patterns=, inject_fault=); emits
  * bad_frame, audit_cpu, audit_result and poison_check events and sets
  * run.bad_frames. Does nothing when audit=off. */
 void audit_run(void);
+
+/* A bad frame found by something other than a pattern (a machine check's
+ * memory error at `phys`, from `source` on `cpu`): listed, poisoned and
+ * counted like a pattern's find, and reported now when no audit pass is
+ * running to report it. Any CPU, any time after mm_init. */
+void audit_add_bad_frame(uint64_t phys, uint32_t cpu, const char *source);
 
 /* The bad frames this run found (empty when the audit did not run). */
 struct badlist;

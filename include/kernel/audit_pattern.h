@@ -3,7 +3,14 @@
  * (blocks the auditor allocated) as one region: it writes every span, then
  * checks every span, so the data has left the caches before it is read back
  * when the set is larger than the caches. Pure code: host tests run the
- * patterns on ordinary buffers with injected faults. */
+ * patterns on ordinary buffers.
+ *
+ * Test faults (inject_fault=ADDR:MASK) are real bit flips in RAM, never a
+ * check on the read path: after a sweep has written a span, the pattern calls
+ * audit_wrote, whose `written` hook (the audit's: audit_inject_into_span)
+ * flips the injected bits inside that span before anything reads it back. So
+ * the read-back that finds them is the one that runs on every machine, and
+ * the pattern loops carry nothing per word for injection. */
 #ifndef METASLOT_KERNEL_AUDIT_PATTERN_H
 #define METASLOT_KERNEL_AUDIT_PATTERN_H
 
@@ -11,8 +18,8 @@
 
 #define AUDIT_MAX_INJECT 16
 
-/* A simulated fault: the checker sees `mask` flipped in the 64-bit word at
- * physical address `addr` (8-byte aligned) every time it reads it. */
+/* A test fault: `mask` flipped in RAM in the 64-bit word at physical `addr`
+ * (8-byte aligned) each time a sweep has written the span holding it. */
 struct audit_injection {
 	uint64_t addr;
 	uint64_t mask;
@@ -22,8 +29,6 @@ struct audit_span {
 	volatile uint64_t *w;   /* where the CPU reads and writes the span */
 	uint64_t phys;          /* its physical address */
 	uint64_t words;
-	const struct audit_injection *inj; /* faults inside this span, or NULL */
-	uint32_t ninj;
 	uint32_t tag;           /* the caller's (the audit: the CPU that owns it) */
 };
 
@@ -37,6 +42,9 @@ struct audit_job {
 	void (*progress)(struct audit_job *j, uint64_t words);
 	uint64_t words_done;
 	void *ctx;
+	/* after a sweep wrote span s, before anything reads it back (NULL: none):
+	 * where test faults go into RAM */
+	void (*written)(struct audit_job *j, const struct audit_span *s);
 };
 
 struct audit_pattern {
@@ -52,31 +60,36 @@ const struct audit_pattern *audit_pattern_find(const char *name, uint32_t len);
 
 /* ---- helpers for pattern files */
 
-static inline uint64_t audit_rd(const struct audit_span *s, uint64_t i)
-{
-	uint64_t v = s->w[i];
-
-	for (uint32_t k = 0; k < s->ninj; k++)
-		if (s->inj[k].addr == s->phys + 8 * i)
-			v ^= s->inj[k].mask;
-	return v;
-}
-
 static inline void audit_check(struct audit_job *j, const struct audit_span *s, uint64_t i,
 			       uint64_t expected)
 {
-	uint64_t v = audit_rd(s, i);
+	uint64_t v = s->w[i];
 
 	if (v != expected)
 		j->bad(j, s->phys + 8 * i, expected, v);
 }
 
+/* After a sweep that only read span s. */
 static inline void audit_swept(struct audit_job *j, const struct audit_span *s)
 {
 	j->words_done += s->words;
 	if (j->progress)
 		j->progress(j, j->words_done);
 }
+
+/* After a sweep that wrote span s: the `written` hook, then progress. */
+static inline void audit_wrote(struct audit_job *j, const struct audit_span *s)
+{
+	if (j->written)
+		j->written(j, s);
+	audit_swept(j, s);
+}
+
+/* Flips each injected fault that lies in span s (an aligned word inside it)
+ * in RAM; the others are left for the spans that hold them. What the audit's
+ * `written` hook calls (kernel/audit/inject.c). */
+void audit_inject_into_span(const struct audit_injection *inj, uint32_t n,
+			    const struct audit_span *s);
 
 /* Fill every span with p, then check every span holds p. */
 void audit_fill_check(struct audit_job *j, uint64_t p);

@@ -17,6 +17,10 @@ bool lapic_init_bsp(uint64_t base, bool need_x2apic);
 /* Every CPU: enter the chosen mode, software-enable the APIC. */
 void lapic_init_cpu(void);
 bool lapic_x2apic(void);
+/* This CPU's APIC id as CPUID reports it, usable before any APIC set-up: the
+ * 32-bit x2APIC id (leaf 0xb) where the CPU has that leaf, else the initial
+ * 8-bit xAPIC id (leaf 1). The id the MADT lists for this CPU. */
+uint32_t lapic_cpuid_id(void);
 uint32_t lapic_id(void);
 void lapic_eoi(void);
 

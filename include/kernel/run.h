@@ -19,6 +19,7 @@ struct run_summary {
 	uint64_t tested_frames;    /* frames the audit tested (one pass) */
 	uint64_t frames_free_before; /* free frames before / after the stress */
 	uint64_t frames_free_after;
+	uint64_t frames_withheld;  /* ... of which poisoned during the stress: not lost */
 };
 
 extern struct run_summary run;

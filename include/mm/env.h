@@ -50,12 +50,12 @@ void mm_env_irq_restore(struct mm_irq_token tok);
 #endif
 
 /* --- locks. Storage mm/ embeds in its own structures; the environment
- * decides what the two words mean (kernel: a ticket spinlock, next/owner; the
- * host does the same with C11 atomics). All-zero is unlocked, so static locks
- * need no initialiser call. mm_env_lock is called irq-off, spins until the
- * lock is held, and must give acquire semantics; mm_env_unlock must give
- * release semantics. Not recursive. mm/ holds at most: one per-CPU cache lock
- * (its own, inline) then the buddy lock. */
+ * decides what the two words mean (kernel: a test-and-test-and-set lock in the
+ * first word; the host: a ticket lock with C11 atomics). All-zero is
+ * unlocked, so static locks need no initialiser call. mm_env_lock is called
+ * irq-off, spins until the lock is held, and must give acquire semantics;
+ * mm_env_unlock must give release semantics. Not recursive. mm/ holds at
+ * most: one per-CPU cache lock (its own, inline) then the buddy lock. */
 struct mm_lock {
 	_Alignas(8) atomic_uint next;
 	atomic_uint owner;

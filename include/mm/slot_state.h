@@ -53,8 +53,20 @@
  * Poison is a mark, not a state: slot_mark_poisoned sets META_GUARD_POISONED
  * and FRAME_FLAGS_POISONED in any state, and whoever next owns the frame
  * (a pop, a drain, a release, the split of a free block) quarantines it.
- * A failed claim marks the frame and leaves it to whoever holds it (an
- * order > 0 block loses its head bits as its healthy rest goes back). */
+ * A failed claim (the CAS found a holder) marks the frame. Order 0: it stays
+ * an ALLOCATED head with the holder's count, and the holder's free
+ * quarantines it. Order > 0: the head is quarantined at once (taken -> loose
+ * -> quarantined, the holder's count dropped) as the healthy rest goes back.
+ * That and a release to the buddy each re-check, under the buddy lock, that
+ * the head is still an ALLOCATED head of its order (the failed claim: taken
+ * by this CPU, per the owner hint): when the holder's last reference races
+ * the failed claim, whichever comes second frees nothing.
+ *
+ * A refcount is a holder's only on a head carrying ALLOCATED
+ * (slot_is_allocated_head): frame_free, frame_dec_ref and frame_inc_ref
+ * refuse any other slot whatever its refcount, so a stray count (on a free
+ * head, a cached frame, a tail, a quarantined frame) can never release frames
+ * that are already free. */
 #ifndef METASLOT_MM_SLOT_STATE_H
 #define METASLOT_MM_SLOT_STATE_H
 
@@ -160,6 +172,14 @@ static inline enum slot_claim slot_claim(struct meta_slot *s, uint32_t *seen)
 }
 
 /* ------------------------------------------------------------------ references and release */
+
+/* Heads an allocated block (taken, claimed, releasing or released): the
+ * only slots whose refcount belongs to holders. Relaxed: a first check
+ * before the CAS on the count, which decides. */
+static inline bool slot_is_allocated_head(struct meta_slot *s)
+{
+	return mm_flags(s) & FRAME_FLAGS_ALLOCATED;
+}
 
 /* claimed: r -> r + 1 if the refcount is still *r (else *r gets what it is,
  * or the CAS failed spuriously: the caller loops). */

@@ -29,8 +29,10 @@ static uint8_t entry_min_len(uint8_t type)
 }
 
 /* One processor entry. Enabled: start it. Disabled but Online Capable (and
- * the table is recent enough for that bit to mean it): may be started.
- * Neither: the firmware says this CPU does not exist; skip it. */
+ * the table is recent enough for that bit to mean it): a hot-plug
+ * placeholder, a slot where a CPU may be added later; nothing answers its
+ * INIT-SIPI today, so it is counted and reported, never listed. Neither: the
+ * firmware says this CPU does not exist; skip it. */
 static void add_cpu(const struct acpi_env *env, struct acpi_info *out, uint64_t at,
 		    uint32_t apic_id, uint32_t uid, uint32_t mflags, bool x2)
 {
@@ -38,9 +40,10 @@ static void add_cpu(const struct acpi_env *env, struct acpi_info *out, uint64_t 
 
 	if (mflags & 1u)
 		flags |= ACPI_CPU_ENABLED;
-	else if ((mflags & 2u) && out->madt_revision >= MADT_REV_OLCAP)
-		flags |= ACPI_CPU_ONLINE_CAPABLE;
-	else {
+	else if ((mflags & 2u) && out->madt_revision >= MADT_REV_OLCAP) {
+		out->cpus_hotplug++;
+		return;
+	} else {
 		out->cpus_unusable++;
 		return;
 	}
@@ -57,6 +60,15 @@ static void add_cpu(const struct acpi_env *env, struct acpi_info *out, uint64_t 
 	}
 	if (out->cpu_count == ACPI_MAX_CPUS) {
 		out->cpus_dropped++;
+		if (!env->boot_apic_known || apic_id != env->boot_apic_id)
+			return;
+		/* The boot CPU came late: it takes the last place (it is running,
+		 * so it is certainly there), and the CPU it displaces is dropped. */
+		out->cpus[ACPI_MAX_CPUS - 1] = (struct acpi_cpu){ apic_id, uid, flags };
+		out->max_apic_id = 0;
+		for (uint32_t i = 0; i < ACPI_MAX_CPUS; i++)
+			if (out->cpus[i].apic_id > out->max_apic_id)
+				out->max_apic_id = out->cpus[i].apic_id;
 		return;
 	}
 	out->cpus[out->cpu_count++] = (struct acpi_cpu){ apic_id, uid, flags };
@@ -164,6 +176,8 @@ void acpi_madt_parse(const struct acpi_env *env, uint64_t phys, const uint8_t *t
 		acpi_note(env, out, ACPI_SEV_WARN, "madt_too_many_cpus", phys, out->cpus_dropped);
 	if (out->cpus_unusable)
 		acpi_note(env, out, ACPI_SEV_INFO, "madt_cpus_unusable", phys, out->cpus_unusable);
+	if (out->cpus_hotplug)
+		acpi_note(env, out, ACPI_SEV_INFO, "madt_cpus_hotplug", phys, out->cpus_hotplug);
 	if (out->cpu_count == 0) {
 		acpi_note(env, out, ACPI_SEV_ERROR, "madt_no_cpus", phys, 0);
 		sound = false;

@@ -4,6 +4,7 @@
 #include <kernel/platform.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/lapic.h>
 
 static const struct bootinfo *boot;
 
@@ -55,7 +56,9 @@ static void report_fn(void *ctx, const struct acpi_finding *f)
 
 void platform_acpi(const struct bootinfo *bi, struct acpi_info *out)
 {
-	struct acpi_env env = { 0, map_fn, report_fn };
+	/* the boot CPU's id, so a MADT with too many CPUs still lists it */
+	struct acpi_env env = { .map = map_fn, .report = report_fn, .boot_apic_known = true,
+				.boot_apic_id = lapic_cpuid_id() };
 	struct jw w;
 
 	boot = bi;
@@ -66,6 +69,7 @@ void platform_acpi(const struct bootinfo *bi, struct acpi_info *out)
 	jw_bool(&w, "madt", out->madt_present);
 	jw_bool(&w, "cpus_valid", out->cpus_valid);
 	jw_u64(&w, "cpus", out->cpu_count);
+	jw_u64(&w, "cpus_hotplug", out->cpus_hotplug);
 	jw_u64(&w, "max_apic_id", out->max_apic_id);
 	jw_u64(&w, "lapic_base", out->lapic_base);
 	jw_bool(&w, "pm_timer", out->pm_timer_present);

@@ -14,6 +14,7 @@
 static struct audit_plan plan;
 static struct audit_findings found;
 static struct audit_cpu_stat stat[MAX_CPUS];
+static atomic_int reporting;  /* passes running: they report what is found */
 
 /* Frames one pass tested (every pass tests all free RAM), and the free frames
  * at the start that no pass could take (a table too small for a huge
@@ -45,6 +46,7 @@ void audit_run(void)
 	}
 	uint64_t free_at_start = mm_free_frames();
 
+	atomic_store(&reporting, 1);
 	for (uint32_t pass = 0; pass < kcfg.passes; pass++) {
 		audit_pass(&plan, &found, stat, pass, n);
 		audit_report_new_bad_frames(&found);
@@ -52,10 +54,29 @@ void audit_run(void)
 	}
 	totals(n, free_at_start, &tested, &untested);
 	audit_report_result(&found, stat, n, tested, untested);
+	atomic_store(&reporting, 0);
 	audit_poison_check(&plan, &found);
 	plan_table_free(&plan, &found);
 	run_check(atomic_load(&found.errors) == 0, "audit_allocator_calls_succeed");
 	mm_report_stats("after_audit");
+}
+
+void audit_add_bad_frame(uint64_t phys, uint32_t cpu, const char *source)
+{
+	uint64_t flags = spin_lock_irqsave(&found.bad_lock);
+	uint64_t before = found.bad.n + found.bad.overflow;
+
+	badlist_add(&found.bad, phys, 0, 0, cpu, source);
+	int added = found.bad.n + found.bad.overflow != before || found.bad.overflow_saturated;
+
+	/* outside the passes nobody else will tell it, nor count it */
+	if (added && !atomic_load(&reporting)) {
+		audit_report_new_bad_frames(&found);
+		run.bad_frames = found.bad.n + found.bad.overflow;
+	}
+	spin_unlock_irqrestore(&found.bad_lock, flags);
+	if (added && frame_mark_poisoned(phys & ~(PAGE_SIZE - 1)) != ALLOC_ERROR_NONE)
+		atomic_fetch_add(&found.errors, 1);
 }
 
 const struct badlist *audit_bad_frames(void)

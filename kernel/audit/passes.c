@@ -44,18 +44,20 @@ static void on_progress(struct audit_job *j, uint64_t words)
 	progress_update(this_cpu()->index, words, ((struct cpu_job *)j)->work);
 }
 
+/* inject_fault=: the configured bits flipped in RAM in the span just written
+ * (audit_pattern.h); the read-back that finds them is the production one. */
+static void on_written(struct audit_job *j, const struct audit_span *s)
+{
+	(void)j;
+	audit_inject_into_span(kcfg.inject, kcfg.ninject, s);
+}
+
 void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, uint64_t seed,
 		      uint64_t work, struct audit_findings *f)
 {
-	struct cpu_job cj = { { spans, n, seed, on_bad, on_progress, 0, 0 }, f, work };
+	struct cpu_job cj = { { spans, n, seed, on_bad, on_progress, 0, 0,
+				kcfg.ninject ? on_written : 0 }, f, work };
 
-	for (uint32_t s = 0; s < n; s++) {
-		spans[s].ninj = 0;
-		for (uint32_t k = 0; k < kcfg.ninject; k++)
-			if (kcfg.inject[k].addr - spans[s].phys < spans[s].words * 8)
-				spans[s].ninj = kcfg.ninject; /* audit_rd matches by address */
-		spans[s].inj = spans[s].ninj ? kcfg.inject : 0;
-	}
 	for (uint32_t i = 0; i < audit_pattern_count; i++) {
 		if (!(patterns & (1u << i)))
 			continue;

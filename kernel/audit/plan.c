@@ -49,7 +49,7 @@ void plan_patterns(struct audit_plan *p)
 
 struct audit_span audit_span_of(uint64_t phys, uint8_t order, uint32_t cpu)
 {
-	return (struct audit_span){ phys_to_virt(phys), phys, (PAGE_SIZE << order) / 8, 0, 0, cpu };
+	return (struct audit_span){ phys_to_virt(phys), phys, (PAGE_SIZE << order) / 8, cpu };
 }
 
 uint8_t audit_span_order(const struct audit_span *s)

@@ -1,6 +1,7 @@
 /* What the audit tells (audit_internal.h): each bad frame once, as soon as
  * the pass that found it is over; per-CPU and overall figures, and the bad
  * frames in the forms Linux (memmap=) and GRUB (badram=) take. */
+#include <kernel/audit_rate.h>
 #include <kernel/bandwidth.h>
 #include <kernel/console.h>
 #include <kernel/dimms.h>
@@ -20,10 +21,14 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 		if (f->reported)
 			continue;
 		f->reported = 1;
-		kprintf("BAD FRAME 0x%llx: word 0x%llx read 0x%016llx, expected 0x%016llx (%s, cpu %u)",
-			(unsigned long long)f->phys, (unsigned long long)f->addr,
-			(unsigned long long)f->actual, (unsigned long long)f->expected, f->pattern,
-			f->cpu);
+		if (f->expected == f->actual) /* not a pattern's find: audit_add_bad_frame */
+			kprintf("BAD FRAME 0x%llx: reported by %s on cpu %u",
+				(unsigned long long)f->phys, f->pattern, f->cpu);
+		else
+			kprintf("BAD FRAME 0x%llx: word 0x%llx read 0x%016llx, expected 0x%016llx (%s, cpu %u)",
+				(unsigned long long)f->phys, (unsigned long long)f->addr,
+				(unsigned long long)f->actual, (unsigned long long)f->expected,
+				f->pattern, f->cpu);
 		jw_begin(&w, "bad_frame");
 		jw_u64(&w, "phys", f->phys);
 		jw_u64(&w, "addr", f->addr);
@@ -51,8 +56,7 @@ void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *
 	badlist_badram(&f->bad, badram, sizeof(badram), &om2);
 	for (uint32_t c = 0; c < ncpu; c++) {
 		const struct audit_cpu_stat *s = &stat[c];
-		uint64_t mibs = s->cycles ? s->bytes_swept * (tsc_hz / 1000) / s->cycles * 1000 >> 20
-					  : 0;
+		uint64_t mibs = audit_mib_per_s(s->bytes_swept, s->cycles, tsc_hz);
 
 		jw_begin(&w, "audit_cpu");
 		jw_u64(&w, "cpu", c);
@@ -65,7 +69,8 @@ void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *
 		bytes += s->bytes_swept;
 		cycles = s->cycles > cycles ? s->cycles : cycles;
 	}
-	uint64_t total = cycles ? bytes * (tsc_hz / 1000) / cycles * 1000 >> 20 : 0;
+	/* the CPUs sweep at once: all bytes over the slowest CPU's time */
+	uint64_t total = audit_mib_per_s(bytes, cycles, tsc_hz);
 
 	kprintf("audit: %llu frames tested, %u bad, %llu MiB/s in all",
 		(unsigned long long)tested_frames, f->bad.n + (uint32_t)f->bad.overflow,

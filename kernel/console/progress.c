@@ -1,9 +1,12 @@
 /* Phase progress (progress.h). The boot CPU emits the serial events, so the
- * once-a-second rate needs no cross-CPU coordination. */
+ * once-a-second rate needs no cross-CPU coordination. Every CPU reports here
+ * often during a long phase, which makes it the place to poll the
+ * machine-check banks (mce.h). */
 #include <stdatomic.h>
 #include <kernel/progress.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/mce.h>
 #include <kernel/percpu.h>
 #include <kernel/screen.h>
 #include <kernel/time.h>
@@ -39,6 +42,7 @@ void progress_update(uint32_t cpu, uint64_t done, uint64_t total)
 {
 	uint32_t pct = total ? (uint32_t)(done * 100 / total) : 100;
 
+	mce_poll_cpu(MCE_POLL_MS); /* one rdtsc unless due */
 	if (cpu >= ncpus)
 		return;
 	atomic_store_explicit(&percent[cpu], (unsigned char)pct, memory_order_relaxed);
@@ -57,6 +61,7 @@ void progress_update(uint32_t cpu, uint64_t done, uint64_t total)
 
 void progress_end(void)
 {
+	mce_poll_all(); /* every CPU, before the phase's results are told */
 	for (uint32_t c = 0; c < ncpus; c++)
 		screen_progress(c, 100, phase_name);
 	event(100);

@@ -5,6 +5,7 @@
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/lapic.h>
+#include <kernel/mce.h>
 #include <kernel/panic.h>
 #include <lib/string.h>
 
@@ -110,6 +111,8 @@ void trap_handler(struct trap_frame *f)
 	}
 	if (f->vector == LAPIC_SPURIOUS_VECTOR)
 		return;   /* no EOI for a spurious interrupt (SDM 10.9) */
+	if (f->vector == 18)
+		mce_exception(f); /* logs the banks, stops every CPU */
 	kprintf("EXCEPTION %llu (%s) error=0x%llx rip=0x%llx cr2=0x%llx",
 		(unsigned long long)f->vector, f->vector < 32 ? names[f->vector] : "interrupt",
 		(unsigned long long)f->error, (unsigned long long)f->rip,

@@ -1,5 +1,5 @@
 /* The kernel side of include/mm/env.h: interrupts with pushf/cli and the CPU
- * id from per-CPU data (both inline, kernel/mm_env_inline.h), ticket spinlocks, the direct map, and diagnostics as
+ * id from per-CPU data (both inline, kernel/mm_env_inline.h), spinlocks, the direct map, and diagnostics as
  * mm_diag events (rate-limited: a corrupted list must not flood serial). */
 #include <mm/env.h>
 #include <kernel/console.h>
@@ -16,12 +16,10 @@ static atomic_uint diag_count;
 _Static_assert(__builtin_offsetof(struct percpu, index) == MM_ENV_PERCPU_INDEX_OFFSET,
 	       "the inline CPU-id load reads struct percpu's index through GS");
 
-/* mm/'s locks are the kernel's ticket spinlocks: same two words, same code */
+/* mm/'s locks are the kernel's spinlocks: the lock word is mm_lock's first */
 _Static_assert(sizeof(struct mm_lock) == sizeof(struct spinlock) &&
 		       __builtin_offsetof(struct mm_lock, next) ==
-			       __builtin_offsetof(struct spinlock, next) &&
-		       __builtin_offsetof(struct mm_lock, owner) ==
-			       __builtin_offsetof(struct spinlock, owner),
+			       __builtin_offsetof(struct spinlock, locked),
 	       "struct mm_lock and struct spinlock share their layout");
 
 void mm_env_lock(struct mm_lock *l)

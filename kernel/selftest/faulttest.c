@@ -44,6 +44,7 @@ void fault_test_run(enum fault_test t)
 	switch (t) {
 	case FAULT_TEST_NONE:
 	case FAULT_TEST_REPORT_REFUSED: /* acted on by report_save */
+	case FAULT_TEST_AP_LATE:        /* acted on by smp_init */
 		return;
 	case FAULT_TEST_PAGE_FAULT:
 		kprintf("fault_test: reading unmapped address 0x%llx", (unsigned long long)UNMAPPED);

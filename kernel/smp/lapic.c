@@ -62,6 +62,22 @@ void lapic_init_cpu(void)
 	wr(REG_ESR, 0);
 }
 
+uint32_t lapic_cpuid_id(void)
+{
+	uint32_t r[4];
+
+	cpuid(0, 0, r);
+	if (r[0] >= 0xb) {
+		uint32_t t[4];
+
+		cpuid(0xb, 0, t);
+		if (t[1] & 0xffff)     /* EBX = 0: leaf 0xb not really implemented */
+			return t[3];
+	}
+	cpuid(1, 0, r);
+	return r[1] >> 24;
+}
+
 bool lapic_x2apic(void)
 {
 	return x2;

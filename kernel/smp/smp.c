@@ -3,14 +3,22 @@
  * IPI if the AP has not answered, checking the APIC error status after each
  * IPI. APs are started one at a time because they share the trampoline's
  * data block; each gets its own stack (with an unmapped guard page below it),
- * GDT, TSS with IST stacks, and per-CPU block reached through GS. */
+ * GDT, TSS with IST stacks, and per-CPU block reached through GS.
+ *
+ * An AP can answer after the BSP gave up on it (a descheduled vCPU, a slow
+ * SMM exit). It must then never join: the BSP has already given its CPU
+ * index to the next AP. ap_entry and give_up each make one CAS on its state
+ * (STARTING -> ONLINE, STARTING -> ABANDONED) and the loser stands down; its
+ * stack slot and per-CPU block are never reused, since it may run on them. */
 #include <kernel/smp.h>
 #include <bootinfo.h>
 #include <kernel/acpi.h>
+#include <kernel/config.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/kmem.h>
 #include <kernel/lapic.h>
+#include <kernel/mce.h>
 #include <kernel/panic.h>
 #include <kernel/run.h>
 #include <lib/string.h>
@@ -22,8 +30,10 @@
 
 struct trampoline_data {
 	uint64_t cr3, stack, percpu, entry;
-	uint32_t claim;       /* 0 idle, 1 armed, 2 taken */
+	uint32_t claim;       /* 0 idle, 1 armed, 2 taken, 3 read (trampoline.S) */
 };
+
+#define ABANDONED_KEPT 16     /* APs given up on that smp_init looks at again */
 
 extern const char trampoline_start[], trampoline_end[];
 extern const char TR_GDT[], TR_GDTR_BASE[], TR_LJMP_TARGET[], TR_LONG[], TR_DATA[];
@@ -33,10 +43,19 @@ static struct percpu bsp;
 static struct cpu_tables bsp_tables;
 static bool smp_started;
 
+static uint64_t read_cr0(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
 void percpu_init_bsp(void)
 {
 	bsp.index = 0;
 	bsp.tables = &bsp_tables;
+	bsp.cr0 = read_cr0();
 	trap_init_cpu(&bsp_tables);
 	percpu_attach(&bsp);
 	cpu_list[0] = &bsp;
@@ -51,6 +70,7 @@ static void cpu_online_event(struct percpu *pc)
 	jw_u64(&w, "cpu", pc->index);
 	jw_u64(&w, "apic_id", pc->apic_id);
 	jw_bool(&w, "x2apic", lapic_x2apic());
+	jw_u64(&w, "cr0", pc->cr0);
 	event_emit(&w);
 }
 
@@ -70,24 +90,36 @@ static void ap_idle(struct percpu *pc);
 /* First C code on an AP: rdi = its per-CPU block, rsp = its stack. */
 void ap_entry(struct percpu *pc)
 {
+	pc->cr0 = read_cr0();
 	trap_init_cpu(pc->tables);
 	percpu_attach(pc);
+	mce_init_cpu();
 	lapic_init_cpu();
-	if (lapic_id() != pc->apic_id) {
-		/* a CPU other than the one we started took this slot */
-		atomic_store(&pc->state, CPU_FAILED);
+	/* a CPU other than the one we started took this slot: FAILED */
+	unsigned want = lapic_id() == pc->apic_id ? CPU_ONLINE : CPU_FAILED;
+	unsigned s = CPU_STARTING;
+
+	/* One CAS against the BSP's in give_up: either this CPU joins, or the
+	 * BSP has given up on it and it never does (its index may be someone
+	 * else's by now). release: our set-up is visible to the BSP. */
+	if (!atomic_compare_exchange_strong_explicit(&pc->state, &s, want, memory_order_acq_rel,
+						     memory_order_acquire)) {
+		if (s == CPU_ABANDONED)
+			atomic_store(&pc->state, CPU_LATE);
 		halt_forever();
 	}
-	atomic_store_explicit(&pc->state, CPU_ONLINE, memory_order_release);
+	if (want != CPU_ONLINE)
+		halt_forever();
 	ap_idle(pc);
 }
 
 /* Stack in its own 64 KiB virtual slot: the pages below it stay unmapped, so
- * an overflow faults (and the double fault runs on its IST stack). */
-static uint64_t stack_alloc(uint32_t index)
+ * an overflow faults (and the double fault runs on its IST stack). Slots are
+ * never reused: an AP given up on may still be running on its stack. */
+static uint64_t stack_alloc(uint32_t slot)
 {
 	uint64_t pa = kmem_alloc(kmem_order_for(KSTACK_SIZE), FRAME_PURPOSE_KERNEL_DATA);
-	uint64_t top = VM_KSTACK_BASE + (uint64_t)(index + 1) * VM_KSTACK_SLOT;
+	uint64_t top = VM_KSTACK_BASE + (uint64_t)(slot + 1) * VM_KSTACK_SLOT;
 
 	if (!pa)
 		return 0;
@@ -97,12 +129,12 @@ static uint64_t stack_alloc(uint32_t index)
 	return top;
 }
 
-static struct percpu *percpu_alloc(uint32_t index, uint32_t apic_id)
+static struct percpu *percpu_alloc(uint32_t index, uint32_t slot, uint32_t apic_id)
 {
 	uint64_t pa = kmem_alloc(kmem_order_for(sizeof(struct percpu)), FRAME_PURPOSE_KERNEL_DATA);
 	uint64_t ta = kmem_alloc(kmem_order_for(sizeof(struct cpu_tables)),
 				 FRAME_PURPOSE_KERNEL_DATA);
-	uint64_t top = stack_alloc(index);
+	uint64_t top = stack_alloc(slot);
 
 	if (!pa || !ta || !top)
 		return 0; /* out of memory this early: this CPU stays off */
@@ -128,13 +160,48 @@ static bool wait_online(struct percpu *pc, uint64_t us)
 	return false;
 }
 
-static bool start_ap(volatile struct trampoline_data *td, uint32_t vector, struct percpu *pc)
+/* The BSP's side of the CAS in ap_entry: true if the AP is online after all,
+ * false if it never will be (given up on, or the wrong CPU took its block). */
+static bool give_up(struct percpu *pc)
+{
+	unsigned s = CPU_STARTING;
+
+	/* acquire: if the AP won, its set-up is visible before we list it */
+	if (atomic_compare_exchange_strong_explicit(&pc->state, &s, CPU_ABANDONED,
+						    memory_order_acq_rel, memory_order_acquire))
+		return false;
+	return s == CPU_ONLINE;
+}
+
+/* May the data block be re-armed? Not while an AP has claimed it (2) but not
+ * yet read its stack and per-CPU pointer out of it (3). */
+static bool trampoline_free(volatile struct trampoline_data *td)
+{
+	uint64_t t0 = rdtsc(), ticks = AP_WAIT_US * (tsc_hz / 1000000);
+
+	while (__atomic_load_n(&td->claim, __ATOMIC_ACQUIRE) == 2) {
+		if (rdtsc() - t0 >= ticks)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+/* late: fault_test=ap_late, give up on this AP before it even answers, then
+ * let it claim the slot and run: exactly what a slow AP does after the BSP
+ * has given up on it, without depending on the emulator's timing. */
+static bool start_ap(volatile struct trampoline_data *td, uint32_t vector, struct percpu *pc,
+		     bool late)
 {
 	uint32_t esr;
 
 	td->stack = pc->stack_top;
 	td->percpu = (uint64_t)pc;
 	__atomic_store_n(&td->claim, 1, __ATOMIC_RELEASE);
+	if (late) {
+		smp_event("smp", pc->apic_id, "fault_test: giving up on this AP", 0);
+		give_up(pc);
+	}
 
 	lapic_read_esr();
 	if (!lapic_send_ipi(pc->apic_id, ICR_INIT | ICR_LEVEL_ASSERT))
@@ -147,16 +214,44 @@ static bool start_ap(volatile struct trampoline_data *td, uint32_t vector, struc
 		esr = lapic_read_esr();
 		if (esr)
 			smp_event("cpu_ipi_error", pc->apic_id, "esr", esr);
-		if (__atomic_load_n(&td->claim, __ATOMIC_ACQUIRE) == 2 || wait_online(pc, 1000))
+		if (__atomic_load_n(&td->claim, __ATOMIC_ACQUIRE) >= 2 || wait_online(pc, 1000))
 			break;
 	}
+	if (late)
+		return false;
 	if (wait_online(pc, AP_WAIT_US))
 		return true;
-	/* give up; an AP that claimed the slot meanwhile is alive but slow */
-	if (__atomic_exchange_n(&td->claim, 0, __ATOMIC_ACQ_REL) == 2 &&
+	/* Disarm the slot (1 -> 0: an AP arriving later stops in the trampoline)
+	 * unless an AP claimed it meanwhile: that one is alive but slow. Never
+	 * overwrite a 2, trampoline_free waits for the 3 that follows it. */
+	uint32_t armed = 1;
+
+	if (!__atomic_compare_exchange_n(&td->claim, &armed, 0, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE) &&
 	    wait_online(pc, AP_WAIT_US))
 		return true;
-	return false;
+	return give_up(pc);
+}
+
+/* APs given up on that reached ap_entry afterwards (and halted there). */
+static void report_late(struct percpu **gone, uint32_t ngone, bool wait)
+{
+	for (uint32_t i = 0; i < ngone; i++) {
+		struct percpu *pc = gone[i];
+		uint64_t t0 = rdtsc(), ticks = AP_WAIT_US * (tsc_hz / 1000000);
+
+		while (wait && atomic_load(&pc->state) != CPU_LATE && rdtsc() - t0 < ticks)
+			cpu_relax();
+		if (atomic_load(&pc->state) != CPU_LATE)
+			continue;
+		struct jw w;
+
+		jw_begin(&w, "cpu_late");
+		jw_u64(&w, "apic_id", pc->apic_id);
+		jw_u64(&w, "stack_slot", (pc->stack_top - VM_KSTACK_BASE) / VM_KSTACK_SLOT - 1);
+		jw_str(&w, "why", "reached ap_entry after it was given up on: halted, left out");
+		event_emit(&w);
+	}
 }
 
 void smp_init(const struct bootinfo *bi, const struct acpi_info *acpi, uint32_t limit)
@@ -199,7 +294,11 @@ void smp_init(const struct bootinfo *bi, const struct acpi_info *acpi, uint32_t 
 	td->entry = (uint64_t)ap_entry;
 	smp_started = true;
 
-	uint32_t n = 1;
+	/* n: the next CPU index, dense over the CPUs that came online. slot: the
+	 * next stack slot, used up by every AP started, online or not. */
+	uint32_t n = 1, slot = 1, ngone = 0;
+	struct percpu *gone[ABANDONED_KEPT];
+	bool late = kcfg.fault_test == FAULT_TEST_AP_LATE;
 
 	for (uint32_t i = 0; i < acpi->cpu_count && n < MAX_CPUS; i++) {
 		const struct acpi_cpu *c = &acpi->cpus[i];
@@ -208,15 +307,26 @@ void smp_init(const struct bootinfo *bi, const struct acpi_info *acpi, uint32_t 
 			continue;
 		if (limit && n >= limit)
 			break;
-		struct percpu *pc = percpu_alloc(n, c->apic_id);
+		if (!trampoline_free(td)) {
+			smp_event("smp", c->apic_id,
+				  "a late AP never read the trampoline: no more APs started", 0);
+			break;
+		}
+		struct percpu *pc = percpu_alloc(n, slot++, c->apic_id);
 
 		if (!pc) {
 			smp_event("cpu_timeout", c->apic_id, "no memory for its stack", 0);
 			continue;
 		}
-		if (!start_ap(td, tphys >> 12, pc)) {
+		bool ok = start_ap(td, tphys >> 12, pc, late);
+
+		late = false;
+		if (!ok) {
 			smp_event("cpu_timeout", c->apic_id, "did not come online", AP_WAIT_US);
-			continue; /* its memory stays allocated: a late AP may still hold it */
+			/* its block and stack stay allocated: it may still run on them */
+			if (ngone < ABANDONED_KEPT)
+				gone[ngone++] = pc;
+			continue;
 		}
 		run_check(vm_translate(pc->stack_top - KSTACK_SIZE - PAGE_SIZE) == UINT64_MAX &&
 			  vm_translate(pc->stack_top - PAGE_SIZE) != UINT64_MAX,
@@ -226,6 +336,7 @@ void smp_init(const struct bootinfo *bi, const struct acpi_info *acpi, uint32_t 
 		cpu_online_event(pc);
 	}
 	run.cpus = n;
+	report_late(gone, ngone, kcfg.fault_test == FAULT_TEST_AP_LATE);
 }
 
 /* ------------------------------------------------------------ work dispatch */

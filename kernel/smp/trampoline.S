@@ -1,11 +1,12 @@
 /* AP start-up trampoline, copied to the page the loader reserved below 1 MiB.
  * A SIPI starts the AP in real mode at CS = page >> 4, IP = 0. From there:
  * load a GDT, enable PAE, load the kernel's CR3 (the loader keeps the tables
- * below 4 GiB for this 32-bit load), set EFER.LME, enable paging and
- * protection together, far-jump into 64-bit code — all identity-mapped.
+ * below 4 GiB for this 32-bit load), set EFER.LME, load CR0 with paging,
+ * protection and caching on, far-jump into 64-bit code — all identity-mapped.
  * Then claim the slot (so an AP that arrives late, after its start-up timed
  * out, stops here instead of sharing a stack), take the stack and per-CPU
- * pointer the BSP left, and jump to ap_entry in the higher half.
+ * pointer the BSP left, say so (the BSP re-arms the block for the next AP
+ * only then), and jump to ap_entry in the higher half.
  *
  * The BSP patches TR_GDTR_BASE and TR_LJMP_TARGET with linear addresses and
  * fills the data block (see struct trampoline_data in smp.c: same offsets). */
@@ -27,8 +28,9 @@ trampoline_start:
 	rdmsr
 	or	$0x100, %eax			/* LME */
 	wrmsr
-	mov	%cr0, %eax
-	or	$0x80010001, %eax		/* PG | WP | PE */
+	/* A known CR0, not the one INIT left: that has CD and NW set (caches
+	 * off), which would run this CPU uncached for good. */
+	mov	$0x80010033, %eax		/* PG | WP | NE | ET | MP | PE */
 	mov	%eax, %cr0
 	.byte	0x66, 0xea			/* ljmpl $0x08, $target */
 tr_ljmp_target:
@@ -51,6 +53,7 @@ tr_long:
 	mov	tr_stack(%rip), %rsp
 	mov	tr_percpu(%rip), %rdi
 	mov	tr_entry(%rip), %rax
+	movl	$3, tr_claim(%rip)		/* read: the BSP may re-arm the block */
 	xor	%ebp, %ebp
 	jmp	*%rax
 1:	cli				/* not armed for us: stop for good */
@@ -70,7 +73,7 @@ tr_cr3:		.quad 0
 tr_stack:	.quad 0
 tr_percpu:	.quad 0
 tr_entry:	.quad 0
-tr_claim:	.long 0				/* 0 idle, 1 armed, 2 taken */
+tr_claim:	.long 0				/* 0 idle, 1 armed, 2 taken, 3 read */
 	.long	0
 trampoline_end:
 

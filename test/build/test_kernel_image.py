@@ -8,15 +8,11 @@ three files."""
 import os
 import re
 import subprocess
-import sys
+
+from tap import check, finish
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 B = os.path.join(ROOT, "build")
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, ok, detail))
 
 
 def run(*cmd):
@@ -62,9 +58,4 @@ if esp:
     check("esp_clear_of_backup_gpt", int(esp[0][0]) + int(esp[0][1]) <= size - 33,
           "%s of %d sectors" % (esp[0], size))
 
-print("1..%d" % len(results))
-for i, (name, ok, detail) in enumerate(results, 1):
-    print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-    if not ok and detail:
-        print("# " + detail.replace("\n", "\n# "))
-sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+finish()

@@ -15,18 +15,14 @@ import glob
 import os
 import re
 import subprocess
-import sys
+
+from tap import check, finish
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 B = os.path.join(ROOT, "build")
 STD = {"stdint.h", "stddef.h", "stdbool.h", "stdatomic.h", "stdalign.h", "stdarg.h",
        "stdnoreturn.h", "limits.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+(?:<([^>]+)>|"([^"]+)"|(\w+))', re.M)
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, ok, detail))
 
 
 def includes(path):
@@ -112,9 +108,4 @@ bad = bad_includes(files("efi/*.[ch]", "lib/*.c", "kernel/*.c", "kernel/*/*.[ch]
                    lambda t, k, f: t != "mm/internal.h")
 check("only_mm_includes_mm_internal_h", not bad, "\n".join(bad))
 
-print("1..%d" % len(results))
-for i, (name, ok, detail) in enumerate(results, 1):
-    print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-    if not ok and detail:
-        print("# " + detail.replace("\n", "\n# "))
-sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+finish()

@@ -42,7 +42,7 @@ struct world {
 static struct world *w;
 
 /* MADT entries are appended to mb, then mk_madt() wraps them in a table. */
-static struct { uint8_t e[12000]; uint32_t n; } mb;
+static struct { uint8_t e[24000]; uint32_t n; } mb; /* room for ACPI_MAX_CPUS + 44 x2APIC entries */
 
 static const void *map_cb(void *ctx, uint64_t phys, uint64_t len)
 {
@@ -91,7 +91,7 @@ static int setup(void **state)
 {
 	(void)state;
 	w = calloc(1, sizeof(*w));
-	w->env = (struct acpi_env){ w, map_cb, report_cb };
+	w->env = (struct acpi_env){ .ctx = w, .map = map_cb, .report = report_cb };
 	mb.n = 0;
 	return 0;
 }
@@ -431,7 +431,7 @@ static void check_invariants(const struct acpi_info *in)
 	for (uint32_t i = 0; i < in->cpu_count; i++) {
 		const struct acpi_cpu *c = &in->cpus[i];
 
-		assert_true(c->flags & (ACPI_CPU_ENABLED | ACPI_CPU_ONLINE_CAPABLE));
+		assert_true(c->flags & ACPI_CPU_ENABLED);
 		assert_true(c->apic_id <= in->max_apic_id);
 		assert_ptr_equal(acpi_find_cpu(in, c->apic_id), c);
 	}
@@ -581,6 +581,10 @@ static void test_lapic_override_zero_and_addr_zero(void **state)
 	assert_false(in->lapic_overridden);
 }
 
+/* ACPI 6.3: a disabled entry with Online Capable set is a hot-plug
+ * placeholder (a socket or vCPU slot that may be populated later). Nothing
+ * answers its INIT-SIPI today: it is reported, counted, never listed, and
+ * its id does not force x2APIC mode. */
 static void test_disabled_online_capable(void **state)
 {
 	(void)state;
@@ -589,19 +593,39 @@ static void test_disabled_online_capable(void **state)
 	m_lapic(2, 2, 0);          /* neither: does not exist */
 	m_x2apic(300, 2, 3);       /* online capable x2APIC */
 	m_x2apic(301, 0, 4);       /* neither */
+	m_x2apic(7, 3, 5);         /* enabled wins: start it */
 	const struct acpi_info *in = run(machine(mk_madt(5, 0xfee00000u, 0)).rsdp);
 
-	expect("madt_cpus_unusable");
+	expect("madt_cpus_unusable madt_cpus_hotplug");
 	assert_int_equal(find("madt_cpus_unusable")->value, 2);
 	assert_int_equal(find("madt_cpus_unusable")->sev, ACPI_SEV_INFO);
+	assert_int_equal(find("madt_cpus_hotplug")->value, 2);
+	assert_int_equal(find("madt_cpus_hotplug")->sev, ACPI_SEV_INFO);
 	assert_true(in->cpus_valid);
-	assert_int_equal(in->cpu_count, 3);
+	assert_int_equal(in->cpu_count, 2);
 	assert_int_equal(in->cpus_unusable, 2);
+	assert_int_equal(in->cpus_hotplug, 2);
 	assert_int_equal(in->cpus[0].flags, ACPI_CPU_ENABLED);
-	assert_int_equal(in->cpus[1].flags, ACPI_CPU_ONLINE_CAPABLE);
-	assert_int_equal(in->cpus[2].apic_id, 300);
-	assert_int_equal(in->cpus[2].flags, ACPI_CPU_ONLINE_CAPABLE | ACPI_CPU_X2APIC);
+	assert_int_equal(in->cpus[1].apic_id, 7);
+	assert_int_equal(in->cpus[1].flags, ACPI_CPU_ENABLED | ACPI_CPU_X2APIC);
+	assert_null(acpi_find_cpu(in, 1));
 	assert_null(acpi_find_cpu(in, 2));
+	assert_null(acpi_find_cpu(in, 300));
+	assert_int_equal(in->max_apic_id, 7);
+}
+
+/* A MADT with nothing but the boot CPU's placeholder has no CPU to start. */
+static void test_only_hotplug_placeholders(void **state)
+{
+	(void)state;
+	m_lapic(0, 0, 2);
+	m_lapic(1, 1, 2);
+	const struct acpi_info *in = run(machine(mk_madt(5, 0xfee00000u, 0)).rsdp);
+
+	expect("madt_cpus_hotplug madt_no_cpus");
+	assert_false(in->cpus_valid);
+	assert_int_equal(in->cpu_count, 0);
+	assert_int_equal(in->cpus_hotplug, 2);
 }
 
 /* Before MADT revision 5 the Online Capable bit was reserved: ignore it. */
@@ -1130,7 +1154,7 @@ static void test_duplicate_apic_id(void **state)
 	m_lapic(0, 0, 1);
 	m_lapic(1, 1, 1);
 	m_lapic(2, 1, 1);     /* same as uid 1 */
-	m_lapic(3, 2, 2);
+	m_lapic(3, 2, 1);
 	m_x2apic(2, 1, 4);    /* same id from an x2APIC entry */
 	m_lapic(5, 1, 0);     /* a disabled duplicate is just unusable */
 	const struct acpi_info *in = run(machine(mk_madt(5, 0xfee00000u, 0)).rsdp);
@@ -1140,7 +1164,7 @@ static void test_duplicate_apic_id(void **state)
 	assert_int_equal(in->cpu_count, 3);
 	assert_int_equal(in->cpus_duplicate, 2);
 	assert_int_equal(in->cpus[1].acpi_uid, 1); /* the first one is kept */
-	assert_int_equal(in->cpus[2].flags, ACPI_CPU_ONLINE_CAPABLE);
+	assert_int_equal(in->cpus[2].flags, ACPI_CPU_ENABLED);
 }
 
 static void test_too_many_cpus(void **state)
@@ -1156,6 +1180,50 @@ static void test_too_many_cpus(void **state)
 	assert_int_equal(in->cpu_count, ACPI_MAX_CPUS);
 	assert_int_equal(in->cpus_dropped, 44);
 	assert_int_equal(in->max_apic_id, ACPI_MAX_CPUS - 1);
+}
+
+/* More CPUs than the list holds, the boot CPU's entry among the extra ones:
+ * the boot CPU is listed all the same (the last place), and the CPU it
+ * displaced is counted as dropped. Without the boot id, the first
+ * ACPI_MAX_CPUS are kept, as before. */
+static void test_boot_cpu_entry_late(void **state)
+{
+	(void)state;
+	for (uint32_t i = 0; i < ACPI_MAX_CPUS + 10; i++)
+		m_x2apic(0x100 + i, 1, i);
+	m_x2apic(7, 1, 9999);            /* the boot CPU, entry ACPI_MAX_CPUS + 10 */
+	m_x2apic(0x100 + ACPI_MAX_CPUS + 20, 1, 10000);
+	w->env.boot_apic_known = true;
+	w->env.boot_apic_id = 7;
+	const struct acpi_info *in = run(machine(mk_madt(5, 0xfee00000u, 0)).rsdp);
+
+	expect("madt_too_many_cpus");
+	assert_int_equal(find("madt_too_many_cpus")->value, 12);
+	assert_true(in->cpus_valid);
+	assert_int_equal(in->cpu_count, ACPI_MAX_CPUS);
+	assert_int_equal(in->cpus_dropped, 12);
+	assert_non_null(acpi_find_cpu(in, 7));
+	assert_int_equal(acpi_find_cpu(in, 7)->acpi_uid, 9999);
+	assert_null(acpi_find_cpu(in, 0x100 + ACPI_MAX_CPUS - 1)); /* displaced */
+	assert_non_null(acpi_find_cpu(in, 0x100 + ACPI_MAX_CPUS - 2));
+	assert_int_equal(in->max_apic_id, 0x100 + ACPI_MAX_CPUS - 2);
+}
+
+/* The boot CPU in the list already: a full list stays as it is. */
+static void test_boot_cpu_entry_early(void **state)
+{
+	(void)state;
+	m_lapic(0, 3, 1);
+	for (uint32_t i = 0; i < ACPI_MAX_CPUS + 2; i++)
+		m_x2apic(0x100 + i, 1, i);
+	w->env.boot_apic_known = true;
+	w->env.boot_apic_id = 3;
+	const struct acpi_info *in = run(machine(mk_madt(5, 0xfee00000u, 0)).rsdp);
+
+	expect("madt_too_many_cpus");
+	assert_int_equal(in->cpus_dropped, 3);
+	assert_int_equal(in->cpus[0].apic_id, 3);
+	assert_int_equal(in->cpus[ACPI_MAX_CPUS - 1].apic_id, 0x100 + ACPI_MAX_CPUS - 2);
 }
 
 static void test_apic_id_invalid(void **state)
@@ -1535,6 +1603,9 @@ int main(void)
 		T(test_lapic_override_zero_and_addr_zero),
 		T(test_disabled_online_capable),
 		T(test_online_capable_old_revision),
+		T(test_only_hotplug_placeholders),
+		T(test_boot_cpu_entry_late),
+		T(test_boot_cpu_entry_early),
 		T(test_rsdp_rev0_rsdt),
 		T(test_rsdp_missing_unmapped),
 		T(test_rsdp_bad_signature),

@@ -1,8 +1,10 @@
 /* Host tests of the RAM test patterns (kernel/audit/): every pattern of the
- * table over several span layouts, clean, with injected faults, and with
- * memory changed behind its back between a write and the check that follows
- * (from the progress callback, which runs after each span of each sweep).
- * Each span is its own malloc, so ASan catches a sweep that leaves it. */
+ * table over several span layouts, clean, with injected faults (flipped in
+ * the buffers by kernel/audit/inject.c from the `written` hook, as the audit
+ * does in RAM), and with memory changed behind its back between a write and
+ * the check that follows (from the progress callback, which runs after each
+ * span of each sweep). Each span is its own malloc, so ASan catches a sweep
+ * that leaves it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -45,11 +47,12 @@ static const struct expect {
 	const char *name;
 	uint32_t sweeps;    /* passes over memory */
 	uint32_t checks;    /* of them, the ones that read every word back */
+	uint32_t writes;    /* ... and the ones that write every word */
 } expects[NKINDS] = {
-	[OWN_ADDRESS] = { "own_address", 2, 1 },
-	[MOV_INV_01] = { "mov_inv_ones_zeros", 6, 4 },
-	[MOV_INV_RANDOM] = { "mov_inv_random", 3, 2 },
-	[LINUX_MEMTEST] = { "linux_memtest", 2 * NLINUX, NLINUX },
+	[OWN_ADDRESS] = { "own_address", 2, 1, 1 },
+	[MOV_INV_01] = { "mov_inv_ones_zeros", 6, 4, 6 },
+	[MOV_INV_RANDOM] = { "mov_inv_random", 3, 2, 3 },
+	[LINUX_MEMTEST] = { "linux_memtest", 2 * NLINUX, NLINUX, NLINUX },
 };
 
 static enum kind kind_of(const struct audit_pattern *p)
@@ -109,6 +112,11 @@ struct run {
 	uint32_t nflips;
 	uint64_t trace[MAX_TRACE];  /* word 0 of span 0 after each call */
 	int trace_uniform;          /* every word of span 0 equal after each call */
+	const struct audit_injection *inj; /* faults the `written` hook flips in */
+	uint32_t ninj;
+	uint64_t written_calls;
+	int written_out_of_order;   /* a `written` call not for the span progress reports next */
+	const struct audit_span *last_written;
 };
 
 static struct run R;
@@ -129,6 +137,9 @@ static void on_progress(struct audit_job *j, uint64_t words)
 	struct run *r = j->ctx;
 	const struct audit_span *s0 = &r->spans[0];
 
+	if (r->last_written && r->last_written->words != words - r->last_words)
+		r->written_out_of_order = 1;
+	r->last_written = NULL;
 	if (words <= r->last_words)
 		r->backwards = 1;
 	r->last_words = words;
@@ -143,6 +154,8 @@ static void on_progress(struct audit_job *j, uint64_t words)
 		if (r->flips[f].call == r->calls)
 			r->spans[r->flips[f].span].w[r->flips[f].word] ^= r->flips[f].mask;
 }
+
+static void on_written(struct audit_job *j, const struct audit_span *s);
 
 static void free_spans(void)
 {
@@ -173,22 +186,34 @@ static void make_spans(const uint64_t *sizes, uint32_t n, int down)
 	R.nspans = n;
 	R.trace_uniform = 1;
 	R.job = (struct audit_job){ .spans = R.spans, .nspans = n, .seed = 42, .bad = on_bad,
-				    .progress = on_progress, .ctx = &R };
+				    .progress = on_progress, .ctx = &R, .written = on_written };
+}
+
+/* The `written` hook: the injected faults flipped in the span just written,
+ * as kernel/audit/passes.c does in RAM. */
+static void on_written(struct audit_job *j, const struct audit_span *s)
+{
+	struct run *r = j->ctx;
+
+	r->written_calls++;
+	r->last_written = s;
+	audit_inject_into_span(r->inj, r->ninj, s);
 }
 
 /* Every span sees the whole list, as kernel/audit/passes.c does. */
 static void give_injections(const struct audit_injection *inj, uint32_t n)
 {
-	for (uint32_t s = 0; s < R.nspans; s++) {
-		R.spans[s].inj = inj;
-		R.spans[s].ninj = n;
-	}
+	R.inj = inj;
+	R.ninj = n;
 }
 
 static void run_pattern(const struct audit_pattern *p)
 {
 	R.nrec = R.rec_dropped = 0;
 	R.calls = R.last_words = 0;
+	R.written_calls = 0;
+	R.written_out_of_order = 0;
+	R.last_written = NULL;
 	R.backwards = 0;
 	R.trace_uniform = 1;
 	R.job.words_done = 0;
@@ -316,6 +341,9 @@ static void clean_memory_reports_nothing_and_sweeps_add_up(void **s)
 			assert_int_equal(R.calls, (uint64_t)R.nspans * p->sweeps);
 			assert_int_equal(R.last_words, R.words * p->sweeps);
 			assert_false(R.backwards);
+			/* `written` once per span of each write sweep, just before its progress */
+			assert_int_equal(R.written_calls, (uint64_t)R.nspans * expects[k].writes);
+			assert_false(R.written_out_of_order);
 			for (uint32_t sp = 0; sp < R.nspans; sp++)
 				for (uint64_t w = 0; w < R.spans[sp].words; w++)
 					if (R.spans[sp].w[w] != final_value(k, addr_of(sp, w), R.job.seed))
@@ -492,14 +520,18 @@ static void injected_faults_are_reported_exactly(void **s)
 							 ic->name, (unsigned long long)inj[k].addr, hits[k],
 							 expects[kind_of(p)].checks);
 				assert_int_equal(R.nrec, real * expects[kind_of(p)].checks);
-				/* an injection is seen by the checker, never written to memory */
-				for (uint32_t k = 0; k < real; k++) {
-					uint32_t sp = ic->at[k].span;
-					uint64_t w = word_at(sp, ic->at[k].w);
+				/* an injection is a flip in memory: after the last write
+				 * sweep it is still there; nothing else was touched */
+				for (uint32_t sp = 0; sp < R.nspans; sp++)
+					for (uint64_t w = 0; w < R.spans[sp].words; w++) {
+						uint64_t want = final_value(kind_of(p), addr_of(sp, w),
+									    R.job.seed);
 
-					assert_int_equal(R.spans[sp].w[w],
-							 final_value(kind_of(p), addr_of(sp, w), R.job.seed));
-				}
+						for (uint32_t k = 0; k < real; k++)
+							if (inj[k].addr == addr_of(sp, w))
+								want ^= inj[k].mask;
+						assert_int_equal(R.spans[sp].w[w], want);
+					}
 			}
 		}
 	}

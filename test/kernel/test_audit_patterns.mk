@@ -1,2 +1,3 @@
-# The RAM test patterns (kernel/audit/patterns/) and their table, on host buffers.
-test_audit_patterns_SRCS := $(wildcard kernel/audit/patterns/*.c)
+# The RAM test patterns (kernel/audit/patterns/), their table, and the test
+# faults flipped into the buffers (kernel/audit/inject.c), on host buffers.
+test_audit_patterns_SRCS := $(wildcard kernel/audit/patterns/*.c) kernel/audit/inject.c

@@ -18,6 +18,7 @@ static pthread_mutex_t diag_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned diag_count;
 static struct mm_diag diag_last;
 static void (*panic_hook)(const struct mm_diag *d);
+static void (*diag_hook)(const struct mm_diag *d);
 
 uint32_t host_env_assign_cpu(void)
 {
@@ -90,6 +91,13 @@ void mm_env_diag(const struct mm_diag *d)
 			"\"order\":%u,\"value\":%llu,\"reason\":\"%s\"}\n", alloc_error_name(d->code),
 			d->op, (unsigned long long)d->phys, d->order, (unsigned long long)d->value,
 			d->reason);
+	if (diag_hook)
+		diag_hook(d);
+}
+
+void host_env_set_diag_hook(void (*hook)(const struct mm_diag *d))
+{
+	diag_hook = hook;
 }
 
 _Noreturn void mm_env_panic(const struct mm_diag *d)

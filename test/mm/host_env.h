@@ -24,6 +24,10 @@ unsigned host_env_diag_count(void);
 struct mm_diag host_env_last_diag(void);
 void host_env_diag_reset(void);
 
+/* Called after each diagnostic is recorded (NULL: none): a test acts there
+ * as another CPU would at that moment. Single-threaded tests only. */
+void host_env_set_diag_hook(void (*hook)(const struct mm_diag *d));
+
 /* Called by mm_env_panic before it aborts; a test hook may longjmp instead
  * (cmocka's mock_assert). */
 void host_env_set_panic_hook(void (*hook)(const struct mm_diag *d));

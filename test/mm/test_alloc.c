@@ -91,6 +91,49 @@ static void test_zeroing(void **st)
 	assert_mm_consistent();
 }
 
+/* Page-table frames are zeroed even when the caller cleared `zeroed` in the
+ * options by hand (the builders never let it be false for them): on the
+ * order-0 fast path (a dirty frame on top of this CPU's cache), on the
+ * general path at order 0 (a CPU without a cache) and at order 3. */
+static void page_table_alloc_is_zero(unsigned order, uint32_t cpu)
+{
+	/* every frame dirty, so whichever block comes out was written before */
+	memset(host_env_arena(), 0xee, 256 * PG);
+	host_env_set_cpu(cpu);
+	struct frame_alloc_options o = frame_alloc_options_order(
+		frame_alloc_options_purpose(frame_alloc_options_new(), FRAME_PURPOSE_PAGE_TABLE),
+		(uint8_t)order);
+	struct phys_frame f;
+
+	o.zeroed = false;
+	assert_int_equal(frame_alloc_options_allocate(&o, &f), ALLOC_ERROR_NONE);
+	for (uint64_t i = 0; i < (PG << order); i++)
+		if (host_env_arena()[f.start_address + i] != 0)
+			fail_msg("page table (order %u, cpu %u): byte %llu not zeroed", order, cpu,
+				 (unsigned long long)i);
+	mm_test_free(f.start_address, order);
+	host_env_set_cpu(0);
+}
+
+static void test_page_tables_always_zeroed(void **st)
+{
+	(void)st;
+	mm_test_fresh(256, 0, 256 * PG);
+	mm_test_free(mm_test_alloc(0), 0); /* this CPU's cache holds frames */
+	page_table_alloc_is_zero(0, 0);   /* fast path */
+	page_table_alloc_is_zero(0, 999); /* general path, order 0 */
+	page_table_alloc_is_zero(3, 0);   /* general path, order 3 */
+	/* ... and only they: a kernel-data frame with zeroed cleared is left alone */
+	uint64_t p = mm_test_alloc(0);
+
+	memset(host_env_arena() + p, 0xee, PG);
+	mm_test_free(p, 0);
+	assert_int_equal(mm_test_alloc(0), p);
+	assert_int_equal(host_env_arena()[p + PG - 1], 0xee);
+	mm_test_free(p, 0);
+	assert_mm_consistent();
+}
+
 static void test_contiguous_high_order(void **st)
 {
 	(void)st;
@@ -264,15 +307,19 @@ static void test_vtable_hooks_on_last_ref(void **st)
 	assert_mm_consistent();
 }
 
+/* A stray holder claims the frame on top of this CPU's cache the way an
+ * allocation would (the public claiming CAS); from there on, everything is
+ * the allocator's doing: the next allocation finds it held, poisons and
+ * reports it, takes another, and the holder's free quarantines it. */
 static void test_claim_cas_failure(void **st)
 {
 	(void)st;
 	mm_test_fresh(64, 0, 64 * PG);
-	/* a frame on top of this CPU's cache whose refcount says someone holds it */
 	uint64_t victim = mm_test_alloc(0);
+	uint32_t seen;
 
 	mm_test_free(victim, 0);
-	meta_slot_set_refcount(get_meta_slot(victim), 5);
+	assert_true(meta_slot_cas_refcount(get_meta_slot(victim), REFCOUNT_UNUSED, 1, &seen));
 	uint64_t got = mm_test_alloc(0);
 
 	assert_int_not_equal(got, victim); /* never a silent alias */
@@ -280,50 +327,219 @@ static void test_claim_cas_failure(void **st)
 
 	assert_int_equal(d.code, ALLOC_ERROR_CORRUPTED);
 	assert_int_equal(d.phys, victim);
-	assert_int_equal(d.value, 5);
+	assert_int_equal(d.value, 1);
 	assert_true(meta_slot_is_guard_poisoned(get_meta_slot(victim)));
 	assert_true(meta_slot_get_flags(get_meta_slot(victim)) & FRAME_FLAGS_POISONED);
 	struct mm_stats s = mm_test_stats();
 
 	assert_int_equal(s.corruptions, 1);
 	assert_int_equal(s.poisoned, 1);
-	/* the "holder" frees it: quarantined, never back in circulation */
-	meta_slot_set_refcount(get_meta_slot(victim), 1);
+	assert_mm_consistent();
+	/* the holder frees it: quarantined, never back in circulation */
 	mm_test_free(victim, 0);
 	assert_int_equal(mm_test_stats().quarantined_frames, 1);
 	assert_int_equal(frame_state(victim), FRAME_STATE_POISONED);
+	assert_int_equal(frame_free(victim, 0), ALLOC_ERROR_DOUBLE_FREE);
 	mm_test_free(got, 0);
 	assert_mm_consistent();
 }
 
+/* A stray holder takes the head of a free order-2 block the way an
+ * allocation would (the public claiming CAS); the next order-2 allocation
+ * finds it held. Everything after the stray claim is the allocator's own
+ * doing: the head must leave circulation at once, its 3 healthy frames go
+ * back, and nothing the holder then does with its reference can put a frame
+ * on the lists twice. */
 static void test_claim_cas_failure_high_order(void **st)
 {
 	(void)st;
 	/* two order-2 blocks that cannot merge: [0, 4) and [32, 36) */
 	mm_test_fresh(64, 0, 4 * PG);
 	assert_int_equal(buddy_add_range(32 * PG, 36 * PG), ALLOC_ERROR_NONE);
-	uint64_t h = mm_buddy.head[2];
+	uint64_t h = mm_buddy.head[2], hp = h << PAGE_SHIFT;
+	uint32_t seen;
 
-	meta_slot_set_refcount(mm_slot(h), 9); /* "someone holds" the listed head */
+	assert_true(meta_slot_cas_refcount(get_meta_slot(hp), REFCOUNT_UNUSED, 1, &seen));
 	uint64_t other = mm_test_alloc(2);
 
-	assert_int_not_equal(other, h << PAGE_SHIFT);
+	assert_int_not_equal(other, hp);
 	assert_int_equal(host_env_last_diag().code, ALLOC_ERROR_CORRUPTED);
 	assert_int_equal(host_env_last_diag().order, 2);
-	/* the stolen head is withheld, its 3 healthy frames are free again */
+	assert_int_equal(host_env_last_diag().value, 1);
+	/* the stolen head is quarantined, its 3 healthy frames are free again */
 	assert_int_equal(mm_free_frames(), 3);
-	assert_true(meta_slot_is_guard_poisoned(mm_slot(h)));
-	/* its holder frees it as the order-0 frame it holds: quarantined */
-	host_env_set_cpu(999);
-	meta_slot_set_refcount(mm_slot(h), 1);
-	atomic_store(&mm_slot(h)->flags, FRAME_FLAGS_ALLOCATED);
-	meta_slot_set_order(mm_slot(h), 0);
-	mm_test_free(h << PAGE_SHIFT, 0);
-	host_env_set_cpu(0);
 	assert_int_equal(mm_test_stats().quarantined_frames, 1);
+	assert_int_equal(frame_state(hp), FRAME_STATE_POISONED);
+	assert_mm_consistent();
+	/* the holder drops its reference, by every call that could: all refused,
+	 * nothing released, nothing listed twice */
+	struct mm_stats before = mm_test_stats();
+
+	assert_int_equal(frame_dec_ref(hp), ALLOC_ERROR_DOUBLE_FREE);
+	assert_int_equal(frame_free(hp, 2), ALLOC_ERROR_DOUBLE_FREE);
+	assert_int_equal(frame_free(hp, 0), ALLOC_ERROR_DOUBLE_FREE);
+	assert_int_equal(frame_inc_ref(hp), ALLOC_ERROR_NOT_ALLOCATED);
+	assert_int_equal(mm_free_frames(), 3);
+	assert_int_equal(mm_test_stats().frees, before.frees);
+	assert_mm_consistent();
+	mm_test_free(other, 2);
+	assert_int_equal(mm_free_frames(), 7);
+	assert_int_equal(mm_test_stats().quarantined_frames, 1);
+	assert_mm_consistent();
+}
+
+/* The same stray holder on another CPU, whose last-reference CAS won the
+ * race with the failed claim's quarantine: its release (mm_release_block,
+ * as put_ref calls it) arrives after the head was quarantined and the rest
+ * freed. It must give nothing back a second time. */
+static void test_claim_cas_failure_high_order_racing_release(void **st)
+{
+	(void)st;
+	mm_test_fresh(64, 0, 4 * PG);
+	assert_int_equal(buddy_add_range(32 * PG, 36 * PG), ALLOC_ERROR_NONE);
+	uint64_t h = mm_buddy.head[2];
+	uint32_t seen;
+
+	assert_true(meta_slot_cas_refcount(mm_slot(h), REFCOUNT_UNUSED, 1, &seen));
+	uint64_t other = mm_test_alloc(2);
+
+	assert_int_equal(mm_free_frames(), 3);
+	unsigned diags = host_env_diag_count();
+
+	mm_release_block(h, 2);
+	assert_int_equal(host_env_diag_count(), diags + 1);
+	assert_int_equal(host_env_last_diag().code, ALLOC_ERROR_CORRUPTED);
+	assert_int_equal(mm_free_frames(), 3);
+	assert_int_equal(mm_test_stats().quarantined_frames, 1);
+	assert_mm_consistent();
 	mm_test_free(other, 2);
 	assert_int_equal(mm_free_frames(), 7);
 	assert_mm_consistent();
+}
+
+/* The other order of that race: the holder's release runs between the
+ * failed CAS and the failed claim's handling (from the diagnostic hook, as
+ * another CPU would at that moment) and gives the whole block back, which
+ * was still ours only by the take. The failed claim must then poison the
+ * frame where it now is (a free block), not free the block a second time. */
+static uint64_t racing_holder_phys, retaken_phys;
+static bool retake; /* ... and CPU 2 allocates the block before the handling too */
+
+static void holder_frees_first(const struct mm_diag *d)
+{
+	if (d->code != ALLOC_ERROR_CORRUPTED || d->phys != racing_holder_phys)
+		return;
+	host_env_set_diag_hook(NULL);
+	host_env_set_cpu(1);
+	assert_int_equal(frame_free(racing_holder_phys, 2), ALLOC_ERROR_NONE);
+	if (retake) {
+		host_env_set_cpu(2);
+		retaken_phys = mm_test_alloc(2);
+	}
+	host_env_set_cpu(0);
+}
+
+static void test_claim_cas_failure_high_order_holder_frees_first(void **st)
+{
+	(void)st;
+	mm_test_fresh(64, 0, 4 * PG);
+	assert_int_equal(buddy_add_range(32 * PG, 36 * PG), ALLOC_ERROR_NONE);
+	uint64_t h = mm_buddy.head[2];
+	uint32_t seen;
+
+	assert_true(meta_slot_cas_refcount(mm_slot(h), REFCOUNT_UNUSED, 1, &seen));
+	racing_holder_phys = h << PAGE_SHIFT;
+	retake = false;
+	host_env_set_diag_hook(holder_frees_first);
+	uint64_t other = mm_test_alloc(2);
+
+	host_env_set_diag_hook(NULL);
+	assert_int_not_equal(other, h << PAGE_SHIFT);
+	assert_int_equal(frame_state(h << PAGE_SHIFT), FRAME_STATE_POISONED);
+	assert_int_equal(mm_test_stats().quarantined_frames, 1);
+	assert_int_equal(mm_free_frames(), 3);
+	assert_mm_consistent();
+	mm_test_free(other, 2);
+	assert_int_equal(mm_free_frames(), 7);
+	assert_mm_consistent();
+}
+
+/* ... and CPU 2 has taken the block the holder gave back before the failed
+ * claim is handled: it is CPU 2's now. The failed claim leaves its block
+ * whole (only the suspect head is marked), and CPU 2's free quarantines the
+ * head and gives back the rest. */
+static void test_claim_cas_failure_high_order_block_retaken(void **st)
+{
+	(void)st;
+	mm_test_fresh(64, 0, 4 * PG);
+	assert_int_equal(buddy_add_range(32 * PG, 36 * PG), ALLOC_ERROR_NONE);
+	uint64_t h = mm_buddy.head[2], hp = h << PAGE_SHIFT;
+	uint32_t seen;
+
+	assert_true(meta_slot_cas_refcount(mm_slot(h), REFCOUNT_UNUSED, 1, &seen));
+	racing_holder_phys = hp;
+	retake = true;
+	retaken_phys = 0;
+	host_env_set_diag_hook(holder_frees_first);
+	uint64_t other = mm_test_alloc(2);
+
+	host_env_set_diag_hook(NULL);
+	assert_int_equal(retaken_phys, hp);
+	assert_int_not_equal(other, hp);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(frame_state(hp + i * PG), i ? FRAME_STATE_ALLOCATED : FRAME_STATE_POISONED);
+	assert_int_equal(meta_slot_get_refcount(mm_slot(h)), 1);
+	assert_int_equal(mm_free_frames(), 0);
+	assert_mm_consistent();
+	host_env_set_cpu(2);
+	mm_test_free(hp, 2);
+	host_env_set_cpu(0);
+	assert_int_equal(mm_test_stats().quarantined_frames, 1);
+	assert_int_equal(mm_free_frames(), 3);
+	mm_test_free(other, 2);
+	assert_int_equal(mm_free_frames(), 7);
+	assert_mm_consistent();
+}
+
+/* A reference count set on a frame that heads no allocated block (a cached
+ * frame, a free head, a tail) is never taken for a holder's: frame_free,
+ * frame_dec_ref and frame_inc_ref refuse it, on the fast path and the
+ * general one, and the frame stays where it is, listed once. */
+static void stray_ref(uint64_t p, unsigned order)
+{
+	struct meta_slot *s = get_meta_slot(p);
+	uint32_t seen;
+
+	assert_true(meta_slot_cas_refcount(s, REFCOUNT_UNUSED, 1, &seen));
+	assert_int_equal(frame_free(p, (uint8_t)order), ALLOC_ERROR_DOUBLE_FREE);
+	assert_int_equal(frame_dec_ref(p), ALLOC_ERROR_DOUBLE_FREE);
+	assert_int_equal(frame_inc_ref(p), ALLOC_ERROR_NOT_ALLOCATED);
+	assert_int_equal(meta_slot_get_refcount(s), 1);
+	/* take the stray count back out, as its holder's CAS would */
+	assert_true(meta_slot_cas_refcount(s, 1, REFCOUNT_UNUSED, &seen));
+	assert_mm_consistent();
+}
+
+static void test_refs_only_on_allocated_heads(void **st)
+{
+	(void)st;
+	mm_test_fresh(64, 0, 64 * PG);
+	uint64_t a = mm_test_alloc(0), b = mm_test_alloc(3);
+
+	mm_test_free(a, 0);
+	stray_ref(a, 0);                      /* cached: the fast path's frame */
+	stray_ref(b + PG, 0);                 /* a tail of an allocated block */
+	mm_test_free(b, 3);
+	pcpu_cache_drain_all();
+	for (unsigned o = 0; o <= MAX_ORDER; o++)
+		if (mm_buddy.head[o] != FRAME_META_LINK_NONE) {
+			uint64_t head = mm_buddy.head[o] << PAGE_SHIFT;
+
+			stray_ref(head, o);   /* a free head, at its own order */
+			stray_ref(head, 0);   /* ... and as order 0 */
+		}
+	assert_int_equal(mm_free_frames(), 64);
+	assert_int_equal(mm_test_stats().frees, 2);
 }
 
 static void test_trait_table(void **st)
@@ -374,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_options_builders),
 		cmocka_unit_test(test_allocate_stamps_slot),
 		cmocka_unit_test(test_zeroing),
+		cmocka_unit_test(test_page_tables_always_zeroed),
 		cmocka_unit_test(test_contiguous_high_order),
 		cmocka_unit_test(test_allocate_errors),
 		cmocka_unit_test(test_free_bad_input),
@@ -382,6 +599,10 @@ int main(void)
 		cmocka_unit_test(test_vtable_hooks_on_last_ref),
 		cmocka_unit_test(test_claim_cas_failure),
 		cmocka_unit_test(test_claim_cas_failure_high_order),
+		cmocka_unit_test(test_claim_cas_failure_high_order_racing_release),
+		cmocka_unit_test(test_claim_cas_failure_high_order_holder_frees_first),
+		cmocka_unit_test(test_claim_cas_failure_high_order_block_retaken),
+		cmocka_unit_test(test_refs_only_on_allocated_heads),
 		cmocka_unit_test(test_trait_table),
 		cmocka_unit_test(test_owner_flags_survive_and_reset),
 	};

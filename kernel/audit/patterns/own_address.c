@@ -10,7 +10,7 @@ void audit_own_address(struct audit_job *j)
 
 		for (uint64_t i = 0; i < sp->words; i++)
 			sp->w[i] = sp->phys + 8 * i;
-		audit_swept(j, sp);
+		audit_wrote(j, sp);
 	}
 	for (uint32_t s = 0; s < j->nspans; s++) {
 		const struct audit_span *sp = &j->spans[s];

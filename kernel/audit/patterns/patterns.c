@@ -32,7 +32,7 @@ static void fill(struct audit_job *j, uint64_t p)
 
 		for (uint64_t i = 0; i < sp->words; i++)
 			sp->w[i] = p;
-		audit_swept(j, sp);
+		audit_wrote(j, sp);
 	}
 }
 
@@ -58,7 +58,7 @@ void audit_moving_inversions(struct audit_job *j, uint64_t p)
 			audit_check(j, sp, i, p);
 			sp->w[i] = ~p;
 		}
-		audit_swept(j, sp);
+		audit_wrote(j, sp);
 	}
 	for (uint32_t s = j->nspans; s-- > 0;) {
 		const struct audit_span *sp = &j->spans[s];
@@ -67,6 +67,6 @@ void audit_moving_inversions(struct audit_job *j, uint64_t p)
 			audit_check(j, sp, i, ~p);
 			sp->w[i] = p;
 		}
-		audit_swept(j, sp);
+		audit_wrote(j, sp);
 	}
 }

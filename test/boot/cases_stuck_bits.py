@@ -1,0 +1,121 @@
+"""Boot tests with faults no software injected: the guest's RAM is a file on
+/dev/shm (memory-backend-file, share=on) and a host process
+(test/boot/stuck_bits.c, built here) holds chosen bits stuck at 1 and at 0
+while the guest runs, from before the firmware starts. The audit has no
+inject_fault= and no idea where they are: it must find exactly those frames,
+below and above 4 GiB, and nothing else, and keep them out of circulation."""
+
+import os
+import subprocess
+import tempfile
+
+from cases import case, boot, check_run, GiB, ROOT
+import qemu
+
+HELPER_SRC = os.path.join(ROOT, "test", "boot", "stuck_bits.c")
+MEM = "3G"  # > 2.75 GiB: q35 puts 2 GiB below the 4 GiB hole, the rest above it
+
+# guest physical word -> (bits stuck at 1, bits stuck at 0). Free RAM on a
+# 3 GiB q35 guest under OVMF, away from the firmware's and the loader's own
+# memory (the top of the low 2 GiB); two words share one frame.
+STUCK = {
+    0x23456780: (1 << 5, 0),
+    0x23456f00: (1 << 12, 0),
+    0x40001ff8: (0, 1 << 63),
+    0x108000ff8: (1 << 0, 1 << 40),
+    0x130000000: (0, 0x00ff000000000000),
+}
+
+
+def file_offset(addr, mem_bytes):
+    """Where a guest physical address lives in the RAM file on q35: RAM below
+    the 4 GiB hole is the file's first `low` bytes, RAM from 4 GiB up follows."""
+    low = 2 * GiB if mem_bytes > 0xb0000000 else min(mem_bytes, 0xb0000000)
+    if addr < low:
+        return addr
+    if addr < 4 * GiB or addr - 4 * GiB >= mem_bytes - low:
+        raise ValueError("%#x is not RAM in a %d-byte q35 guest" % (addr, mem_bytes))
+    return low + (addr - 4 * GiB)
+
+
+def build_helper(d):
+    exe = os.path.join(d, "stuck_bits")
+    subprocess.run(["cc", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", HELPER_SRC,
+                    "-o", exe], check=True)
+    return exe
+
+
+def check_stuck_frames(b, stuck):
+    """bad_frame events for exactly the frames holding stuck words, each
+    showing only stuck bits, at their stuck values; the frames poisoned and
+    never handed out again; bad_memory as the summary's and QEMU's result."""
+    p = []
+    frames = sorted({a & ~0xfff for a in stuck})
+    bad = b.all("bad_frame")
+    got = sorted(e["phys"] for e in bad)
+    if got != frames:
+        p.append("bad_frame events for %s, expected exactly %s"
+                 % ([hex(g) for g in got], [hex(f) for f in frames]))
+    for e in bad:
+        ones, zeros = stuck.get(e.get("addr"), (None, None))
+        if ones is None:
+            p.append("bad_frame names word %#x, not a stuck one: %s" % (e.get("addr", 0), e))
+            continue
+        diff = e["actual"] ^ e["expected"]
+        if not diff or diff & ~(ones | zeros):
+            p.append("bad_frame %s: bits %#x differ, the stuck ones are %#x"
+                     % (e, diff, ones | zeros))
+        if e["actual"] & ones != ones or e["actual"] & zeros:
+            p.append("bad_frame %s: actual does not hold the stuck values (1: %#x, 0: %#x)"
+                     % (e, ones, zeros))
+    r = b.first("audit_result") or {}
+    if r.get("bad_frames") != len(frames):
+        p.append("audit_result: %s" % r)
+    for f in frames:
+        if ("4K$0x%x" % f) not in r.get("memmap_param", ""):
+            p.append("memmap_param %r lacks 0x%x" % (r.get("memmap_param"), f))
+    st = [e for e in b.all("mm_stats") if e.get("when") == "after_audit"]
+    if not st or st[0]["quarantined_frames"] != len(frames) or st[0]["poisoned"] != len(frames):
+        p.append("allocator after the audit (want %d poisoned and quarantined): %s"
+                 % (len(frames), st[0] if st else None))
+    pc = b.first("poison_check") or {}
+    if pc.get("poisoned_seen") != 0 or not pc.get("allocated_all"):
+        p.append("poison_check: %s" % pc)
+    sm = b.first("summary") or {}
+    if sm.get("bad_frames") != len(frames):
+        p.append("summary.bad_frames %s, expected %d" % (sm.get("bad_frames"), len(frames)))
+    return p
+
+
+@case
+def audit_finds_bits_stuck_in_guest_ram(d):
+    mem_b = qemu.parse_mem(MEM)
+    exe = build_helper(d)
+    fd, path = tempfile.mkstemp(prefix="metaslot-stuck-", dir="/dev/shm")
+    helper = None
+    try:
+        os.ftruncate(fd, mem_b)  # sparse: pages appear as the guest touches them
+        os.close(fd)
+        fd = None
+        args = ["%d:%d:%d" % (file_offset(a, mem_b), one, zero)
+                for a, (one, zero) in sorted(STUCK.items())]
+        helper = subprocess.Popen([exe, path, "900"] + args, stdout=subprocess.PIPE, text=True)
+        if helper.stdout.readline().strip() != "ready":
+            return ["stuck_bits did not start (exit %s)" % helper.wait()]
+        b = boot(d, cfg="on_finish=shutdown\naudit=quick\nstress_ops=0\n", mem=MEM, smp=2,
+                 vga=False, timeout=900,
+                 extra=["-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on"
+                        % (mem_b, path), "-machine", "memory-backend=ram"])
+    finally:
+        if helper:
+            helper.terminate()
+            tail = helper.communicate(timeout=30)[0]
+            with open(os.path.join(d, "stuck_bits.log"), "w") as f:
+                f.write(tail)
+        if fd is not None:
+            os.close(fd)
+        os.remove(path)
+    p = check_run(b, MEM, expect_result="bad_memory") + check_stuck_frames(b, STUCK)
+    if "repairs 0" in tail or "repairs" not in tail:
+        p.append("the guest never wrote over a stuck bit: %r" % tail)
+    return p
