@@ -1,5 +1,5 @@
-/* Facts from the firmware: who it is, the GOP framebuffer, the ACPI RSDP and
- * the TSC rate. None of them is fatal when missing: the kernel runs headless,
+/* Facts from the firmware: who it is, the GOP framebuffer, the ACPI RSDP, the
+ * SMBIOS entry point and the TSC rate. None of them is fatal when missing: the kernel runs headless,
  * on one CPU, or with an uncalibrated TSC, and says so. */
 #include "loader.h"
 #include <lib/x86.h> /* rdtsc */
@@ -112,6 +112,29 @@ void fw_rsdp(struct loader *L)
 			v1 = (uint64_t)t->VendorTable;
 	}
 	L->bi->rsdp = v1;
+}
+
+void fw_smbios(struct loader *L)
+{
+	EFI_GUID smbios3 = SMBIOS3_TABLE_GUID;
+	EFI_GUID smbios2 = SMBIOS_TABLE_GUID;
+	uint64_t v2 = 0;
+
+	/* the 3.0 entry point reaches tables above 4 GiB and has no structure
+	 * count to trust, so it wins when the firmware offers both */
+	for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *t = &ST->ConfigurationTable[i];
+
+		if (!CompareMem(&t->VendorGuid, &smbios3, sizeof(EFI_GUID)) && t->VendorTable) {
+			L->bi->smbios = (uint64_t)t->VendorTable;
+			L->bi->smbios_kind = BOOTINFO_SMBIOS_3;
+			return;
+		}
+		if (!CompareMem(&t->VendorGuid, &smbios2, sizeof(EFI_GUID)))
+			v2 = (uint64_t)t->VendorTable;
+	}
+	L->bi->smbios = v2;
+	L->bi->smbios_kind = v2 ? BOOTINFO_SMBIOS_2 : BOOTINFO_SMBIOS_NONE;
 }
 
 void fw_measure_tsc(struct loader *L)

@@ -41,6 +41,7 @@ void trampoline_alloc(struct loader *L);
 void fw_identity(struct loader *L);
 void fw_framebuffer(struct loader *L);
 void fw_rsdp(struct loader *L);
+void fw_smbios(struct loader *L);
 void fw_measure_tsc(struct loader *L);
 
 /* files.c */

@@ -18,6 +18,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	reports_collect(&L);     /* last run's record: report files, known-bad frames */
 	fw_framebuffer(&L);      /* GOP linear framebuffer, or headless */
 	fw_rsdp(&L);             /* ACPI 2.0 RSDP, 1.0 as fallback */
+	fw_smbios(&L);           /* SMBIOS 3.0 entry point, 2.x as fallback */
 	fw_measure_tsc(&L);      /* TSC ticks per second against Stall() */
 	kernel_load(&L);         /* KERNEL.ELF segments into loader-code pages */
 	memory_snapshot(&L);     /* the map, ram_top */

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC   0x544f4f424c534d4dull /* "MMSLBOOT" little-endian */
-#define BOOTINFO_VERSION 2u
+#define BOOTINFO_VERSION 3u
 
 /* OS-defined UEFI memory types (0x80000000..0xffffffff are reserved for OS
  * loaders by the UEFI spec). The kernel image itself is EfiLoaderCode. */
@@ -119,13 +119,29 @@ struct bootinfo {
 	char     last_run_id[24];   /* the previous run's id, "" if none */
 	uint32_t reports_kept;      /* report files in \EFI\METASLOT\REPORTS after pruning */
 	uint32_t report_error;      /* low 32 bits of the EFI status that stopped writing */
+
+	/* ---- version 3: the SMBIOS entry point from the configuration table */
+	uint64_t smbios;            /* entry point structure, 0 if the firmware gave none */
+	uint32_t smbios_kind;       /* enum bootinfo_smbios_kind: which GUID it came from */
+	uint32_t pad2;
 };
 
-/* The size of a version-1 bootinfo: a kernel reads the later fields only when
- * `size` covers them (bootinfo_has_v2). */
+/* The size of each version: a kernel reads the later fields only when `size`
+ * covers them (bootinfo_has_v2, bootinfo_has_v3). */
 #define BOOTINFO_V1_SIZE 328u
+#define BOOTINFO_V2_SIZE 376u
 _Static_assert(__builtin_offsetof(struct bootinfo, known_bad) == BOOTINFO_V1_SIZE,
 	       "version-1 fields never move");
+_Static_assert(__builtin_offsetof(struct bootinfo, smbios) == BOOTINFO_V2_SIZE,
+	       "version-2 fields never move");
+
+/* SMBIOS3_TABLE_GUID gives a 64-bit "_SM3_" entry point, SMBIOS_TABLE_GUID a
+ * 32-bit "_SM_" one; the loader prefers the first (SMBIOS 3.0). */
+enum bootinfo_smbios_kind {
+	BOOTINFO_SMBIOS_NONE = 0,
+	BOOTINFO_SMBIOS_2 = 2,
+	BOOTINFO_SMBIOS_3 = 3,
+};
 
 enum bootinfo_last_run {
 	BOOTINFO_LAST_RUN_NONE = 0,      /* no record in the variable store */
@@ -137,7 +153,12 @@ enum bootinfo_last_run {
 
 static inline int bootinfo_has_v2(const struct bootinfo *bi)
 {
-	return bi->version >= 2 && bi->size >= sizeof(struct bootinfo);
+	return bi->version >= 2 && bi->size >= BOOTINFO_V2_SIZE;
+}
+
+static inline int bootinfo_has_v3(const struct bootinfo *bi)
+{
+	return bi->version >= 3 && bi->size >= BOOTINFO_V2_SIZE + 16;
 }
 
 /* The i-th descriptor of a map whose descriptors are `stride` bytes apart.

@@ -36,6 +36,11 @@ static int set_bench(struct config *c, const char *v, size_t n)
 	PICK(bench, "off", "on");
 }
 
+static int set_bandwidth(struct config *c, const char *v, size_t n)
+{
+	PICK(no_bandwidth, "on", "off");
+}
+
 static int set_report(struct config *c, const char *v, size_t n)
 {
 	PICK(save_report, "off", "on");
@@ -184,6 +189,7 @@ static const struct {
 	{ "smp", set_smp },
 	{ "stress_ops", set_stress_ops },
 	{ "bench", set_bench },
+	{ "bandwidth", set_bandwidth },
 	{ "fault_test", set_fault_test },
 	{ "audit", set_audit },
 	{ "passes", set_passes },

@@ -2,6 +2,7 @@
  * owns its events and its checks. */
 #include <bootinfo.h>
 #include <kernel/audit.h>
+#include <kernel/bandwidth.h>
 #include <mm/frame.h>
 #include <kernel/bench.h>
 #include <kernel/bootinfo_check.h>
@@ -9,6 +10,8 @@
 #include <kernel/config.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/cpuinfo.h>
+#include <kernel/dimms.h>
 #include <kernel/efirt.h>
 #include <kernel/mce.h>
 #include <kernel/memmap.h>
@@ -130,12 +133,15 @@ void kmain(uint64_t bootinfo_phys)
 	vm_report(bi);                         /* the loader's tables: page sizes, cache types */
 	report_metadata(bi);                   /* metadata event, sizing checks */
 	mm_init(bi);                           /* MetaSlot array, buddy; boot services saved */
+	dimms_init(bi, run.ram_bytes);         /* SMBIOS: DIMMs, do they add up, ECC */
 	screen_header(bi, 1, run.ram_bytes);   /* firmware, RAM, metadata */
 	screen_memory_picture(bi);             /* the map as the allocator sees it */
 	platform_acpi(bi, &acpi);              /* MADT, FADT, HPET */
 	time_init(bi->tsc_hz, &acpi);          /* TSC against the PM timer / HPET */
 	smp_init(bi, &acpi, kcfg.smp_limit);   /* LAPIC, every AP via INIT-SIPI-SIPI */
 	screen_header(bi, run.cpus, run.ram_bytes);
+	cpuinfo_init();                        /* brand, microcode, caches, thermal sensors */
+	bandwidth_run();                       /* L1/L2/L3/RAM GB/s on all CPUs, 200 ms */
 	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
 	audit_run();                           /* RAM patterns on every free frame */
 	if (kcfg.bench)

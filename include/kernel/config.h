@@ -32,6 +32,7 @@ struct config {
 	uint32_t smp_limit;        /* CPUs to use, 0 = all; smp=off is 1 */
 	uint64_t stress_ops;       /* allocator operations per CPU in the stress */
 	int bench;                 /* run the in-kernel benchmark */
+	int no_bandwidth;          /* bandwidth=off: skip the bandwidth measurement */
 	enum fault_test fault_test; /* a deliberate fault, for tests */
 
 	enum audit_mode audit;

@@ -48,6 +48,7 @@ struct diag_header {
 	uint32_t cpus;         /* also picks the progress-bar style */
 	uint64_t ram_bytes;
 	uint64_t meta_bytes;   /* metadata array size */
+	const char *dimms;     /* e.g. "DIMMs: 2 of 4, ..."; NULL or "": not shown */
 };
 
 /* Rows and columns are cells of the fbcon grid; _x/_y and block are pixels. */

@@ -8,4 +8,9 @@
 
 void platform_acpi(const struct bootinfo *bi, struct acpi_info *out);
 
+/* Is [p, p + len) covered by memory-map descriptors that are not MMIO (RAM,
+ * ACPI, reserved) and inside the direct map? Firmware tables are read only
+ * where this holds. */
+int platform_readable(const struct bootinfo *bi, uint64_t p, uint64_t len);
+
 #endif

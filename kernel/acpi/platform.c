@@ -8,20 +8,19 @@
 
 static const struct bootinfo *boot;
 
-/* Is [p, p + len) covered by readable (RAM, ACPI, reserved) descriptors? */
-static int readable(uint64_t p, uint64_t len)
+int platform_readable(const struct bootinfo *bi, uint64_t p, uint64_t len)
 {
-	const void *map = phys_to_virt(boot->mmap);
+	const void *map = phys_to_virt(bi->mmap);
 	uint64_t end = p + len;
 
-	if (end < p || end > boot->direct_map_top)
+	if (end < p || end > bi->direct_map_top)
 		return 0;
 	while (p < end) {
 		uint64_t next = p;
 
-		for (uint32_t i = 0; i < boot->mmap_count; i++) {
+		for (uint32_t i = 0; i < bi->mmap_count; i++) {
 			const struct bootinfo_mem_desc *d =
-				bootinfo_desc_at(map, boot->mmap_stride, i);
+				bootinfo_desc_at(map, bi->mmap_stride, i);
 			uint64_t s = d->phys_start, e = s + (d->num_pages << 12);
 
 			if (d->type == 11 || d->type == 12 || e < s)
@@ -39,7 +38,7 @@ static int readable(uint64_t p, uint64_t len)
 static const void *map_fn(void *ctx, uint64_t phys, uint64_t len)
 {
 	(void)ctx;
-	return readable(phys, len) ? phys_to_virt(phys) : 0;
+	return platform_readable(boot, phys, len) ? phys_to_virt(phys) : 0;
 }
 
 static void report_fn(void *ctx, const struct acpi_finding *f)

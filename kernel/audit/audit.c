@@ -8,6 +8,7 @@
 #include <kernel/mminit.h>
 #include <kernel/run.h>
 #include <kernel/smp.h>
+#include <kernel/cpuinfo.h>
 #include "audit_internal.h"
 
 static struct audit_plan plan;
@@ -49,6 +50,7 @@ void audit_run(void)
 	for (uint32_t pass = 0; pass < kcfg.passes; pass++) {
 		audit_pass(&plan, &found, stat, pass, n);
 		audit_report_new_bad_frames(&found);
+		cpuinfo_thermal("audit_pass");
 	}
 	totals(n, free_at_start, &tested, &untested);
 	audit_report_result(&found, stat, n, tested, untested);

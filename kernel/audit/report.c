@@ -2,7 +2,9 @@
  * the pass that found it is over; per-CPU and overall figures, and the bad
  * frames in the forms Linux (memmap=) and GRUB (badram=) take. */
 #include <kernel/audit_rate.h>
+#include <kernel/bandwidth.h>
 #include <kernel/console.h>
+#include <kernel/dimms.h>
 #include <kernel/config.h>
 #include <kernel/run.h>
 #include <kernel/time.h>
@@ -34,6 +36,9 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 		jw_u64(&w, "actual", f->actual);
 		jw_u64(&w, "cpu", f->cpu);
 		jw_str(&w, "pattern", f->pattern);
+		/* SMBIOS types 20/17: named only when one device holds the address */
+		jw_str(&w, "dimm", smbios_locator_for(f->addr) ? smbios_locator_for(f->addr)
+							       : "cannot_tell");
 		event_emit(&w);
 	}
 }
@@ -57,6 +62,9 @@ void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *
 		jw_u64(&w, "cpu", c);
 		jw_u64(&w, "tested_frames", s->frames);
 		jw_u64(&w, "mib_per_s", mibs);
+		/* against the RAM bandwidth measured at start on all CPUs */
+		if (bandwidth_ram_mib_s_per_cpu())
+			jw_u64(&w, "pct_of_bandwidth", mibs * 100 / bandwidth_ram_mib_s_per_cpu());
 		event_emit(&w);
 		bytes += s->bytes_swept;
 		cycles = s->cycles > cycles ? s->cycles : cycles;

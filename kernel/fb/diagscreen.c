@@ -256,6 +256,10 @@ void diag_header(const struct diag_header *h)
 	add_size(&b, h->ram_bytes);
 	add(&b, "   metadata: ");
 	add_size(&b, h->meta_bytes);
+	if (h->dimms && h->dimms[0]) {
+		add(&b, "   ");
+		add(&b, h->dimms);
+	}
 	pad(&b, diag.g.cols - 1);
 	put(1, diag.l.header_row, a.buf, BRIGHT_FG, TITLE_BG);
 	put(1, diag.l.header_row + 1, b.buf, TEXT_FG, PANEL_BG);

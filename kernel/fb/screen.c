@@ -6,6 +6,7 @@
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/diagscreen.h>
+#include <kernel/dimms.h>
 #include <kernel/fbcon.h>
 #include <lib/fmt.h>
 #include <kernel/memmap.h>
@@ -55,7 +56,8 @@ void screen_header(const struct bootinfo *bi, uint32_t cpus, uint64_t ram_bytes)
 	ksnprintf(fw, sizeof(fw), "%s rev 0x%x", bi->fw_vendor, bi->fw_revision);
 	uint64_t f = console_lock();
 
-	diag_header(&(struct diag_header){ fw, bi->loader, cpus, ram_bytes, bi->meta_bytes });
+	diag_header(&(struct diag_header){ fw, bi->loader, cpus, ram_bytes, bi->meta_bytes,
+					    dimms_line() });
 	console_unlock(f);
 }
 

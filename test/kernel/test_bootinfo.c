@@ -56,6 +56,11 @@ static void accepts_a_good_one(void **s)
 	bi.size = sizeof(bi) + 64;
 	assert_null(bootinfo_validate(&bi));
 	assert_true(bootinfo_has_v2(&bi));
+	assert_true(bootinfo_has_v3(&bi));
+	bi.version = 2;         /* a version-2 loader: no SMBIOS field */
+	bi.size = BOOTINFO_V2_SIZE;
+	assert_true(bootinfo_has_v2(&bi));
+	assert_false(bootinfo_has_v3(&bi));
 	bi.version = 1;         /* an older loader: version-1 fields only */
 	bi.size = BOOTINFO_V1_SIZE;
 	bi.known_bad_count = 99; /* beyond its size: never read */

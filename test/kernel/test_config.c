@@ -390,6 +390,22 @@ static void load_options_win_for_audit_keys(void **s)
 	assert_int_equal(c.passes, 2);
 }
 
+static void bandwidth_key(void **s)
+{
+	(void)s;
+	parse("");
+	assert_int_equal(c.no_bandwidth, 0);       /* measured unless told not to */
+	parse("bandwidth=off\n");
+	assert_int_equal(c.no_bandwidth, 1);
+	assert_int_equal(c.nissues, 0);
+	parse("bandwidth=off\nbandwidth=on\n");
+	assert_int_equal(c.no_bandwidth, 0);
+	parse("bandwidth=fast\n");
+	assert_int_equal(c.no_bandwidth, 0);
+	assert_int_equal(c.nissues, 1);
+	assert_string_equal(c.issues[0].what, "bad value");
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -408,6 +424,7 @@ int main(void)
 		cmocka_unit_test(inject_fault_key),
 		cmocka_unit_test(inject_fault_keeps_sixteen),
 		cmocka_unit_test(load_options_win_for_audit_keys),
+		cmocka_unit_test(bandwidth_key),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -96,6 +96,11 @@ static void test_header_text(void **state)
 	assert_true(testfb_cell_is(&t, 1, 0, 'm', WHITE, 0x0000aa));
 	assert_true(testfb_row_is(&t, 1, " CPUs: 4   RAM: 8.0 GiB   metadata: 128.5 MiB", GREY,
 				  BLACK));
+	/* the SMBIOS line follows on the same row */
+	diag_header(&(struct diag_header){ .cpus = 4, .ram_bytes = 8ull << 30, .meta_bytes = 0,
+					   .dimms = "DIMMs: 2 of 4" });
+	assert_true(testfb_row_is(&t, 1, " CPUs: 4   RAM: 8.0 GiB   metadata: 0 B   DIMMs: 2 of 4",
+				  GREY, BLACK));
 	testfb_free(&t);
 }
 
