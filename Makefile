@@ -38,10 +38,31 @@ $(B)/loader.so: $(EFI_OBJS)
 	$(LD) -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
 		-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -lefi -lgnuefi -o $@
 
-$(B)/BOOTX64.EFI: $(B)/loader.so
+# The loader alone (no kernel yet): gnu-efi's ELF-to-PE conversion.
+$(B)/loader.efi: $(B)/loader.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
 		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 \
 		--subsystem=10 $< $@
+
+# SBAT (shim's revocation metadata): bump SBAT_GENERATION when a release
+# fixes a Secure Boot bypass, so shim can refuse the older ones.
+VERSION         := $(shell sed -n 's/.*LOADER_NAME *"metaslot-loader \(.*\)"/\1/p' efi/loader.h)
+SBAT_GENERATION ?= 1
+SBAT_URL        ?= https://example.invalid/metaslot
+$(B)/sbat.csv: efi/loader.h Makefile
+	@mkdir -p $(B)
+	printf 'sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\n%s\n' \
+		'metaslot,$(SBAT_GENERATION),metaslot,metaslot,$(VERSION),$(SBAT_URL)' > $@
+
+# The kernel as it travels inside the loader: no debug sections (kernel.elf
+# keeps them for gdb and addr2line).
+$(B)/kernel.strip.elf: $(B)/kernel.elf
+	$(OBJCOPY) --strip-debug $< $@
+
+# The one file: loader + .sbat + .kernel sections, NX_COMPAT when the
+# sections allow it (tools/pe_pack.py says why not otherwise).
+$(B)/BOOTX64.EFI: $(B)/loader.efi $(B)/kernel.strip.elf $(B)/sbat.csv tools/pe_pack.py
+	$(PYTHON) tools/pe_pack.py $(B)/loader.efi $(B)/kernel.strip.elf $(B)/sbat.csv $@
 
 # ---------------------------------------------------------------- kernel
 # Higher half, no SSE, no red zone: the kernel takes interrupts on its own stack.
@@ -74,8 +95,8 @@ $(B)/gen/font.c: tools/psf2c.py $(FONT_PSF) $(FONT_BIG_PSF)
 	$(PYTHON) tools/psf2c.py $@ font_small=$(FONT_PSF) font_large=$(FONT_BIG_PSF)
 
 # ---------------------------------------------------------------- image
-$(B)/metaslot.img: $(B)/BOOTX64.EFI $(B)/kernel.elf tools/mkimg.sh config/METASLOT.CFG
-	tools/mkimg.sh $@ $(B)/BOOTX64.EFI $(B)/kernel.elf config/METASLOT.CFG
+$(B)/metaslot.img: $(B)/BOOTX64.EFI tools/mkimg.sh config/METASLOT.CFG
+	tools/mkimg.sh $@ $(B)/BOOTX64.EFI config/METASLOT.CFG
 
 all: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/metaslot.img
 image: $(B)/metaslot.img

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC   0x544f4f424c534d4dull /* "MMSLBOOT" little-endian */
-#define BOOTINFO_VERSION 2u
+#define BOOTINFO_VERSION 3u
 
 /* OS-defined UEFI memory types (0x80000000..0xffffffff are reserved for OS
  * loaders by the UEFI spec). The kernel image itself is EfiLoaderCode. */
@@ -60,6 +60,10 @@ struct bootinfo_fb {
 #define BOOTINFO_FLAG_ACPI2           (1u << 0) /* rsdp came from the ACPI 2.0 GUID */
 #define BOOTINFO_FLAG_LOADOPT_IGNORED (1u << 1) /* load options were not text */
 #define BOOTINFO_FLAG_NO_CONFIG_FILE  (1u << 2) /* METASLOT.CFG missing/unreadable */
+/* started without a file system on its device (e.g. from a memory buffer):
+ * config from the load options only, no report files, the record stays in
+ * the variable (version 3) */
+#define BOOTINFO_FLAG_NO_FILESYSTEM   (1u << 3)
 
 struct bootinfo {
 	uint64_t magic;
@@ -110,15 +114,23 @@ struct bootinfo {
 	uint32_t known_bad_count;
 	uint32_t last_run_status;   /* enum bootinfo_last_run */
 	char     last_run_id[24];   /* the previous run's id, "" if none */
-	uint32_t reports_kept;      /* report files in \EFI\METASLOT\REPORTS after pruning */
+	uint32_t reports_kept;      /* report files in <home>REPORTS after pruning */
 	uint32_t report_error;      /* low 32 bits of the EFI status that stopped writing */
+
+	/* ---- version 3: where the one-file loader came from; ASCII (other
+	 * UCS-2 characters as '?'), NUL-terminated */
+	char     image_path[128];   /* its own file ("\EFI\BOOT\BOOTX64.EFI"), "" if unknown */
+	char     home[128];         /* folder of METASLOT.CFG and REPORTS, "" without a file system */
 };
 
 /* The size of a version-1 bootinfo: a kernel reads the later fields only when
  * `size` covers them (bootinfo_has_v2). */
 #define BOOTINFO_V1_SIZE 328u
+#define BOOTINFO_V2_SIZE 376u
 _Static_assert(__builtin_offsetof(struct bootinfo, known_bad) == BOOTINFO_V1_SIZE,
 	       "version-1 fields never move");
+_Static_assert(__builtin_offsetof(struct bootinfo, image_path) == BOOTINFO_V2_SIZE,
+	       "version-2 fields never move");
 
 enum bootinfo_last_run {
 	BOOTINFO_LAST_RUN_NONE = 0,      /* no record in the variable store */
@@ -126,11 +138,17 @@ enum bootinfo_last_run {
 	BOOTINFO_LAST_RUN_INVALID,       /* a record was there but failed validation */
 	BOOTINFO_LAST_RUN_WRITE_FAILED,  /* record read, the ESP refused the files */
 	BOOTINFO_LAST_RUN_FORGOTTEN,     /* known_bad=forget: record deleted, not used */
+	BOOTINFO_LAST_RUN_NO_FILESYSTEM, /* record read and used, no file system to write to */
 };
 
 static inline int bootinfo_has_v2(const struct bootinfo *bi)
 {
-	return bi->version >= 2 && bi->size >= sizeof(struct bootinfo);
+	return bi->version >= 2 && bi->size >= BOOTINFO_V2_SIZE;
+}
+
+static inline int bootinfo_has_v3(const struct bootinfo *bi)
+{
+	return bi->version >= 3 && bi->size >= sizeof(struct bootinfo);
 }
 
 /* The i-th descriptor of a map whose descriptors are `stride` bytes apart. */
