@@ -64,6 +64,20 @@ $(B)/kernel.strip.elf: $(B)/kernel.elf
 $(B)/BOOTX64.EFI: $(B)/loader.efi $(B)/kernel.strip.elf $(B)/sbat.csv tools/pe_pack.py
 	$(PYTHON) tools/pe_pack.py $(B)/loader.efi $(B)/kernel.strip.elf $(B)/sbat.csv $@
 
+# Test-only UEFI programs the boot tests put on the image (test/boot/*.c):
+# memload.efi starts an image from a memory buffer, without a file system.
+$(B)/test-efi/%.so: $(B)/test-efi/%.o
+	$(LD) -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
+		-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $< -lefi -lgnuefi -o $@
+$(B)/test-efi/%.o: test/boot/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+$(B)/test-efi/%.efi: $(B)/test-efi/%.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 \
+		--subsystem=10 $< $@
+TEST_EFI := $(B)/test-efi/memload.efi
+
 # ---------------------------------------------------------------- kernel
 # Higher half, no SSE, no red zone: the kernel takes interrupts on its own stack.
 K_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-stack-protector \
@@ -135,7 +149,7 @@ host-tests: $(HOST_TESTS)
 # `make test`: install what is missing, build everything, run the host unit
 # tests and the boot tests under QEMU/OVMF. Last line: "N passed, N failed".
 test: deps
-	$(MAKE) all host-tests
+	$(MAKE) all host-tests $(TEST_EFI)
 	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS) --boot
 
 unit: deps
@@ -143,7 +157,7 @@ unit: deps
 	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS)
 
 boot: deps
-	$(MAKE) all
+	$(MAKE) all $(TEST_EFI)
 	$(PYTHON) test/run.py --boot $(if $(ONLY),--only $(ONLY))
 
 # `make run`: boot the main job in QEMU; SMP=, MEM=, MACHINE=, ACCEL= override.
