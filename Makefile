@@ -1,5 +1,5 @@
 # metaslot: gnu-efi loader + freestanding x86-64 kernel + MetaSlot allocator.
-# Targets: all (loader, kernel, image), image, run, test, bench, clean, deps.
+# Targets: all (loader, kernel, image), image, sign, run, test, bench, clean, deps.
 
 CC      ?= gcc
 LD      ?= ld
@@ -8,7 +8,7 @@ PYTHON  ?= python3
 B       := build
 
 .DEFAULT_GOAL := all
-.PHONY: all image run test unit boot bench bench-kernel clean deps host-tests
+.PHONY: all image run test unit boot bench bench-kernel clean deps host-tests sign
 .SUFFIXES:
 
 WARN := -Wall -Wextra -Werror
@@ -108,6 +108,26 @@ $(B)/gen/font.c: tools/psf2c.py $(FONT_PSF) $(FONT_BIG_PSF)
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/psf2c.py $@ font_small=$(FONT_PSF) font_large=$(FONT_BIG_PSF)
 
+# ---------------------------------------------------------------- signing
+# `make sign KEY=db.key CERT=db.crt`: BOOTX64.EFI signed with sbsign (the key
+# must be in the machine's db, or enrolled in shim's MOK list), checked with
+# sbverify, plus a stick image holding it: build/signed/. Default: Debian's
+# snakeoil test key, which OVMF_VARS_4M.snakeoil.fd trusts (its passphrase
+# is "snakeoil"; sbsign cannot take one, so it is decrypted into build/).
+SNAKEOIL_KEY := /usr/share/ovmf/PkKek-1-snakeoil.key
+KEY  ?= $(B)/snakeoil/db.key
+CERT ?= /usr/share/ovmf/PkKek-1-snakeoil.pem
+SIGNED := $(B)/signed
+$(B)/snakeoil/db.key: $(SNAKEOIL_KEY)
+	@mkdir -p $(dir $@)
+	openssl pkey -in $< -passin pass:snakeoil -out $@
+
+sign: $(B)/BOOTX64.EFI tools/mkimg.sh config/METASLOT.CFG $(if $(filter $(B)/snakeoil/db.key,$(KEY)),$(KEY))
+	@mkdir -p $(SIGNED)
+	sbsign --key $(KEY) --cert $(CERT) --output $(SIGNED)/BOOTX64.EFI $(B)/BOOTX64.EFI
+	sbverify --cert $(CERT) $(SIGNED)/BOOTX64.EFI
+	tools/mkimg.sh $(SIGNED)/metaslot.img $(SIGNED)/BOOTX64.EFI config/METASLOT.CFG
+
 # ---------------------------------------------------------------- image
 $(B)/metaslot.img: $(B)/BOOTX64.EFI tools/mkimg.sh config/METASLOT.CFG
 	tools/mkimg.sh $@ $(B)/BOOTX64.EFI config/METASLOT.CFG
@@ -149,7 +169,7 @@ host-tests: $(HOST_TESTS)
 # `make test`: install what is missing, build everything, run the host unit
 # tests and the boot tests under QEMU/OVMF. Last line: "N passed, N failed".
 test: deps
-	$(MAKE) all host-tests $(TEST_EFI)
+	$(MAKE) all host-tests $(TEST_EFI) sign
 	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS) --boot
 
 unit: deps
@@ -157,7 +177,7 @@ unit: deps
 	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS)
 
 boot: deps
-	$(MAKE) all $(TEST_EFI)
+	$(MAKE) all $(TEST_EFI) sign
 	$(PYTHON) test/run.py --boot $(if $(ONLY),--only $(ONLY))
 
 # `make run`: boot the main job in QEMU; SMP=, MEM=, MACHINE=, ACCEL= override.

@@ -46,6 +46,9 @@ void fw_framebuffer(struct loader *L);
 void fw_rsdp(struct loader *L);
 void fw_measure_tsc(struct loader *L);
 
+/* secboot.c: BOOTINFO_FLAG_SECURE_BOOT from the SecureBoot variable */
+void secboot_state(struct loader *L);
+
 /* files.c */
 void files_open_root(struct loader *L);
 void *files_read(struct loader *L, const CHAR16 *path, UINTN *size);

@@ -12,13 +12,14 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	BS->SetWatchdogTimer(0, 0, 0, NULL);  /* a full audit outlives 5 minutes */
 	bootinfo_alloc(&L);      /* the hand-off block, config text buffer */
 	fw_identity(&L);         /* firmware vendor/revision, system table */
+	secboot_state(&L);       /* Secure Boot on: the firmware checked our signature */
 	files_open_root(&L);     /* the ESP this image came from */
 	config_read(&L);         /* METASLOT.CFG, then the load options */
 	reports_collect(&L);     /* last run's record: report files, known-bad frames */
 	fw_framebuffer(&L);      /* GOP linear framebuffer, or headless */
 	fw_rsdp(&L);             /* ACPI 2.0 RSDP, 1.0 as fallback */
 	fw_measure_tsc(&L);      /* TSC ticks per second against Stall() */
-	kernel_load(&L);         /* KERNEL.ELF segments into loader-code pages */
+	kernel_load(&L);         /* our .kernel section's segments into loader-code pages */
 	memory_snapshot(&L);     /* the map, ram_top */
 	metadata_alloc(&L);      /* metadata_size_for(ram_top) bytes */
 	trampoline_alloc(&L);    /* one page below 1 MiB for AP start-up */

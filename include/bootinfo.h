@@ -64,6 +64,7 @@ struct bootinfo_fb {
  * config from the load options only, no report files, the record stays in
  * the variable (version 3) */
 #define BOOTINFO_FLAG_NO_FILESYSTEM   (1u << 3)
+#define BOOTINFO_FLAG_SECURE_BOOT     (1u << 4) /* SecureBoot variable is 1 (version 3) */
 
 struct bootinfo {
 	uint64_t magic;

@@ -63,6 +63,7 @@ static void report_boot(const struct bootinfo *bi)
 	jw_u64(&w, "trampoline", bi->trampoline);
 	if (bootinfo_has_v3(bi)) {
 		/* where the one file came from, and where its config and reports live */
+		jw_bool(&w, "secure_boot", !!(bi->flags & BOOTINFO_FLAG_SECURE_BOOT));
 		jw_bool(&w, "filesystem", !(bi->flags & BOOTINFO_FLAG_NO_FILESYSTEM));
 		jw_str(&w, "image_path", bi->image_path);
 		jw_str(&w, "home", bi->home);

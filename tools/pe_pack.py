@@ -105,7 +105,9 @@ def main(argv):
     kernel_va = (sbat_va + os.path.getsize(sbat) + 4095) // 4096 * 4096
     flags = "contents,alloc,load,readonly,data"
     tmp = out + ".tmp"
-    subprocess.run(["objcopy",
+    # --strip-all: the COFF symbol table objcopy carries over is dead weight
+    # the firmware never reads, and sbsign sees it as a gap after the sections
+    subprocess.run(["objcopy", "--strip-all",
                     "--add-section", ".sbat=" + sbat, "--change-section-vma", ".sbat=%#x" % sbat_va,
                     "--set-section-flags", ".sbat=" + flags,
                     "--add-section", ".kernel=" + kernel,
