@@ -86,6 +86,10 @@ def shell_start_from_another_path_uses_the_folder_next_to_it(d):
     rc, out = esp(img, "mdir", "-b", "::/EFI/METASLOT/REPORTS")
     if rc == 0 and out.strip():
         p.append("reports went to the fallback folder too: %s" % out)
+    listed = subprocess.run([os.path.join(ROOT, "tools", "reports.sh"), img, "--list"],
+                            capture_output=True, text=True).stdout
+    if not saved or saved + ".json" not in listed:
+        p.append("tools/reports.sh does not find them: %r" % listed)
     return p
 
 
