@@ -1,5 +1,5 @@
 # metaslot: gnu-efi loader + freestanding x86-64 kernel + MetaSlot allocator.
-# Targets: all (loader, kernel, image), image, sign, run, test, bench, clean, deps.
+# Targets: all (loader, kernel, image), image, sign, deb, run, test, bench, clean, deps.
 
 CC      ?= gcc
 LD      ?= ld
@@ -8,7 +8,7 @@ PYTHON  ?= python3
 B       := build
 
 .DEFAULT_GOAL := all
-.PHONY: all image run test unit boot bench bench-kernel clean deps host-tests sign
+.PHONY: all image run test unit boot bench bench-kernel clean deps host-tests sign deb
 .SUFFIXES:
 
 WARN := -Wall -Wextra -Werror
@@ -128,6 +128,15 @@ sign: $(B)/BOOTX64.EFI tools/mkimg.sh config/METASLOT.CFG $(if $(filter $(B)/sna
 	sbverify --cert $(CERT) $(SIGNED)/BOOTX64.EFI
 	tools/mkimg.sh $(SIGNED)/metaslot.img $(SIGNED)/BOOTX64.EFI config/METASLOT.CFG
 
+# ---------------------------------------------------------------- Debian package
+# `make deb`: build/metaslot_<version>-1_amd64.deb (tools/mkdeb.sh). DEB_EFI=
+# build/signed/BOOTX64.EFI ships the signed file instead.
+DEB     := $(B)/metaslot_$(VERSION)-1_amd64.deb
+DEB_EFI ?= $(B)/BOOTX64.EFI
+$(DEB): $(DEB_EFI) tools/mkdeb.sh tools/reports.sh docs/metaslot.8 README.md $(wildcard pkg/deb/*)
+	tools/mkdeb.sh $@ $(DEB_EFI) $(VERSION)-1
+deb: $(DEB)
+
 # ---------------------------------------------------------------- image
 $(B)/metaslot.img: $(B)/BOOTX64.EFI tools/mkimg.sh config/METASLOT.CFG
 	tools/mkimg.sh $@ $(B)/BOOTX64.EFI config/METASLOT.CFG
@@ -162,18 +171,18 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call host_test_rule,$(t))))
 
 # Tests written as scripts that print TAP (the screendump decoder's self-test).
 SCRIPT_TESTS := test/boot/test_screen_decode.py test/build/test_kernel_image.py \
-	test/build/test_layout.py
+	test/build/test_layout.py test/build/test_deb.py
 
 host-tests: $(HOST_TESTS)
 
 # `make test`: install what is missing, build everything, run the host unit
 # tests and the boot tests under QEMU/OVMF. Last line: "N passed, N failed".
 test: deps
-	$(MAKE) all host-tests $(TEST_EFI) sign
+	$(MAKE) all host-tests deb $(TEST_EFI) sign
 	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS) --boot
 
 unit: deps
-	$(MAKE) all host-tests
+	$(MAKE) all host-tests deb
 	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS)
 
 boot: deps
