@@ -1,8 +1,9 @@
 """Boot tests of the one-file program (issue 16): BOOTX64.EFI carries the
 kernel, finds METASLOT.CFG and REPORTS next to itself (\\EFI\\METASLOT\\ as the
 fallback), and starts however a boot manager starts it: as the removable-media
-default, from the UEFI shell at another path, from a Boot#### entry, and from
-a memory buffer without any file system."""
+default, from the UEFI shell at another path, from a Boot#### entry, as a
+GRUB chainloader entry, and from a memory buffer without any file system; and
+Secure Boot (signed: runs; unsigned or tampered: refused by the firmware)."""
 
 import os
 import subprocess
@@ -239,3 +240,36 @@ def secure_boot_refuses_unsigned_and_tampered_files(d):
     b = boot(d, image=img, mem="256M", vga=False, timeout=180, secure_boot=True,
              on_running=refused)
     return p + check_refused(b, "tampered")
+
+
+@case
+def grub_chainloader_entry_starts_the_file(d):
+    """GRUB (Debian's x86_64-efi build, grub-mkstandalone) as the removable
+    default, with a menu entry like the one the package's 25_metaslot writes:
+    it chainloads \\EFI\\tools\\metaslot.efi, passing its arguments as load
+    options; the config next to the file applies too."""
+    img = moved_image(d)
+    put(d, img, "tools.cfg", "on_finish=shutdown\naudit=off\nstress_ops=555\n",
+        "::/EFI/tools/METASLOT.CFG")
+    cfg = os.path.join(d, "grub.cfg")
+    with open(cfg, "w") as f:
+        f.write('set timeout=0\nset default=metaslot\n'
+                'menuentry "metaslot memory audit" --id metaslot {\n'
+                '\tsearch --no-floppy --file --set=root /EFI/tools/metaslot.efi\n'
+                '\tchainloader /EFI/tools/metaslot.efi smp=off\n}\n')
+    grub = os.path.join(d, "grubx64.efi")
+    subprocess.run(["grub-mkstandalone", "-O", "x86_64-efi", "-o", grub,
+                    "--modules=part_gpt fat search chain",
+                    "--locales=", "--fonts=", "--themes=",
+                    "boot/grub/grub.cfg=" + cfg], check=True, capture_output=True)
+    rc, out = esp(img, "mcopy", "-o", grub, "::/EFI/BOOT/BOOTX64.EFI")
+    os.remove(grub)  # 3 MiB; the image keeps a copy when the test fails
+    if rc:
+        return ["mcopy grubx64.efi: " + out]
+    b = boot(d, image=img, mem="256M", smp=2, vga=False, timeout=240)
+    p = check_run(b, "256M") + where(b, "\\EFI\\tools\\metaslot.efi", "\\EFI\\tools\\")
+    sm = b.first("summary") or {}
+    if sm.get("cpus") != 1 or [e.get("ops") for e in b.all("stress")] != [555]:
+        p.append("GRUB's argument or the file next to it not applied: %s %s"
+                 % (sm, b.all("stress")))
+    return p
