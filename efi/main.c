@@ -13,8 +13,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	bootinfo_alloc(&L);      /* the hand-off block, config text buffer */
 	fw_identity(&L);         /* firmware vendor/revision, system table */
 	secboot_state(&L);       /* Secure Boot on: the firmware checked our signature */
-	files_open_root(&L);     /* the ESP this image came from */
-	config_read(&L);         /* METASLOT.CFG, then the load options */
+	files_open_root(&L);     /* own path; the ESP it came from, or none */
+	config_read(&L);         /* METASLOT.CFG beside us, then the load options */
 	reports_collect(&L);     /* last run's record: report files, known-bad frames */
 	fw_framebuffer(&L);      /* GOP linear framebuffer, or headless */
 	fw_rsdp(&L);             /* ACPI 2.0 RSDP, 1.0 as fallback */
