@@ -82,7 +82,7 @@ if debs:
         for path, m in (("etc/grub.d/25_metaslot", 0o755), ("usr/bin/metaslot-reports", 0o755),
                         ("usr/share/man/man8/metaslot.8.gz", 0o644),
                         ("usr/share/doc/metaslot/copyright", 0o644),
-                        ("usr/share/doc/metaslot/changelog.gz", 0o644)):
+                        ("usr/share/doc/metaslot/changelog.Debian.gz", 0o644)):
             ok = os.path.exists(os.path.join(root, path)) and mode(path) == m
             check("installs_" + path.split("/")[-1].replace(".", "_").replace("-", "_"), ok,
                   "%s mode %s" % (path, oct(mode(path)) if os.path.exists(os.path.join(root, path)) else "missing"))
