@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential binutils gnu-efi ovmf qemu-system-x86 qemu-utils mtools fdisk \
-libcmocka-dev console-setup-linux python3 pkg-config sbsigntool openssl grub-efi-amd64-bin"
+libcmocka-dev console-setup-linux python3 pkg-config sbsigntool openssl grub-efi-amd64-bin systemd-boot-efi"
 
 missing=""
 for p in $PKGS; do

@@ -2,7 +2,8 @@
 kernel, finds METASLOT.CFG and REPORTS next to itself (\\EFI\\METASLOT\\ as the
 fallback), and starts however a boot manager starts it: as the removable-media
 default, from the UEFI shell at another path, from a Boot#### entry, as a
-GRUB chainloader entry, and from a memory buffer without any file system; and
+GRUB chainloader entry, from a systemd-boot entry, and from a memory buffer
+without any file system; and
 Secure Boot (signed: runs; unsigned or tampered: refused by the firmware)."""
 
 import os
@@ -271,5 +272,30 @@ def grub_chainloader_entry_starts_the_file(d):
     sm = b.first("summary") or {}
     if sm.get("cpus") != 1 or [e.get("ops") for e in b.all("stress")] != [555]:
         p.append("GRUB's argument or the file next to it not applied: %s %s"
+                 % (sm, b.all("stress")))
+    return p
+
+
+@case
+def systemd_boot_entry_starts_the_file(d):
+    """systemd-boot (Debian's systemd-boot-efi) as the removable default
+    with a loader entry `efi /EFI/tools/metaslot.efi` and options, the way
+    the issue's boot-manager users write one."""
+    img = moved_image(d)
+    put(d, img, "tools.cfg", "on_finish=shutdown\naudit=off\nstress_ops=444\n",
+        "::/EFI/tools/METASLOT.CFG")
+    rc, out = esp(img, "mcopy", "-o", "/usr/lib/systemd/boot/efi/systemd-bootx64.efi",
+                  "::/EFI/BOOT/BOOTX64.EFI")
+    if rc:
+        return ["mcopy systemd-bootx64.efi: " + out]
+    esp(img, "mmd", "::/loader", "::/loader/entries")
+    put(d, img, "loader.conf", "timeout 0\ndefault metaslot.conf\n", "::/loader/loader.conf")
+    put(d, img, "metaslot.conf", "title metaslot memory audit\nefi /EFI/tools/metaslot.efi\n"
+        "options smp=off\n", "::/loader/entries/metaslot.conf")
+    b = boot(d, image=img, mem="256M", smp=2, vga=False, timeout=240)
+    p = check_run(b, "256M") + where(b, "\\EFI\\tools\\metaslot.efi", "\\EFI\\tools\\")
+    sm = b.first("summary") or {}
+    if sm.get("cpus") != 1 or [e.get("ops") for e in b.all("stress")] != [444]:
+        p.append("the entry's options or the file next to it not applied: %s %s"
                  % (sm, b.all("stress")))
     return p
