@@ -1,5 +1,5 @@
 # metaslot: gnu-efi loader + freestanding x86-64 kernel + MetaSlot allocator.
-# Targets: all (loader, kernel, image), image, run, test, bench, fuzz, clean, deps.
+# Targets: all (loader, kernel, image), image, sign, deb, run, test, bench, fuzz, clean, deps.
 
 CC      ?= gcc
 LD      ?= ld
@@ -8,7 +8,7 @@ PYTHON  ?= python3
 B       := build
 
 .DEFAULT_GOAL := all
-.PHONY: all image run test unit boot bench bench-kernel clean deps host-tests
+.PHONY: all image run test unit boot bench bench-kernel clean deps host-tests sign deb
 .SUFFIXES:
 
 WARN := -Wall -Wextra -Werror
@@ -38,10 +38,45 @@ $(B)/loader.so: $(EFI_OBJS)
 	$(LD) -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
 		-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -lefi -lgnuefi -o $@
 
-$(B)/BOOTX64.EFI: $(B)/loader.so
+# The loader alone (no kernel yet): gnu-efi's ELF-to-PE conversion.
+$(B)/loader.efi: $(B)/loader.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
 		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 \
 		--subsystem=10 $< $@
+
+# SBAT (shim's revocation metadata): bump SBAT_GENERATION when a release
+# fixes a Secure Boot bypass, so shim can refuse the older ones.
+VERSION         := $(shell sed -n 's/.*LOADER_NAME *"metaslot-loader \(.*\)"/\1/p' efi/loader.h)
+SBAT_GENERATION ?= 1
+SBAT_URL        ?= https://example.invalid/metaslot
+$(B)/sbat.csv: efi/loader.h Makefile
+	@mkdir -p $(B)
+	printf 'sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\n%s\n' \
+		'metaslot,$(SBAT_GENERATION),metaslot,metaslot,$(VERSION),$(SBAT_URL)' > $@
+
+# The kernel as it travels inside the loader: no debug sections (kernel.elf
+# keeps them for gdb and addr2line).
+$(B)/kernel.strip.elf: $(B)/kernel.elf
+	$(OBJCOPY) --strip-debug $< $@
+
+# The one file: loader + .sbat + .kernel sections, NX_COMPAT when the
+# sections allow it (tools/pe_pack.py says why not otherwise).
+$(B)/BOOTX64.EFI: $(B)/loader.efi $(B)/kernel.strip.elf $(B)/sbat.csv tools/pe_pack.py
+	$(PYTHON) tools/pe_pack.py $(B)/loader.efi $(B)/kernel.strip.elf $(B)/sbat.csv $@
+
+# Test-only UEFI programs the boot tests put on the image (test/boot/*.c):
+# memload.efi starts an image from a memory buffer, without a file system.
+$(B)/test-efi/%.so: $(B)/test-efi/%.o
+	$(LD) -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
+		-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $< -lefi -lgnuefi -o $@
+$(B)/test-efi/%.o: test/boot/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+$(B)/test-efi/%.efi: $(B)/test-efi/%.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 \
+		--subsystem=10 $< $@
+TEST_EFI := $(B)/test-efi/memload.efi
 
 # ---------------------------------------------------------------- kernel
 # Higher half, no SSE, no red zone: the kernel takes interrupts on its own stack.
@@ -73,9 +108,38 @@ $(B)/gen/font.c: tools/psf2c.py $(FONT_PSF) $(FONT_BIG_PSF)
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/psf2c.py $@ font_small=$(FONT_PSF) font_large=$(FONT_BIG_PSF)
 
+# ---------------------------------------------------------------- signing
+# `make sign KEY=db.key CERT=db.crt`: BOOTX64.EFI signed with sbsign (the key
+# must be in the machine's db, or enrolled in shim's MOK list), checked with
+# sbverify, plus a stick image holding it: build/signed/. Default: Debian's
+# snakeoil test key, which OVMF_VARS_4M.snakeoil.fd trusts (its passphrase
+# is "snakeoil"; sbsign cannot take one, so it is decrypted into build/).
+SNAKEOIL_KEY := /usr/share/ovmf/PkKek-1-snakeoil.key
+KEY  ?= $(B)/snakeoil/db.key
+CERT ?= /usr/share/ovmf/PkKek-1-snakeoil.pem
+SIGNED := $(B)/signed
+$(B)/snakeoil/db.key: $(SNAKEOIL_KEY)
+	@mkdir -p $(dir $@)
+	openssl pkey -in $< -passin pass:snakeoil -out $@
+
+sign: $(B)/BOOTX64.EFI tools/mkimg.sh config/METASLOT.CFG $(if $(filter $(B)/snakeoil/db.key,$(KEY)),$(KEY))
+	@mkdir -p $(SIGNED)
+	sbsign --key $(KEY) --cert $(CERT) --output $(SIGNED)/BOOTX64.EFI $(B)/BOOTX64.EFI
+	sbverify --cert $(CERT) $(SIGNED)/BOOTX64.EFI
+	tools/mkimg.sh $(SIGNED)/metaslot.img $(SIGNED)/BOOTX64.EFI config/METASLOT.CFG
+
+# ---------------------------------------------------------------- Debian package
+# `make deb`: build/metaslot_<version>-1_amd64.deb (tools/mkdeb.sh). DEB_EFI=
+# build/signed/BOOTX64.EFI ships the signed file instead.
+DEB     := $(B)/metaslot_$(VERSION)-1_amd64.deb
+DEB_EFI ?= $(B)/BOOTX64.EFI
+$(DEB): $(DEB_EFI) tools/mkdeb.sh tools/reports.sh docs/metaslot.8 README.md $(wildcard pkg/deb/*)
+	tools/mkdeb.sh $@ $(DEB_EFI) $(VERSION)-1
+deb: $(DEB)
+
 # ---------------------------------------------------------------- image
-$(B)/metaslot.img: $(B)/BOOTX64.EFI $(B)/kernel.elf tools/mkimg.sh config/METASLOT.CFG
-	tools/mkimg.sh $@ $(B)/BOOTX64.EFI $(B)/kernel.elf config/METASLOT.CFG
+$(B)/metaslot.img: $(B)/BOOTX64.EFI tools/mkimg.sh config/METASLOT.CFG
+	tools/mkimg.sh $@ $(B)/BOOTX64.EFI config/METASLOT.CFG
 
 all: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/metaslot.img
 image: $(B)/metaslot.img
@@ -107,7 +171,7 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call host_test_rule,$(t))))
 
 # Tests written as scripts that print TAP (the screendump decoder's self-test).
 SCRIPT_TESTS := test/boot/test_screen_decode.py test/build/test_kernel_image.py \
-	test/build/test_layout.py
+	test/build/test_layout.py test/build/test_deb.py test/build/test_pe_pack.py
 
 host-tests: $(HOST_TESTS)
 
@@ -121,15 +185,15 @@ FUZZ_SMOKE := test/build/test_fuzz_smoke.py
 # `make test`: install what is missing, build everything, run the host unit
 # tests and the boot tests under QEMU/OVMF. Last line: "N passed, N failed".
 test: deps fuzz-deps
-	$(MAKE) all host-tests $(FUZZ_BINS)
+	$(MAKE) all host-tests deb $(TEST_EFI) sign $(FUZZ_BINS)
 	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS) $(FUZZ_SMOKE) --boot
 
 unit: deps
-	$(MAKE) all host-tests
+	$(MAKE) all host-tests deb
 	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS)
 
 boot: deps
-	$(MAKE) all
+	$(MAKE) all $(TEST_EFI) sign
 	$(PYTHON) test/run.py --boot $(if $(ONLY),--only '$(ONLY)')
 
 # `make run`: boot the main job in QEMU; SMP=, MEM=, MACHINE=, ACCEL= override.

@@ -8,6 +8,7 @@
 #include <bootinfo.h>
 #include "elf_load.h"
 #include "pagetable.h"
+#include "selfpath.h"
 
 #define LOADER_NAME "metaslot-loader 0.1"
 #define CONFIG_MAX  16384  /* bytes of config text handed to the kernel */
@@ -16,6 +17,8 @@ struct loader {
 	EFI_HANDLE image;
 	EFI_LOADED_IMAGE *loaded;
 	EFI_FILE_HANDLE root;        /* the ESP we were loaded from, or NULL */
+	CHAR16 self[SELFPATH_MAX];   /* own file path, "" if unknown */
+	CHAR16 home[SELFPATH_MAX];   /* folder of METASLOT.CFG and REPORTS, ends in '\'; "" without root */
 	struct bootinfo *bi;         /* in BOOTINFO_MEM_BOOTINFO pages */
 	char *config;                /* CONFIG_MAX bytes after the bootinfo page */
 	struct elf_plan kplan;
@@ -43,6 +46,9 @@ void fw_framebuffer(struct loader *L);
 void fw_rsdp(struct loader *L);
 void fw_smbios(struct loader *L);
 void fw_measure_tsc(struct loader *L);
+
+/* secboot.c: BOOTINFO_FLAG_SECURE_BOOT from the SecureBoot variable */
+void secboot_state(struct loader *L);
 
 /* files.c */
 void files_open_root(struct loader *L);

@@ -13,14 +13,15 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	bootinfo_alloc(&L);      /* the hand-off block, config text buffer */
 	fw_identity(&L);         /* firmware vendor/revision, system table */
 	paging_check_cpu(&L);    /* refuse 5-level paging (CR4.LA57) up front */
-	files_open_root(&L);     /* the ESP this image came from */
-	config_read(&L);         /* METASLOT.CFG, then the load options */
+	secboot_state(&L);       /* Secure Boot on: the firmware checked our signature */
+	files_open_root(&L);     /* own path; the ESP it came from, or none */
+	config_read(&L);         /* METASLOT.CFG beside us, then the load options */
 	reports_collect(&L);     /* last run's record: report files, known-bad frames */
 	fw_framebuffer(&L);      /* GOP linear framebuffer, or headless */
 	fw_rsdp(&L);             /* ACPI 2.0 RSDP, 1.0 as fallback */
 	fw_smbios(&L);           /* SMBIOS 3.0 entry point, 2.x as fallback */
 	fw_measure_tsc(&L);      /* TSC ticks per second against Stall() */
-	kernel_load(&L);         /* KERNEL.ELF segments into loader-code pages */
+	kernel_load(&L);         /* our .kernel section's segments into loader-code pages */
 	memory_snapshot(&L);     /* the map, ram_top */
 	metadata_alloc(&L);      /* metadata_size_for(ram_top) bytes */
 	trampoline_alloc(&L);    /* one page below 1 MiB for AP start-up */

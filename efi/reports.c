@@ -1,13 +1,14 @@
 /* The previous run's record (lib/record.h): read from the UEFI variable,
- * validated, written to the ESP as \EFI\METASLOT\REPORTS\<run id>.json and
- * .txt, the folder pruned to `reports_keep` runs (oldest first: run ids sort
- * by time), and the known-bad frames handed to the kernel in bootinfo. An ESP
- * that is full or read-only is reported to the kernel, never fatal. */
+ * validated, written to the ESP as <home>REPORTS\<run id>.json and .txt
+ * (home: the loader's folder or \EFI\METASLOT\, files.c), the folder pruned
+ * to `reports_keep` runs (oldest first: run ids sort by time), and the
+ * known-bad frames handed to the kernel in bootinfo. An ESP that is full or
+ * read-only, or no file system at all, is reported to the kernel, never
+ * fatal; the record stays in the variable either way. */
 #include "loader.h"
 #include "cfgscan.h"
 #include <lib/record.h>
 
-#define REPORTS_DIR L"\\EFI\\METASLOT\\REPORTS"
 #define MAX_LISTED 256
 
 static EFI_GUID report_guid = REPORT_GUID_INIT;
@@ -90,8 +91,11 @@ static uint32_t prune(EFI_FILE_HANDLE dir, uint32_t keep)
 static EFI_STATUS write_reports(struct loader *L, uint32_t keep)
 {
 	EFI_FILE_HANDLE dir;
-	CHAR16 name[40];
-	EFI_STATUS s = L->root->Open(L->root, &dir, REPORTS_DIR,
+	CHAR16 name[40], path[SELFPATH_MAX + 8];
+
+	StrCpy(path, L->home);
+	StrCat(path, L"REPORTS");
+	EFI_STATUS s = L->root->Open(L->root, &dir, path,
 				     EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE,
 				     EFI_FILE_DIRECTORY);
 
@@ -133,6 +137,10 @@ void reports_collect(struct loader *L)
 
 	CopyMem(kb, rec.ranges, rec.nranges * sizeof(struct report_range));
 	bi->known_bad_count = rec.nranges;
+	if (!L->root) {
+		bi->last_run_status = BOOTINFO_LAST_RUN_NO_FILESYSTEM;
+		return;
+	}
 	s = write_reports(L, cfgscan_reports_keep(L->config, L->bi->config_len));
 	bi->last_run_status = EFI_ERROR(s) ? BOOTINFO_LAST_RUN_WRITE_FAILED : BOOTINFO_LAST_RUN_WRITTEN;
 	bi->report_error = (uint32_t)s;

@@ -67,6 +67,11 @@ struct bootinfo_fb {
 #define BOOTINFO_FLAG_ACPI2           (1u << 0) /* rsdp came from the ACPI 2.0 GUID */
 #define BOOTINFO_FLAG_LOADOPT_IGNORED (1u << 1) /* load options were not text */
 #define BOOTINFO_FLAG_NO_CONFIG_FILE  (1u << 2) /* METASLOT.CFG missing/unreadable */
+/* started without a file system on its device (e.g. from a memory buffer):
+ * config from the load options only, no report files, the record stays in
+ * the variable (version 3) */
+#define BOOTINFO_FLAG_NO_FILESYSTEM   (1u << 3)
+#define BOOTINFO_FLAG_SECURE_BOOT     (1u << 4) /* SecureBoot variable is 1 (version 3) */
 
 struct bootinfo {
 	uint64_t magic;
@@ -117,23 +122,29 @@ struct bootinfo {
 	uint32_t known_bad_count;
 	uint32_t last_run_status;   /* enum bootinfo_last_run */
 	char     last_run_id[24];   /* the previous run's id, "" if none */
-	uint32_t reports_kept;      /* report files in \EFI\METASLOT\REPORTS after pruning */
+	uint32_t reports_kept;      /* report files in <home>REPORTS after pruning */
 	uint32_t report_error;      /* low 32 bits of the EFI status that stopped writing */
 
 	/* ---- version 3: the SMBIOS entry point from the configuration table */
 	uint64_t smbios;            /* entry point structure, 0 if the firmware gave none */
 	uint32_t smbios_kind;       /* enum bootinfo_smbios_kind: which GUID it came from */
 	uint32_t pad2;
+	/* where the one-file loader came from; ASCII (other UCS-2 characters as
+	 * '?'), NUL-terminated */
+	char     image_path[128];   /* its own file ("\EFI\BOOT\BOOTX64.EFI"), "" if unknown */
+	char     home[128];         /* folder of METASLOT.CFG and REPORTS, "" without a file system */
 };
 
 /* The size of each version: a kernel reads the later fields only when `size`
  * covers them (bootinfo_has_v2, bootinfo_has_v3). */
 #define BOOTINFO_V1_SIZE 328u
 #define BOOTINFO_V2_SIZE 376u
+#define BOOTINFO_V3_SIZE 648u
 _Static_assert(__builtin_offsetof(struct bootinfo, known_bad) == BOOTINFO_V1_SIZE,
 	       "version-1 fields never move");
 _Static_assert(__builtin_offsetof(struct bootinfo, smbios) == BOOTINFO_V2_SIZE,
 	       "version-2 fields never move");
+_Static_assert(sizeof(struct bootinfo) == BOOTINFO_V3_SIZE, "version 3 is complete");
 
 /* SMBIOS3_TABLE_GUID gives a 64-bit "_SM3_" entry point, SMBIOS_TABLE_GUID a
  * 32-bit "_SM_" one; the loader prefers the first (SMBIOS 3.0). */
@@ -149,6 +160,7 @@ enum bootinfo_last_run {
 	BOOTINFO_LAST_RUN_INVALID,       /* a record was there but failed validation */
 	BOOTINFO_LAST_RUN_WRITE_FAILED,  /* record read, the ESP refused the files */
 	BOOTINFO_LAST_RUN_FORGOTTEN,     /* known_bad=forget: record deleted, not used */
+	BOOTINFO_LAST_RUN_NO_FILESYSTEM, /* record read and used, no file system to write to */
 };
 
 static inline int bootinfo_has_v2(const struct bootinfo *bi)
@@ -158,7 +170,7 @@ static inline int bootinfo_has_v2(const struct bootinfo *bi)
 
 static inline int bootinfo_has_v3(const struct bootinfo *bi)
 {
-	return bi->version >= 3 && bi->size >= BOOTINFO_V2_SIZE + 16;
+	return bi->version >= 3 && bi->size >= BOOTINFO_V3_SIZE;
 }
 
 /* The i-th descriptor of a map whose descriptors are `stride` bytes apart.

@@ -32,6 +32,14 @@ static int fb_fits(const struct bootinfo_fb *fb)
 	       (fb->height == 0 || row <= fb->size / fb->height);
 }
 
+static int terminated(const char *s, size_t cap)
+{
+	for (size_t i = 0; i < cap; i++)
+		if (!s[i])
+			return 1;
+	return 0;
+}
+
 const char *bootinfo_validate(const struct bootinfo *bi)
 {
 	if (!bi)
@@ -48,6 +56,9 @@ const char *bootinfo_validate(const struct bootinfo *bi)
 		return "known-bad list missing";
 	if (bootinfo_has_v2(bi) && bi->known_bad_count > 4096)
 		return "known-bad list absurdly long";
+	if (bootinfo_has_v3(bi) && (!terminated(bi->image_path, sizeof(bi->image_path)) ||
+				    !terminated(bi->home, sizeof(bi->home))))
+		return "image path or home folder not terminated";
 	if (bi->mmap == 0 || bi->mmap_count == 0 || bi->mmap_count > 65536)
 		return "memory map missing or absurdly long";
 	/* the kernel reads descriptors in place, as structs: 8-byte aligned */

@@ -67,7 +67,17 @@ static void report_boot(const struct bootinfo *bi)
 	jw_bool(&w, "acpi2", !!(bi->flags & BOOTINFO_FLAG_ACPI2));
 	jw_u64(&w, "rsdp", bi->rsdp);
 	jw_u64(&w, "trampoline", bi->trampoline);
+	if (bootinfo_has_v3(bi)) {
+		/* where the one file came from, and where its config and reports live */
+		jw_bool(&w, "secure_boot", !!(bi->flags & BOOTINFO_FLAG_SECURE_BOOT));
+		jw_bool(&w, "filesystem", !(bi->flags & BOOTINFO_FLAG_NO_FILESYSTEM));
+		jw_str(&w, "image_path", bi->image_path);
+		jw_str(&w, "home", bi->home);
+	}
 	event_emit(&w);
+	if (bootinfo_has_v3(bi) && (bi->flags & BOOTINFO_FLAG_NO_FILESYSTEM))
+		kprintf("started without a file system: configuration from the load options only, "
+			"the run's record is kept in the UEFI variable only");
 }
 
 static void report_config(const struct bootinfo *bi)

@@ -11,7 +11,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 PKGS="build-essential binutils gnu-efi ovmf qemu-system-x86 qemu-utils mtools fdisk \
-libcmocka-dev console-setup-linux python3 pkg-config"
+libcmocka-dev console-setup-linux python3 pkg-config sbsigntool openssl grub-efi-amd64-bin systemd-boot-efi"
 if [ "${1:-}" = fuzz ]; then
 	PKGS="$PKGS clang libclang-rt-dev llvm"
 fi

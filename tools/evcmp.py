@@ -15,7 +15,9 @@ pages) and KERNEL.ELF's file size change where the loader's allocations land,
 hence frame counts and block shapes. --pad-kernel strips the debug info from
 both images' KERNEL.ELF and pads both to one size; the loaded sizes must then
 be equal in pages (readelf -lW), e.g. by building both with a kernel.ld that
-aligns each segment to 64 KiB.
+aligns each segment to 64 KiB. A one-file image (the kernel in BOOTX64.EFI's
+.kernel section) gets the same padding inside its PE file, re-packed with
+tools/pe_pack.py (unsigned).
 Logs stay in build/evcmp/<config>_<run>/. Exit status 0 when all match."""
 
 import concurrent.futures
@@ -40,8 +42,36 @@ OUT = os.path.join(qemu.ROOT, "build", "evcmp")
 ESP = "@@1M"
 
 
+def pad_one_file(img, size, env):
+    """The kernel inside \EFI\BOOT\BOOTX64.EFI: take .kernel and .sbat
+    out, pad the kernel, pack them again."""
+    import pe_pack
+    efi, base, k, sbat = (img + ext for ext in (".efi", ".base.efi", ".kernel", ".sbat"))
+    subprocess.run(["mcopy", "-o", "-i", img + ESP, "::/EFI/BOOT/BOOTX64.EFI", efi], env=env,
+                   check=True)
+    with open(efi, "rb") as f:
+        data = f.read()
+    secs = {s["name"]: s for s in pe_pack.sections(data)}
+    for name, path in ((".kernel", k), (".sbat", sbat)):
+        with open(path, "wb") as f:
+            f.write(data[secs[name]["rawptr"]:secs[name]["rawptr"] + secs[name]["vsize"]])
+    subprocess.run(["objcopy", "--remove-section", ".kernel", "--remove-section", ".sbat", efi,
+                    base], check=True)
+    if os.path.getsize(k) > size:
+        sys.exit("evcmp: stripped kernel larger than %d bytes" % size)
+    os.truncate(k, size)
+    pe_pack.main(["pe_pack", base, k, sbat, efi])
+    subprocess.run(["mcopy", "-o", "-i", img + ESP, efi, "::/EFI/BOOT/BOOTX64.EFI"], env=env,
+                   check=True)
+    for path in (efi, base, k, sbat):
+        os.remove(path)
+
+
 def pad_kernel(img, size):
     env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    if subprocess.run(["mdir", "-i", img + ESP, "::/EFI/METASLOT/KERNEL.ELF"], env=env,
+                      capture_output=True).returncode:
+        return pad_one_file(img, size, env)
     k = img + ".kernel"
     subprocess.run(["mcopy", "-o", "-i", img + ESP, "::/EFI/METASLOT/KERNEL.ELF", k], env=env,
                    check=True)

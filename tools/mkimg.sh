@@ -3,12 +3,13 @@
 # sfdisk writes the partition table, mtools formats and fills the EFI system
 # partition (FAT32) in place.
 #
-#   tools/mkimg.sh IMAGE BOOTX64.EFI KERNEL.ELF METASLOT.CFG   build an image
-#   tools/mkimg.sh --config IMAGE METASLOT.CFG                 replace its config
+#   tools/mkimg.sh IMAGE BOOTX64.EFI METASLOT.CFG   build an image
+#   tools/mkimg.sh --config IMAGE METASLOT.CFG      replace its config
 #
 # Layout: 64 MiB disk; partition 1 (ESP) from 1 MiB to just before the backup
-# GPT; \EFI\BOOT\BOOTX64.EFI (the removable-media path every UEFI PC boots),
-# \EFI\METASLOT\KERNEL.ELF and \EFI\METASLOT\METASLOT.CFG.
+# GPT; \EFI\BOOT\BOOTX64.EFI (the removable-media path every UEFI PC boots;
+# the kernel travels inside it) and \EFI\METASLOT\METASLOT.CFG (the folder the
+# loader falls back to when none sits next to it; REPORTS goes there too).
 set -eu
 
 ESP_OFFSET=1M            # mtools' @@offset of the ESP
@@ -25,9 +26,9 @@ if [ "${1:-}" = "--config" ]; then
 	exit 0
 fi
 
-[ $# -eq 4 ] || die "usage: $0 IMAGE BOOTX64.EFI KERNEL.ELF METASLOT.CFG"
-img=$1 loader=$2 kernel=$3 cfg=$4
-for f in "$loader" "$kernel" "$cfg"; do [ -f "$f" ] || die "missing $f"; done
+[ $# -eq 3 ] || die "usage: $0 IMAGE BOOTX64.EFI METASLOT.CFG"
+img=$1 loader=$2 cfg=$3
+for f in "$loader" "$cfg"; do [ -f "$f" ] || die "missing $f"; done
 command -v sfdisk >/dev/null || die "sfdisk not found (Debian package fdisk)"
 command -v mformat >/dev/null || die "mformat not found (Debian package mtools)"
 
@@ -46,6 +47,5 @@ EOT
 mformat -i "$tmp@@$ESP_OFFSET" -F -T "$size" -v METASLOT ::
 mmd -i "$tmp@@$ESP_OFFSET" ::/EFI ::/EFI/BOOT ::/EFI/METASLOT
 mcopy -i "$tmp@@$ESP_OFFSET" "$loader" ::/EFI/BOOT/BOOTX64.EFI
-mcopy -i "$tmp@@$ESP_OFFSET" "$kernel" ::/EFI/METASLOT/KERNEL.ELF
 mcopy -i "$tmp@@$ESP_OFFSET" "$cfg" ::/EFI/METASLOT/METASLOT.CFG
 mv "$tmp" "$img"

@@ -51,8 +51,9 @@ def prepare_image(run_dir, config_text, src=None):
     return img
 
 
-def firmware_args(run_dir, keep_vars=False):
-    cmd = [os.path.join(ROOT, "ovmf", "ovmf.sh")] + (["--keep"] if keep_vars else []) + [run_dir]
+def firmware_args(run_dir, keep_vars=False, secure_boot=False):
+    cmd = ([os.path.join(ROOT, "ovmf", "ovmf.sh")] + (["--keep"] if keep_vars else []) +
+           (["--secure-boot"] if secure_boot else []) + [run_dir])
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return [a for a in out.split("\n") if a]
 
@@ -81,12 +82,14 @@ def qemu10():
 
 def command(image, run_dir, machine="q35", mem="1G", smp=1, usb=False, vga=True,
             serial=None, display=False, accel="tcg", monitor=None, extra=(), keep_vars=False,
-            readonly=False, binary="qemu-system-x86_64", data_dirs=()):
+            readonly=False, secure_boot=False, binary="qemu-system-x86_64", data_dirs=()):
+    # Secure Boot: the firmware's SMM build needs SMM (q35 only)
+    machine = machine + ",smm=on" if secure_boot else machine
     cmd = [binary] + [a for d in data_dirs for a in ("-L", d)]
     cmd += ["-machine", machine, "-accel", accel, "-m", str(mem),
             "-smp", str(smp), "-nodefaults", "-nic", "none", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    cmd += firmware_args(run_dir, keep_vars)
+    cmd += firmware_args(run_dir, keep_vars, secure_boot)
     cmd += ["-drive", "if=none,id=stick,format=raw,file=" + image +
             (",readonly=on" if readonly else "")]
     if usb:

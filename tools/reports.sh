@@ -7,7 +7,10 @@
 #   tools/reports.sh IMAGE --list              file names only
 #
 # The EFI system partition is found through the GPT (sfdisk), so a stick
-# written with tools/write-usb.sh and one set up by hand both work.
+# written with tools/write-usb.sh and one set up by hand both work. The
+# reports are in REPORTS next to metaslot's config: \EFI\METASLOT\REPORTS on
+# the stick image, else the first \EFI\<folder>\REPORTS that exists (the
+# .efi installed elsewhere keeps them in its own folder).
 set -eu
 
 src=${1:?usage: tools/reports.sh IMAGE|DEVICE [--json|--text|--list]}
@@ -24,6 +27,11 @@ start=$(sfdisk -d "$src" 2>/dev/null | awk -F'[=,]' '
 [ -n "$start" ] || die "$src has no partition table"
 fs="$src@@$((start * 512))"
 dir=::/EFI/METASLOT/REPORTS
+if ! mdir -b -i "$fs" "$dir" >/dev/null 2>&1; then
+	for d in $(mdir -b -i "$fs" ::/EFI 2>/dev/null); do
+		if mdir -b -i "$fs" "${d%/}/REPORTS" >/dev/null 2>&1; then dir=${d%/}/REPORTS; break; fi
+	done
+fi
 files=$(mdir -b -i "$fs" "$dir" 2>/dev/null | sed 's|.*/||' | sort) || true
 [ -n "$files" ] || { echo "no reports in $src"; exit 0; }
 case "$mode" in

@@ -18,6 +18,7 @@ static const char *const status_names[] = {
 	[BOOTINFO_LAST_RUN_INVALID] = "record_invalid",
 	[BOOTINFO_LAST_RUN_WRITE_FAILED] = "reports_not_written",
 	[BOOTINFO_LAST_RUN_FORGOTTEN] = "forgotten",
+	[BOOTINFO_LAST_RUN_NO_FILESYSTEM] = "no_filesystem",
 };
 
 static struct report_record rec;

@@ -315,15 +315,19 @@ def serial_off_silences_the_kernel(d):
 
 @case
 def broken_kernel_stops_in_the_loader(d):
-    """A truncated KERNEL.ELF: the loader reports it and halts (QEMU: exit
-    status 'fail'), never returning to the firmware's boot menu."""
+    """A truncated kernel in the loader's .kernel section: the loader reports
+    it and halts (QEMU: exit status 'fail'), never returning to the
+    firmware's boot menu."""
     img = qemu.prepare_image(d, SHUTDOWN_CFG)
     bad = os.path.join(d, "KERNEL.ELF")
     with open(os.path.join(ROOT, "build", "kernel.elf"), "rb") as f:
         data = f.read()
     with open(bad, "wb") as f:
         f.write(data[:100])
-    subprocess.run(["mcopy", "-o", "-i", img + "@@1M", bad, "::/EFI/METASLOT/KERNEL.ELF"],
+    efi = os.path.join(d, "BOOTX64.EFI")
+    subprocess.run([os.path.join(ROOT, "tools", "pe_pack.py"), os.path.join(ROOT, "build", "loader.efi"),
+                    bad, os.path.join(ROOT, "build", "sbat.csv"), efi], check=True)
+    subprocess.run(["mcopy", "-o", "-i", img + "@@1M", efi, "::/EFI/BOOT/BOOTX64.EFI"],
                    check=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
     b = boot(d, image=img, mem="256M", timeout=150)
     e = b.first("loader_error")

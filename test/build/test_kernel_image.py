@@ -2,17 +2,22 @@
 """Checks of the built artefacts that no boot would notice at once (TAP):
 kernel.elf is linked in the higher half and uses no SSE/MMX register (the
 kernel saves none on interrupts), BOOTX64.EFI is a PE32+ EFI application for
-x86-64, and the image has a GPT with one EFI system partition holding the
-three files."""
+x86-64 that carries the kernel in a .kernel section and shim's SBAT metadata
+in .sbat, marked NX_COMPAT with no section both writable and executable, and
+the image has a GPT with one EFI system partition holding the loader and the
+config (the loader is the whole program: no KERNEL.ELF beside it)."""
 
 import os
 import re
 import subprocess
+import sys
 
 from tap import check, finish
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 B = os.path.join(ROOT, "build")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import pe_pack  # noqa: E402  (the PE reader the build uses)
 
 
 def run(*cmd):
@@ -41,6 +46,29 @@ check("loader_is_pe32plus_x86_64_efi_app",
       data[:2] == b"MZ" and data[pe:pe + 4] == b"PE\0\0" and machine == 0x8664 and
       magic == 0x20b and subsystem == 10,
       "machine %#x magic %#x subsystem %d" % (machine, magic, subsystem))
+secs = {s["name"]: s for s in pe_pack.sections(data)}
+
+
+def section_bytes(name):
+    s = secs.get(name)
+    return data[s["rawptr"]:s["rawptr"] + s["vsize"]] if s else b""
+
+
+with open(os.path.join(B, "kernel.strip.elf"), "rb") as f:
+    check("loader_carries_the_kernel_section", section_bytes(".kernel") == f.read(),
+          "sections %s" % sorted(secs))
+sbat = section_bytes(".sbat").decode("ascii", "replace").splitlines()
+check("sbat_section_in_shim_format",
+      len(sbat) == 2 and sbat[0] == "sbat,1,SBAT Version,sbat,1,"
+      "https://github.com/rhboot/shim/blob/main/SBAT.md" and
+      re.fullmatch(r"metaslot,\d+,metaslot,metaslot,[^,]+,[^,]+", sbat[1]) is not None, sbat)
+wx = [n for n, s in secs.items()
+      if s["flags"] & pe_pack.SCN_EXEC and s["flags"] & pe_pack.SCN_WRITE]
+check("no_section_writable_and_executable", not wx, wx)
+opt = pe + 24
+check("loader_is_nx_compat",
+      int.from_bytes(data[opt + 70:opt + 72], "little") & pe_pack.NX_COMPAT != 0,
+      "DllCharacteristics %#x" % int.from_bytes(data[opt + 70:opt + 72], "little"))
 
 img = os.path.join(B, "metaslot.img")
 parts = run("sfdisk", "-d", img)
@@ -49,10 +77,12 @@ check("image_has_one_efi_system_partition", len(esp) == 1 and "label: gpt" in pa
 if esp:
     env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
     fs = "%s@@%d" % (img, int(esp[0][0]) * 512)
-    for path in ("::/EFI/BOOT/BOOTX64.EFI", "::/EFI/METASLOT/KERNEL.ELF",
-                 "::/EFI/METASLOT/METASLOT.CFG"):
+    for path in ("::/EFI/BOOT/BOOTX64.EFI", "::/EFI/METASLOT/METASLOT.CFG"):
         ok = subprocess.run(["mdir", "-i", fs, path], env=env, capture_output=True).returncode == 0
         check("image_holds_" + path.split("/")[-1].lower().replace(".", "_"), ok, path)
+    ok = subprocess.run(["mdir", "-i", fs, "::/EFI/METASLOT/KERNEL.ELF"], env=env,
+                        capture_output=True).returncode != 0
+    check("image_has_no_separate_kernel_file", ok, "KERNEL.ELF still on the ESP")
     # the FAT must end before the backup GPT (33 sectors at the end)
     size = os.path.getsize(img) // 512
     check("esp_clear_of_backup_gpt", int(esp[0][0]) + int(esp[0][1]) <= size - 33,

@@ -66,6 +66,23 @@ static void accepts_a_good_one(void **s)
 	bi.known_bad_count = 99; /* beyond its size: never read */
 	assert_null(bootinfo_validate(&bi));
 	assert_false(bootinfo_has_v2(&bi));
+	good();                 /* a version-2 loader: no paths */
+	bi.version = 2;
+	bi.size = BOOTINFO_V2_SIZE;
+	memset(bi.home, 'x', sizeof(bi.home)); /* beyond its size: never read */
+	assert_null(bootinfo_validate(&bi));
+	assert_true(bootinfo_has_v2(&bi));
+	assert_false(bootinfo_has_v3(&bi));
+}
+
+static void rejects_unterminated_paths(void **s)
+{
+	(void)s;
+	good();
+	memset(bi.image_path, 'x', sizeof(bi.image_path));
+	expect("terminated");
+	memset(bi.home, 'x', sizeof(bi.home));
+	expect("terminated");
 }
 
 static void rejects_in_order(void **s)
@@ -322,6 +339,7 @@ int main(void)
 {
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(accepts_a_good_one),
+		cmocka_unit_test(rejects_unterminated_paths),
 		cmocka_unit_test(rejects_in_order),
 		cmocka_unit_test(metadata_fields_checked_against_each_other),
 		cmocka_unit_test(blocks_inside_ram_without_overflow),

@@ -1,0 +1,1 @@
+test_pe_section_SRCS := efi/pe_section.c

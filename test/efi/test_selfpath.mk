@@ -1,0 +1,1 @@
+test_selfpath_SRCS := efi/selfpath.c
