@@ -170,7 +170,7 @@ static inline void acpi_run(const uint8_t *data, size_t size)
 {
 	static struct acpi_mem m;
 	static struct acpi_info info;
-	struct acpi_env env = { &m, acpi_map, acpi_report };
+	struct acpi_env env = { &m, acpi_map, acpi_report, false, 0 };
 
 	m.data = data;
 	m.size = size;
