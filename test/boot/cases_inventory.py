@@ -121,12 +121,14 @@ def bad_frame_names_its_dimm_when_the_tables_can_tell(d):
               t20(0x1400, 0x1100, 0, 128 * MiB, 0),
               t20(0x1401, 0x1101, 128 * MiB, 256 * MiB, 1),
               t20(0x1402, 0x1102, 128 * MiB, 256 * MiB, 2)]
+    # both faults in frames the audit tests: the boot-services copy (about
+    # 40 MiB, kernel/mem/bssave.c) sits high in this 256 MiB guest, untested
     cfg = ("on_finish=shutdown\naudit=quick\npatterns=own_address\nstress_ops=0\n"
-           "inject_fault=0x4000008:0x10\ninject_fault=0xc000008:0x10\n")
+           "inject_fault=0x4000008:0x10\ninject_fault=0x8800008:0x10\n")
     b = boot(d, cfg=cfg, mem="256M", extra=smbios_files(d, tables), vga=False, timeout=400)
     p = check_run(b, "256M", expect_result="bad_memory") + inventory_problems(b)
     named = {e.get("phys"): e.get("dimm") for e in b.all("bad_frame")}
-    if named != {0x4000000: "BANK_A", 0xc000000: "cannot_tell"}:
+    if named != {0x4000000: "BANK_A", 0x8800000: "cannot_tell"}:
         p.append("bad_frame dimms %s" % named)
     dimms = b.first("dimms") or {}
     if dimms.get("adds_up") != "ok" or dimms.get("device_ranges") != 3:

@@ -325,7 +325,8 @@ def mce_during_the_stress_is_bad_memory_not_a_lost_frame(d):
     frame = 0x10000000
     sock, watch = injector(d, state, '"phase":"stress"',
                            [mce_cmd(0, 0, CE_MEM, 0, frame, MISC_PHYS_LINE)])
-    b = boot(d, cfg="on_finish=shutdown\naudit=off\nstress_ops=200000\n",
+    # long enough (seconds under TCG) that the injection lands mid-stress
+    b = boot(d, cfg="on_finish=shutdown\naudit=off\nstress_ops=3000000\n",
              mem="512M", smp=2, vga=False, monitor=sock, on_running=watch, timeout=600)
     p = check_run(b, "512M", expect_result="bad_memory")
     before = state.get("serial_before", "")
