@@ -20,6 +20,12 @@ void audit_run(void);
  * running to report it. Any CPU, any time after mm_init. */
 void audit_add_bad_frame(uint64_t phys, uint32_t cpu, const char *source);
 
+/* A block the kernel is about to keep data in (allocated to it, not in use
+ * yet), tested first with the quick patterns on this CPU: bad frames are
+ * listed, poisoned and reported like the audit's own. Returns how many new
+ * bad frames it held (free the block and take another then). */
+uint64_t audit_test_block(uint64_t phys, uint8_t order);
+
 /* The bad frames this run found (empty when the audit did not run). */
 struct badlist;
 const struct badlist *audit_bad_frames(void);

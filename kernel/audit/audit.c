@@ -79,6 +79,24 @@ void audit_add_bad_frame(uint64_t phys, uint32_t cpu, const char *source)
 		atomic_fetch_add(&found.errors, 1);
 }
 
+uint64_t audit_test_block(uint64_t phys, uint8_t order)
+{
+	struct audit_span sp = audit_span_of(phys, order, 0);
+	uint64_t before = found.bad.n + found.bad.overflow;
+
+	audit_test_spans(&sp, 1, audit_quick_patterns(), 0, 0, &found);
+	uint64_t n = found.bad.n + found.bad.overflow - before;
+
+	if (n && !atomic_load(&reporting)) {
+		uint64_t flags = spin_lock_irqsave(&found.bad_lock);
+
+		audit_report_new_bad_frames(&found);
+		run.bad_frames = found.bad.n + found.bad.overflow;
+		spin_unlock_irqrestore(&found.bad_lock, flags);
+	}
+	return n;
+}
+
 const struct badlist *audit_bad_frames(void)
 {
 	return &found.bad;

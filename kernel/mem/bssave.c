@@ -3,6 +3,7 @@
  * (so it can never land on what it copies) before those parts are added. */
 #include <kernel/bssave.h>
 #include <mm/mm.h>
+#include <kernel/audit.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/kmem.h>
@@ -107,11 +108,14 @@ static void free_blocks(void)
 }
 
 /* Enough blocks for the recorded pieces, largest first; 0 if the allocator
- * runs out. */
+ * runs out. Each block is tested (audit_test_block) before it is used: the
+ * copy must live in memory known to hold data. A block with bad frames goes
+ * back (its bad frames to the quarantine) and another is taken. */
 static int alloc_copy(void)
 {
 	uint64_t have = 0, need = piece_bytes - kept_bytes;
 	uint8_t order = MAX_ORDER;
+	uint32_t bad_blocks = 0;
 
 	while (have < need) {
 		uint64_t left = need - have;
@@ -123,6 +127,13 @@ static int alloc_copy(void)
 		o = frame_alloc_options_order(frame_alloc_options_zeroed(frame_alloc_options_new(),
 									  false), order);
 		if (nblocks < MAX_BLOCKS && frame_alloc_options_allocate(&o, &f) == ALLOC_ERROR_NONE) {
+			if (audit_test_block(f.start_address, order)) {
+				run_check(kmem_free(f.start_address, order) == ALLOC_ERROR_NONE,
+					  "bs_bad_copy_block_freed");
+				if (++bad_blocks == 16)
+					return 0; /* failing memory everywhere: keep the originals */
+				continue;
+			}
 			blocks[nblocks].phys = f.start_address;
 			blocks[nblocks++].order = order;
 			have += (uint64_t)PAGE_SIZE << order;
@@ -165,6 +176,7 @@ void bs_save(void)
 	jw_bool(&w, "saved", true);
 	jw_u64(&w, "copy_blocks", nblocks);
 	jw_u64(&w, "copy_frames", bs_copy_frames()); /* held by the copy: not audited */
+	jw_u64(&w, "copy_phys", bs_copy_phys());      /* its first block, tested before use */
 	jw_u64(&w, "kept_bytes", kept_bytes);
 	jw_u64(&w, "checksum", src);
 	jw_bool(&w, "copy_matches", src == cp);

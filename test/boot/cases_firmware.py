@@ -195,3 +195,32 @@ def boot_services_without_room_for_the_copy_stay_out(d):
         p.append("summary %s, exit %s, report_saved %s" % (sm, b.result,
                                                           b.first("report_saved")))
     return p
+
+
+@case
+def boot_services_copy_goes_to_tested_memory(d):
+    """The copy of boot-services memory is kept only in blocks tested first:
+    a fault put where the copy lands on a clean boot (inject_fault flips the
+    bit in RAM after the test pattern writes it) is found before any data is
+    copied there, that frame is poisoned and reported, the copy moves to
+    another block and the save and restore still match; the run ends
+    bad_memory."""
+    cfg = QUIET + "audit=quick\n"
+    clean = boot(d, cfg=cfg, mem="256M", vga=False)
+    where = (clean.first("bs_save") or {}).get("copy_phys")
+    if not where or clean.result != "pass":
+        return ["clean boot: bs_save %s, result %s" % (clean.first("bs_save"), clean.result)]
+    b = boot(d, cfg=cfg + "inject_fault=0x%x:0x4\n" % (where + 8), mem="256M", vga=False)
+    p = check_run(b, "256M", expect_result="bad_memory")
+    sv, rs, idx = bs_events(b)
+    if not sv.get("saved") or not sv.get("copy_matches") or sv.get("copy_phys") == where:
+        p.append("bs_save %s (the clean boot's copy was at 0x%x)" % (sv, where))
+    if not rs.get("matches"):
+        p.append("bs_restore: %s" % rs)
+    bad = [e.get("phys") for e in b.all("bad_frame")]
+    if bad != [where]:
+        p.append("bad_frame events at %s, expected 0x%x" % ([hex(x) for x in bad], where))
+    names = [e["ev"] for e in b.events]
+    if "bad_frame" in names and names.index("bad_frame") > idx.get("bs_save", -1):
+        p.append("the bad frame was reported after bs_save: not found before the copy")
+    return p
