@@ -15,6 +15,7 @@ FUZZ_smbios      := kernel/smbios/smbios.c kernel/smbios/memory.c kernel/smbios/
 FUZZ_pe_section  := efi/pe_section.c
 FUZZ_selfpath    := efi/selfpath.c
 FUZZ_mce_decode  := kernel/cpu/mce_decode.c
+FUZZ_physmap     := efi/physmap.c efi/pagetable.c
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
