@@ -64,6 +64,19 @@ struct bootinfo_fb {
 	uint32_t reserved_mask;
 };
 
+/* Does the buffer hold its geometry (stride >= width, stride * height * 4
+ * bytes) without wrapping past 2^64? The loader drops a mode that does not,
+ * the kernel rejects a hand-off that does not. The product of two 32-bit
+ * fields and 4 can pass 2^64, so it is compared by division: row * height <=
+ * size exactly when row <= size / height. */
+static inline int bootinfo_fb_fits(const struct bootinfo_fb *fb)
+{
+	uint64_t row = (uint64_t)fb->stride * 4;
+
+	return fb->stride >= fb->width && fb->base <= UINT64_MAX - fb->size &&
+	       (fb->height == 0 || row <= fb->size / fb->height);
+}
+
 #define BOOTINFO_FLAG_ACPI2           (1u << 0) /* rsdp came from the ACPI 2.0 GUID */
 #define BOOTINFO_FLAG_LOADOPT_IGNORED (1u << 1) /* load options were not text */
 #define BOOTINFO_FLAG_NO_CONFIG_FILE  (1u << 2) /* METASLOT.CFG missing/unreadable */

@@ -221,6 +221,37 @@ static void framebuffer_size_without_overflow(void **s)
 	expect("framebuffer");
 }
 
+/* efi/fw.c drops a GOP mode whose buffer does not hold its geometry; it
+ * computed stride * height * 4, which wraps (the first campaign's bootinfo
+ * finding), so it kept a mode 2^64 bytes too big for its buffer. Both sides
+ * now share bootinfo_fb_fits. */
+static void loader_framebuffer_check_without_overflow(void **s)
+{
+	(void)s;
+	struct bootinfo_fb fb = { .base = 0x80000000, .size = 0x3e8000, .width = 0x80000000u,
+				  .height = 0x80000000u, .stride = 0x80000000u }; /* 2^64: 0 */
+
+	assert_true((uint64_t)fb.stride * fb.height * 4 <= fb.size); /* the old test passed it */
+	assert_false(bootinfo_fb_fits(&fb));
+	fb.height = 0xf9000000u;
+	fb.stride = 0xffffffffu;
+	assert_false(bootinfo_fb_fits(&fb));
+	fb.width = fb.stride = 1024;
+	fb.height = 1000;
+	assert_true(bootinfo_fb_fits(&fb));     /* 4,096,000 bytes: exactly 0x3e8000 */
+	fb.size--;
+	assert_false(bootinfo_fb_fits(&fb));
+	fb.size = 0x3e8000;
+	fb.width = 1025;                        /* a row wider than its stride */
+	assert_false(bootinfo_fb_fits(&fb));
+	fb.width = 1024;
+	fb.base = UINT64_MAX - 0x1000;          /* a buffer past 2^64 */
+	assert_false(bootinfo_fb_fits(&fb));
+	fb.base = 0x80000000;
+	fb.height = 0;
+	assert_true(bootinfo_fb_fits(&fb));
+}
+
 static uint8_t map[16 * 64];
 
 /* Written with memcpy: a descriptor at an odd stride is not aligned. */
@@ -344,6 +375,7 @@ int main(void)
 		cmocka_unit_test(metadata_fields_checked_against_each_other),
 		cmocka_unit_test(blocks_inside_ram_without_overflow),
 		cmocka_unit_test(framebuffer_size_without_overflow),
+		cmocka_unit_test(loader_framebuffer_check_without_overflow),
 		cmocka_unit_test(ram_top_steps_by_stride),
 		cmocka_unit_test(ram_top_reads_descriptors_at_any_stride),
 		cmocka_unit_test(ram_top_ignores_overflowing_entries),
