@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	mce_decode(&r, flags, limit, &d);
 	snake(mce_kind_name(d.kind));
-	FUZZ_CHECK(!strcmp(mce_kind_name(d.kind), "unknown") == (d.kind != MCE_KIND_UNKNOWN));
+	FUZZ_CHECK(!strcmp(mce_kind_name(d.kind), "unknown") == (d.kind == MCE_KIND_UNKNOWN));
 	if (!(st & MCI_STATUS_VAL)) {
 		struct mce_decoded none = { .kind = MCE_KIND_NONE };
 
