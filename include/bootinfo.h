@@ -230,8 +230,10 @@ static inline int bootinfo_mem_is_ram(uint32_t type)
 /* ram_top: the end of the highest RAM-like range below `limit` (the CPU's
  * physical address space, 1 << MAXPHYADDR: a stray entry beyond it must not
  * size a metadata array for memory that cannot exist); the metadata array
- * covers [0, ram_top). Ranges whose end overflows 64 bits are ignored
- * (broken map); a range crossing `limit` counts up to `limit`. */
+ * covers [0, ram_top). Zero-length ranges and ranges whose last byte is past
+ * 2^64 are ignored (broken map); one ending at 2^64 exactly is not broken
+ * (mapaudit takes it, so the allocator may get its frames) and, like any
+ * range crossing `limit`, counts up to `limit`. */
 static inline uint64_t bootinfo_ram_top(const void *map, uint32_t count, uint32_t stride,
 					uint64_t limit)
 {
@@ -239,13 +241,15 @@ static inline uint64_t bootinfo_ram_top(const void *map, uint32_t count, uint32_
 
 	for (uint32_t i = 0; i < count; i++) {
 		struct bootinfo_mem_desc d = bootinfo_desc_get(map, stride, i);
-		uint64_t end = d.phys_start + (d.num_pages << 12);
+		uint64_t room = UINT64_MAX - d.phys_start;
+		uint64_t max_pages = (room >> 12) + ((room & 0xfff) == 0xfff);
+		uint64_t last, end;
 
-		if (!bootinfo_mem_is_ram(d.type) || d.num_pages > (UINT64_MAX >> 12) ||
-		    end < d.phys_start || d.phys_start >= limit)
+		if (!bootinfo_mem_is_ram(d.type) || d.num_pages == 0 || d.num_pages > max_pages ||
+		    d.phys_start >= limit)
 			continue;
-		if (end > limit)
-			end = limit;
+		last = d.phys_start + ((d.num_pages << 12) - 1); /* mod 2^64: exact */
+		end = last >= limit ? limit : last + 1;
 		if (end > top)
 			top = end;
 	}

@@ -1128,6 +1128,44 @@ static void test_metadata_covers_usable_not_kept_beyond_width(void **state)
 	assert_true(mapaudit_metadata_covers(r, 2, 0x1ff));
 }
 
+/* fuzz/memmap, second campaign: a conventional range [0x1000, 2^64) and a
+ * zero-length OS-type entry at 0x80000002. mapaudit keeps [0x1000, 2^36) as
+ * USABLE; bootinfo_ram_top ignored the range (its end wraps to 0) and sized
+ * the metadata array to 0x80000002 from the empty entry: the allocator would
+ * have been given frames past its array. */
+static const uint8_t finding_end_at_2_64[] = {
+	0x00, 0x00, 0x24, 0x00, 0x00, 0xc0, 0xe5, 0x3d, 0x00, 0x00, 0x00, 0x00,
+	0x1e, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00,
+	0x9e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
+	0xfe, 0x02, 0xea, 0x31, 0x02, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+static void test_metadata_covers_a_range_ending_at_2_64(void **state)
+{
+	(void)state;
+	const uint8_t *f = finding_end_at_2_64;
+	uint32_t stride = 40, count = (sizeof(finding_end_at_2_64) - 16) / 40;
+	uint64_t top;
+
+	free(mapbuf);
+	mapbuf = malloc((size_t)count * stride);
+	assert_non_null(mapbuf);
+	memcpy(mapbuf, f + 16, (size_t)count * stride);
+	top = bootinfo_ram_top(mapbuf, count, stride, 1ull << f[2]);
+	struct mapaudit_input in = { mapbuf, count, stride, f[2], 0x3de5c000ull, 0x1e * 4096ull,
+				     report_cb, &nrec, false };
+
+	nrec = 0;
+	mapaudit_run(&in, scratch, ranges, CAP, &res);
+	assert_true(res.ok);
+	assert_int_equal(top, 1ull << 36);
+	assert_true(mapaudit_metadata_covers(ranges, res.range_count, top / 4096));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1168,6 +1206,7 @@ int main(void)
 		cmocka_unit_test(test_coverage_rejects_bad_ranges),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_metadata_covers_usable_not_kept_beyond_width),
+		cmocka_unit_test(test_metadata_covers_a_range_ending_at_2_64),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
