@@ -87,8 +87,9 @@ void fw_framebuffer(struct loader *L)
 		fb->reserved_mask = info->PixelInformation.ReservedMask;
 		break;
 	}
-	/* a framebuffer smaller than its geometry says would be written past */
-	if (fb->stride < fb->width || (UINT64)fb->stride * fb->height * 4 > fb->size) {
+	/* a framebuffer smaller than its geometry says would be written past
+	 * (bootinfo_fb_fits: the kernel's own check, without overflow) */
+	if (!bootinfo_fb_fits(fb)) {
 		ldr_note("GOP framebuffer geometry is inconsistent: running headless");
 		SetMem(fb, sizeof(*fb), 0);
 	}

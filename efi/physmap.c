@@ -1,7 +1,9 @@
 /* physmap.h: a sweep over the descriptors' boundaries, with no memory of its
  * own (the loader calls it before it has a place for scratch): each step finds
  * the next boundary and the strongest claim on the piece before it, so the
- * cost is O(n^2) descriptor reads, a few million for the largest real maps. */
+ * cost is O(n^2) descriptor reads, a few million for the largest real maps.
+ * Descriptors are copied out (bootinfo_desc_get): the firmware's stride need
+ * not be a multiple of 8, so a struct pointer into the map may be misaligned. */
 #include "physmap.h"
 #include <bootinfo.h>
 
@@ -16,13 +18,13 @@ static const uint64_t cache_of[] = { 0, PHYSMAP_WB, PHYSMAP_UC, PHYSMAP_FB };
  * 0 when empty, broken or wholly beyond reach. */
 static int extent(const struct physmap_in *in, uint32_t i, uint64_t *s, uint64_t *e)
 {
-	const struct bootinfo_mem_desc *d = bootinfo_desc_at(in->map, in->stride, i);
+	struct bootinfo_mem_desc d = bootinfo_desc_get(in->map, in->stride, i);
 
-	if (d->num_pages == 0 || d->num_pages > (UINT64_MAX >> 12))
+	if (d.num_pages == 0 || d.num_pages > (UINT64_MAX >> 12))
 		return 0;
-	*s = d->phys_start & ~(SZ_4K - 1);
-	*e = d->phys_start + (d->num_pages << 12);
-	if (*e < d->phys_start || *e > UINT64_MAX - SZ_4K)
+	*s = d.phys_start & ~(SZ_4K - 1);
+	*e = d.phys_start + (d.num_pages << 12);
+	if (*e < d.phys_start || *e > UINT64_MAX - SZ_4K)
 		return 0;
 	*e = (*e + SZ_4K - 1) & ~(SZ_4K - 1);
 	if (*e > in->reach)
@@ -32,9 +34,7 @@ static int extent(const struct physmap_in *in, uint32_t i, uint64_t *s, uint64_t
 
 static enum claim claim_of(const struct physmap_in *in, uint32_t i)
 {
-	uint32_t type = bootinfo_desc_at(in->map, in->stride, i)->type;
-
-	return bootinfo_mem_is_ram(type) ? WB : UC;
+	return bootinfo_mem_is_ram(bootinfo_desc_get(in->map, in->stride, i).type) ? WB : UC;
 }
 
 /* The lowest boundary above x, or `lim` if none is. */
@@ -95,16 +95,16 @@ void physmap_walk(const struct physmap_in *in,
 	else if (fb_e > lim)
 		lim = fb_e;
 	for (uint32_t i = 0; i < in->count; i++) {
-		const struct bootinfo_mem_desc *d = bootinfo_desc_at(in->map, in->stride, i);
-		uint64_t end = d->phys_start + (d->num_pages << 12);
+		struct bootinfo_mem_desc d = bootinfo_desc_get(in->map, in->stride, i);
+		uint64_t end = d.phys_start + (d.num_pages << 12);
 
-		if (d->num_pages == 0 || d->num_pages > (UINT64_MAX >> 12) || end < d->phys_start) {
+		if (d.num_pages == 0 || d.num_pages > (UINT64_MAX >> 12) || end < d.phys_start) {
 			st->broken++;
 			continue;
 		}
 		if (end > reach) {
 			st->beyond_reach++;
-			st->beyond_bytes += end - (d->phys_start > reach ? d->phys_start : reach);
+			st->beyond_bytes += end - (d.phys_start > reach ? d.phys_start : reach);
 		}
 		if (extent(&r, i, &s, &e) && e > lim)
 			lim = e;

@@ -170,7 +170,8 @@ static inline void acpi_run(const uint8_t *data, size_t size)
 {
 	static struct acpi_mem m;
 	static struct acpi_info info;
-	struct acpi_env env = { &m, acpi_map, acpi_report, false, 0 };
+	/* platform.c passes the boot CPU's APIC id: 0, as on QEMU */
+	struct acpi_env env = { &m, acpi_map, acpi_report, true, 0 };
 
 	m.data = data;
 	m.size = size;

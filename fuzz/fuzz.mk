@@ -11,6 +11,12 @@ FUZZ_acpi_tables := $(FUZZ_acpi)
 FUZZ_record      := lib/record.c lib/fmt.c
 FUZZ_loadopt     := efi/loadopt.c efi/cfgscan.c lib/cfgline.c kernel/config.c $(wildcard kernel/audit/patterns/*.c)
 FUZZ_elf         := efi/elf_load.c
+FUZZ_smbios      := kernel/smbios/smbios.c kernel/smbios/memory.c kernel/smbios/query.c
+FUZZ_pe_section  := efi/pe_section.c
+FUZZ_selfpath    := efi/selfpath.c
+FUZZ_mce_decode  := kernel/cpu/mce_decode.c
+FUZZ_physmap     := efi/physmap.c efi/pagetable.c
+FUZZ_cpuid       := kernel/cpu/cpuid_decode.c kernel/cpu/bandwidth_plan.c
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60

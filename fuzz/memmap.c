@@ -106,13 +106,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!r.ok)
 		return 0; /* the kernel stops with a memmap_issue-backed panic */
 	/* The metadata array (sized from `top`) must cover every frame the
-	 * allocator is given: the USABLE ranges (mm_init.c). (memmap.c's
-	 * metadata_covers_audited_ram compares r.ram_top, KERNEL and FIRMWARE
-	 * included, which a map can push past the CPU's width: a wrong "fail"
-	 * verdict, not a memory error; docs/fuzz.md, fuzz/findings/memmap-*.) */
+	 * allocator is given: the USABLE ranges (mm_init.c), which is what
+	 * memmap.c's metadata_covers_usable_ram checks. (It compared r.ram_top,
+	 * KERNEL and FIRMWARE included, which a map can push past the CPU's
+	 * width: a wrong "fail" verdict; fuzz/findings/memmap-*.) */
 	for (uint32_t i = 0; i < r.range_count; i++)
 		if (ranges[i].cls == MAPAUDIT_USABLE)
 			FUZZ_CHECK(ranges[i].end <= (top + 4095) / 4096 * 4096);
+	FUZZ_CHECK(mapaudit_metadata_covers(ranges, r.range_count, (top + 4095) / 4096));
 	FUZZ_CHECK(r.ram_frames == r.cov.frames[MAPAUDIT_USABLE] + r.cov.frames[MAPAUDIT_KERNEL] +
 				   r.cov.frames[MAPAUDIT_FIRMWARE] + r.dropped_frames);
 	FUZZ_CHECK(r.range_count <= sizeof(ranges) / sizeof(ranges[0]));

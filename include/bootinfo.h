@@ -64,6 +64,19 @@ struct bootinfo_fb {
 	uint32_t reserved_mask;
 };
 
+/* Does the buffer hold its geometry (stride >= width, stride * height * 4
+ * bytes) without wrapping past 2^64? The loader drops a mode that does not,
+ * the kernel rejects a hand-off that does not. The product of two 32-bit
+ * fields and 4 can pass 2^64, so it is compared by division: row * height <=
+ * size exactly when row <= size / height. */
+static inline int bootinfo_fb_fits(const struct bootinfo_fb *fb)
+{
+	uint64_t row = (uint64_t)fb->stride * 4;
+
+	return fb->stride >= fb->width && fb->base <= UINT64_MAX - fb->size &&
+	       (fb->height == 0 || row <= fb->size / fb->height);
+}
+
 #define BOOTINFO_FLAG_ACPI2           (1u << 0) /* rsdp came from the ACPI 2.0 GUID */
 #define BOOTINFO_FLAG_LOADOPT_IGNORED (1u << 1) /* load options were not text */
 #define BOOTINFO_FLAG_NO_CONFIG_FILE  (1u << 2) /* METASLOT.CFG missing/unreadable */
@@ -217,8 +230,10 @@ static inline int bootinfo_mem_is_ram(uint32_t type)
 /* ram_top: the end of the highest RAM-like range below `limit` (the CPU's
  * physical address space, 1 << MAXPHYADDR: a stray entry beyond it must not
  * size a metadata array for memory that cannot exist); the metadata array
- * covers [0, ram_top). Ranges whose end overflows 64 bits are ignored
- * (broken map); a range crossing `limit` counts up to `limit`. */
+ * covers [0, ram_top). Zero-length ranges and ranges whose last byte is past
+ * 2^64 are ignored (broken map); one ending at 2^64 exactly is not broken
+ * (mapaudit takes it, so the allocator may get its frames) and, like any
+ * range crossing `limit`, counts up to `limit`. */
 static inline uint64_t bootinfo_ram_top(const void *map, uint32_t count, uint32_t stride,
 					uint64_t limit)
 {
@@ -226,13 +241,15 @@ static inline uint64_t bootinfo_ram_top(const void *map, uint32_t count, uint32_
 
 	for (uint32_t i = 0; i < count; i++) {
 		struct bootinfo_mem_desc d = bootinfo_desc_get(map, stride, i);
-		uint64_t end = d.phys_start + (d.num_pages << 12);
+		uint64_t room = UINT64_MAX - d.phys_start;
+		uint64_t max_pages = (room >> 12) + ((room & 0xfff) == 0xfff);
+		uint64_t last, end;
 
-		if (!bootinfo_mem_is_ram(d.type) || d.num_pages > (UINT64_MAX >> 12) ||
-		    end < d.phys_start || d.phys_start >= limit)
+		if (!bootinfo_mem_is_ram(d.type) || d.num_pages == 0 || d.num_pages > max_pages ||
+		    d.phys_start >= limit)
 			continue;
-		if (end > limit)
-			end = limit;
+		last = d.phys_start + ((d.num_pages << 12) - 1); /* mod 2^64: exact */
+		end = last >= limit ? limit : last + 1;
 		if (end > top)
 			top = end;
 	}

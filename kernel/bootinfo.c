@@ -21,17 +21,6 @@ static int overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
-/* The loader hands over no framebuffer rather than an inconsistent one.
- * stride * height * 4 can pass 2^64 (two 32-bit fields), so it is compared
- * by division: row * height <= size exactly when row <= size / height. */
-static int fb_fits(const struct bootinfo_fb *fb)
-{
-	uint64_t row = (uint64_t)fb->stride * 4;
-
-	return fb->stride >= fb->width && fb->base <= UINT64_MAX - fb->size &&
-	       (fb->height == 0 || row <= fb->size / fb->height);
-}
-
 static int terminated(const char *s, size_t cap)
 {
 	for (size_t i = 0; i < cap; i++)
@@ -95,7 +84,7 @@ const char *bootinfo_validate(const struct bootinfo *bi)
 		return "known-bad list outside RAM or misaligned";
 	if (bi->trampoline % 4096 || bi->trampoline >= 0x100000)
 		return "trampoline page not a page below 1 MiB";
-	if (bi->fb.base && !fb_fits(&bi->fb))
+	if (bi->fb.base && !bootinfo_fb_fits(&bi->fb))
 		return "framebuffer smaller than its mode";
 	return NULL;
 }

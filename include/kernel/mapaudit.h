@@ -257,6 +257,14 @@ void mapaudit_run(const struct mapaudit_input *in, struct mapaudit_scratch *scra
 bool mapaudit_coverage(const struct mapaudit_range *ranges, uint32_t n, uint64_t top,
 		       struct mapaudit_coverage *cov);
 
+/* Does the metadata array, frames [0, meta_frames), hold every frame the
+ * allocator is given: the USABLE ranges (mm_init.c takes no other)? KERNEL
+ * and FIRMWARE ranges may reach past it: an entry beyond the CPU's width that
+ * is not USABLE is kept ("beyond_phys_width"), while bootinfo_ram_top sized
+ * the array up to the width; nothing indexes the array with their frames. */
+bool mapaudit_metadata_covers(const struct mapaudit_range *ranges, uint32_t n,
+			      uint64_t meta_frames);
+
 /* The closing check, once the allocator is populated: the frames it owns must
  * be exactly the USABLE frames below cov->top. Reports
  * allocator_frames_mismatch (not subject to MAPAUDIT_MAX_REPORTS) when not. */

@@ -15,11 +15,17 @@ void bandwidth_plan(const struct cpu_caches *c, uint32_t ncpu, uint64_t bytes[BW
 	bytes[1] = c->l2 >= 4 * c->l1d && c->l2 ? c->l2 / 4 : 0;
 	l3_share = c->l3 / 2 / ncpu & ~4095ull;
 	bytes[2] = l3_share > c->l2 ? l3_share : 0;
-	ram = 4 * c->l3 / ncpu;
+	/* 4 * l3 / ncpu without forming 4 * l3, which wraps for the L3 a
+	 * hypervisor's CPUID words can state (up to 2^64 - 1): q * 4 + r * 4 / n
+	 * is the same floor, and a quotient past 2^62 is past the cap anyway */
+	uint64_t q = c->l3 / ncpu, r = c->l3 % ncpu;
+
+	ram = q >= 1ull << 62 ? UINT64_MAX : q * 4 + r * 4 / ncpu;
 	if (ram < 4 * BW_BLOCK)
 		ram = 4 * BW_BLOCK;
-	ram = (ram + BW_BLOCK - 1) / BW_BLOCK * BW_BLOCK;
-	bytes[3] = ram > BW_MAX_BLOCKS * BW_BLOCK ? BW_MAX_BLOCKS * BW_BLOCK : ram;
+	if (ram > BW_MAX_BLOCKS * BW_BLOCK) /* capped before rounding up, which could wrap */
+		ram = BW_MAX_BLOCKS * BW_BLOCK;
+	bytes[3] = (ram + BW_BLOCK - 1) / BW_BLOCK * BW_BLOCK;
 	if (bytes[2] >= bytes[3])
 		bytes[2] = 0; /* more L3 per CPU than the RAM buffer: it would not tell */
 }

@@ -38,6 +38,14 @@ bool mapaudit_coverage(const struct mapaudit_range *r, uint32_t n, uint64_t top,
 	return valid;
 }
 
+bool mapaudit_metadata_covers(const struct mapaudit_range *r, uint32_t n, uint64_t meta_frames)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (r[i].cls == MAPAUDIT_USABLE && r[i].end / 4096 > meta_frames)
+			return false;
+	return true;
+}
+
 bool mapaudit_check_allocator(const struct mapaudit_coverage *cov, uint64_t allocator_frames,
 			      mapaudit_report_fn report, void *ctx)
 {

@@ -158,7 +158,10 @@ void memmap_audit(const struct bootinfo *bi)
 
 	/* the loader sized the metadata array from its own reading of the map */
 	run_check(top == bi->ram_top, "memmap_ram_top_matches_loader");
-	run_check(r->ram_top <= bi->meta_frames * PAGE_SIZE, "metadata_covers_audited_ram");
+	/* the allocator's frames only: a RAM entry past the CPU's width that is
+	 * not USABLE is kept (and reported), yet lies beyond the array */
+	run_check(mapaudit_metadata_covers(memmap_ranges, memmap_range_count, bi->meta_frames),
+		  "metadata_covers_usable_ram");
 	run_check(r->ram_frames == c->frames[MAPAUDIT_USABLE] + c->frames[MAPAUDIT_KERNEL] +
 					   c->frames[MAPAUDIT_FIRMWARE] + r->dropped_frames,
 		  "coverage_every_ram_frame_once");

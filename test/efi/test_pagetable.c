@@ -360,6 +360,40 @@ static void overlaps_take_the_strongest_claim(void **s)
 	assert_int_equal(st.top, 4 * GiB);
 }
 
+/* The firmware's DescriptorSize is any value >= 40 (efi/memory.c), so the
+ * descriptors may sit at odd addresses: physmap copies each one out instead
+ * of reading it through a misaligned struct pointer (UBSan's alignment check
+ * failed here before; issue 18's fourth finding, found again by
+ * fuzz/physmap). Every stride and offset gives the spans of the aligned map. */
+static void physmap_reads_descriptors_at_any_stride(void **s)
+{
+	(void)s;
+	static uint8_t raw[16 * 64 + 8];
+	const uint32_t n = sizeof(qmap) / sizeof(qmap[0]);
+	struct physmap_in ref_in = { qmap, n, sizeof(qmap[0]), 0xc0000000ull, 0x300000, 1ull << 46 };
+	struct physmap_stats st, ref_st;
+	static struct spans ref, sp;
+
+	memset(&ref, 0, sizeof(ref));
+	physmap_walk(&ref_in, collect, &ref, &ref_st);
+	for (uint32_t off = 0; off < 8; off += 3)
+		for (uint32_t stride = 40; stride <= 57; stride++) {
+			uint8_t *m = raw + off;
+			struct physmap_in in = { m, n, stride, 0xc0000000ull, 0x300000, 1ull << 46 };
+
+			memset(raw, 0xee, sizeof(raw));
+			for (uint32_t i = 0; i < n; i++)
+				memcpy(m + i * stride, &qmap[i], sizeof(qmap[i]));
+			memset(&sp, 0, sizeof(sp));
+			physmap_walk(&in, collect, &sp, &st);
+			assert_int_equal(sp.n, ref.n);
+			assert_memory_equal(sp.s, ref.s, ref.n * sizeof(uint64_t));
+			assert_memory_equal(sp.e, ref.e, ref.n * sizeof(uint64_t));
+			assert_memory_equal(sp.c, ref.c, ref.n * sizeof(uint64_t));
+			assert_memory_equal(&st, &ref_st, sizeof(st));
+		}
+}
+
 /* Built as paging.c builds it: every span at identity and in the direct map;
  * the tables map RAM write-back and devices uncached, and an entry beyond the
  * reach appears nowhere (before, its address bits above 47 were dropped and
@@ -438,6 +472,7 @@ int main(void)
 		cmocka_unit_test(la57_is_refused),
 		cmocka_unit_test(physmap_maps_ram_wb_and_devices_uc),
 		cmocka_unit_test(overlaps_take_the_strongest_claim),
+		cmocka_unit_test(physmap_reads_descriptors_at_any_stride),
 		cmocka_unit_test(built_tables_carry_the_cache_types),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);

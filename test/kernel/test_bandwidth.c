@@ -52,6 +52,32 @@ static void server_and_unknowns(void **s)
 	assert_int_equal(b[3], 16 * MiB);
 }
 
+/* A hypervisor chooses the CPUID words cpuid_cache_bytes multiplies, so an
+ * L3 can be near 2^64: four times it wrapped, and a huge L3 got the smallest
+ * RAM buffer instead of the largest (found by fuzz/cpuid). */
+static void huge_l3_gets_the_largest_ram_buffer(void **s)
+{
+	(void)s;
+	uint64_t b[BW_LEVELS];
+	struct cpu_caches c = { .l1d = 32 * KiB, .l2 = MiB, .l3 = 1ull << 62 };
+
+	bandwidth_plan(&c, 1, b);
+	assert_int_equal(b[3], BW_MAX_BLOCKS * BW_BLOCK);
+	c.l3 = UINT64_MAX;
+	bandwidth_plan(&c, 3, b);
+	assert_int_equal(b[3], BW_MAX_BLOCKS * BW_BLOCK);
+	assert_int_equal(b[2], 0);                 /* more than the RAM buffer: dropped */
+	c.l3 = 5 * MiB;                            /* 4 * 5 / 3 MiB: rounded up to 8 MiB, then 16 */
+	bandwidth_plan(&c, 3, b);
+	assert_int_equal(b[3], 4 * BW_BLOCK);
+	c.l3 = 50 * MiB;                           /* 4 * 50 / 3 = 66.67 MiB: the cap */
+	bandwidth_plan(&c, 3, b);
+	assert_int_equal(b[3], BW_MAX_BLOCKS * BW_BLOCK);
+	c.l3 = 40 * MiB;                           /* 4 * 40 / 3 = 53.3 MiB: 56 MiB */
+	bandwidth_plan(&c, 3, b);
+	assert_int_equal(b[3], 56 * MiB);
+}
+
 static void units(void **s)
 {
 	(void)s;
@@ -69,6 +95,7 @@ int main(void)
 		cmocka_unit_test(desktop),
 		cmocka_unit_test(server_and_unknowns),
 		cmocka_unit_test(units),
+		cmocka_unit_test(huge_l3_gets_the_largest_ram_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

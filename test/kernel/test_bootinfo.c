@@ -221,6 +221,37 @@ static void framebuffer_size_without_overflow(void **s)
 	expect("framebuffer");
 }
 
+/* efi/fw.c drops a GOP mode whose buffer does not hold its geometry; it
+ * computed stride * height * 4, which wraps (the first campaign's bootinfo
+ * finding), so it kept a mode 2^64 bytes too big for its buffer. Both sides
+ * now share bootinfo_fb_fits. */
+static void loader_framebuffer_check_without_overflow(void **s)
+{
+	(void)s;
+	struct bootinfo_fb fb = { .base = 0x80000000, .size = 0x3e8000, .width = 0x80000000u,
+				  .height = 0x80000000u, .stride = 0x80000000u }; /* 2^64: 0 */
+
+	assert_true((uint64_t)fb.stride * fb.height * 4 <= fb.size); /* the old test passed it */
+	assert_false(bootinfo_fb_fits(&fb));
+	fb.height = 0xf9000000u;
+	fb.stride = 0xffffffffu;
+	assert_false(bootinfo_fb_fits(&fb));
+	fb.width = fb.stride = 1024;
+	fb.height = 1000;
+	assert_true(bootinfo_fb_fits(&fb));     /* 4,096,000 bytes: exactly 0x3e8000 */
+	fb.size--;
+	assert_false(bootinfo_fb_fits(&fb));
+	fb.size = 0x3e8000;
+	fb.width = 1025;                        /* a row wider than its stride */
+	assert_false(bootinfo_fb_fits(&fb));
+	fb.width = 1024;
+	fb.base = UINT64_MAX - 0x1000;          /* a buffer past 2^64 */
+	assert_false(bootinfo_fb_fits(&fb));
+	fb.base = 0x80000000;
+	fb.height = 0;
+	assert_true(bootinfo_fb_fits(&fb));
+}
+
 static uint8_t map[16 * 64];
 
 /* Written with memcpy: a descriptor at an odd stride is not aligned. */
@@ -289,6 +320,26 @@ static void ram_top_ignores_overflowing_entries(void **s)
 	assert_true(bootinfo_ram_top(map, 0, 48, UINT64_MAX) == 0);
 }
 
+/* A RAM range ending at 2^64 exactly has its last byte inside 64 bits:
+ * mapaudit takes it (and gives the allocator its USABLE frames below the
+ * CPU's width), so the metadata array must reach the width too. The sum
+ * phys + pages * 4096 wraps to 0 there, and ram_top ignored the range as
+ * broken: found by fuzz/memmap (a conventional range 0x1000 + (2^52 - 1)
+ * pages). A zero-length range describes no memory (mapaudit: zero_length). */
+static void ram_top_takes_a_range_ending_at_2_64(void **s)
+{
+	(void)s;
+	memset(map, 0, sizeof(map));
+	put(0, 48, 7, 0x1000, 0xfffffffffffffull);       /* [0x1000, 2^64) */
+	put(1, 48, 0xff000000u, 0x80000002ull, 0);       /* zero length */
+	assert_true(bootinfo_ram_top(map, 2, 48, 1ull << 36) == 1ull << 36);
+	assert_true(bootinfo_ram_top(map, 2, 48, UINT64_MAX) == UINT64_MAX);
+	put(0, 48, 7, 0, 1ull << 52);                    /* [0, 2^64) */
+	assert_true(bootinfo_ram_top(map, 2, 48, 1ull << 46) == 1ull << 46);
+	put(0, 48, 7, 0x2000, 0xfffffffffffffull);       /* one page past 2^64 */
+	assert_true(bootinfo_ram_top(map, 2, 48, 1ull << 46) == 0);
+}
+
 /* A stray RAM entry beyond the CPU's physical address space must not size
  * the metadata array; one that crosses the limit counts up to it. */
 static void ram_top_stops_at_the_physical_limit(void **s)
@@ -344,9 +395,11 @@ int main(void)
 		cmocka_unit_test(metadata_fields_checked_against_each_other),
 		cmocka_unit_test(blocks_inside_ram_without_overflow),
 		cmocka_unit_test(framebuffer_size_without_overflow),
+		cmocka_unit_test(loader_framebuffer_check_without_overflow),
 		cmocka_unit_test(ram_top_steps_by_stride),
 		cmocka_unit_test(ram_top_reads_descriptors_at_any_stride),
 		cmocka_unit_test(ram_top_ignores_overflowing_entries),
+		cmocka_unit_test(ram_top_takes_a_range_ending_at_2_64),
 		cmocka_unit_test(ram_top_stops_at_the_physical_limit),
 		cmocka_unit_test(ram_types),
 		cmocka_unit_test(metadata_sizing),

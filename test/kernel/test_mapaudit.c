@@ -1061,6 +1061,111 @@ static void test_names(void **state)
 		assert_int_equal(mapaudit_type_slot(mapaudit_slot_type(s)), s);
 }
 
+/* fuzz/findings/memmap-*: a RAM-type entry past the CPU's width that is not
+ * USABLE (an OS-defined type; our own metadata type) is kept, so res.ram_top
+ * passes the metadata array, which bootinfo_ram_top sized up to the width:
+ * kernel/mem/memmap.c's check compared res.ram_top and failed the run though
+ * the allocator (USABLE ranges only) stays inside the array. Input as
+ * fuzz/memmap.c reads it: stride selector u16, width u8, flags u8 (bit 0
+ * keep_boot_services), kernel phys u64, kernel pages u32, descriptors. */
+static const uint8_t finding_firmware[] = {
+	0x00, 0x00, 0x27, 0x01, 0x00, 0xc0, 0xe5, 0x3d, 0x00, 0x00, 0x00, 0x00,
+	0x1e, 0x00, 0x00, 0x00, 0x00, 0x1e, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00,
+	0x00, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00,
+	0x04, 0x00, 0x80, 0x00, 0x00, 0x80, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00,
+	0x80, 0x00, 0x80, 0x00, 0x00, 0x00, 0x04, 0x00,
+};
+static const uint8_t finding_ours[] = {
+	0x00, 0x00, 0x27, 0x61, 0x70, 0xc0, 0xe5, 0x3d, 0x01, 0x00, 0x00, 0x00,
+	0x13, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+static void metadata_check_on_finding(const uint8_t *f, size_t len)
+{
+	uint16_t sel;
+	uint64_t kphys, top, meta_frames;
+	uint32_t pages, stride, count;
+
+	memcpy(&sel, f, 2);
+	stride = 40 + 8 * (sel % 508u);
+	count = (uint32_t)((len - 16) / stride);
+	memcpy(&kphys, f + 4, 8);
+	memcpy(&pages, f + 12, 4);
+	kphys &= ~0xfffull;
+	free(mapbuf);
+	mapbuf = malloc((size_t)count * stride);
+	assert_non_null(mapbuf);
+	memcpy(mapbuf, f + 16, (size_t)count * stride);
+	top = bootinfo_ram_top(mapbuf, count, stride, 1ull << f[2]);
+	meta_frames = top / 4096 + (top % 4096 != 0);   /* the loader's array */
+	struct mapaudit_input in = { mapbuf, count, stride, f[2], kphys, (uint64_t)pages * 4096,
+				     report_cb, &nrec, f[3] & 1 };
+
+	nrec = 0;
+	mapaudit_run(&in, scratch, ranges, CAP, &res);
+	assert_true(res.ok);
+	assert_non_null(finding("beyond_phys_width", 0));
+	assert_true(res.ram_top > meta_frames * 4096);  /* the old comparison: a false fail */
+	assert_true(mapaudit_metadata_covers(ranges, res.range_count, meta_frames));
+	for (uint32_t i = 0; i < res.range_count; i++)
+		assert_true(ranges[i].cls != U || ranges[i].end <= meta_frames * 4096);
+}
+
+static void test_metadata_covers_usable_not_kept_beyond_width(void **state)
+{
+	(void)state;
+	metadata_check_on_finding(finding_firmware, sizeof(finding_firmware));
+	metadata_check_on_finding(finding_ours, sizeof(finding_ours));
+	/* and a USABLE range past the array is still caught */
+	struct mapaudit_range r[2] = { { 0, 0x100000, K, 0 }, { 0x100000, 0x200000, U, 0 } };
+
+	assert_true(mapaudit_metadata_covers(r, 2, 0x200));
+	assert_false(mapaudit_metadata_covers(r, 2, 0x1ff));
+	r[1].cls = F;
+	assert_true(mapaudit_metadata_covers(r, 2, 0x1ff));
+}
+
+/* fuzz/memmap, second campaign: a conventional range [0x1000, 2^64) and a
+ * zero-length OS-type entry at 0x80000002. mapaudit keeps [0x1000, 2^36) as
+ * USABLE; bootinfo_ram_top ignored the range (its end wraps to 0) and sized
+ * the metadata array to 0x80000002 from the empty entry: the allocator would
+ * have been given frames past its array. */
+static const uint8_t finding_end_at_2_64[] = {
+	0x00, 0x00, 0x24, 0x00, 0x00, 0xc0, 0xe5, 0x3d, 0x00, 0x00, 0x00, 0x00,
+	0x1e, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00,
+	0x9e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
+	0xfe, 0x02, 0xea, 0x31, 0x02, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+static void test_metadata_covers_a_range_ending_at_2_64(void **state)
+{
+	(void)state;
+	const uint8_t *f = finding_end_at_2_64;
+	uint32_t stride = 40, count = (sizeof(finding_end_at_2_64) - 16) / 40;
+	uint64_t top;
+
+	free(mapbuf);
+	mapbuf = malloc((size_t)count * stride);
+	assert_non_null(mapbuf);
+	memcpy(mapbuf, f + 16, (size_t)count * stride);
+	top = bootinfo_ram_top(mapbuf, count, stride, 1ull << f[2]);
+	struct mapaudit_input in = { mapbuf, count, stride, f[2], 0x3de5c000ull, 0x1e * 4096ull,
+				     report_cb, &nrec, false };
+
+	nrec = 0;
+	mapaudit_run(&in, scratch, ranges, CAP, &res);
+	assert_true(res.ok);
+	assert_int_equal(top, 1ull << 36);
+	assert_true(mapaudit_metadata_covers(ranges, res.range_count, top / 4096));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1100,6 +1205,8 @@ int main(void)
 		cmocka_unit_test(test_thousands),
 		cmocka_unit_test(test_coverage_rejects_bad_ranges),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_metadata_covers_usable_not_kept_beyond_width),
+		cmocka_unit_test(test_metadata_covers_a_range_ending_at_2_64),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
