@@ -28,7 +28,7 @@ FUZZ_NAMES   := $(basename $(notdir $(wildcard fuzz/*.c)))
 FUZZ_BINS    := $(addprefix $(B)/fuzz/bin/,$(FUZZ_NAMES))
 
 define fuzz_rule
-$(B)/fuzz/bin/$(1): fuzz/$(1).c fuzz/common/seed.c $$(FUZZ_$(1)) $(wildcard include/*.h include/*/*.h fuzz/*.h fuzz/common/*.h) Makefile fuzz/fuzz.mk
+$(B)/fuzz/bin/$(1): fuzz/$(1).c fuzz/common/seed.c $$(FUZZ_$(1)) $(wildcard include/*.h include/*/*.h fuzz/*.h fuzz/common/*.h test/*/*.h) Makefile fuzz/fuzz.mk
 	@mkdir -p $$(dir $$@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $$(filter %.c,$$^) -o $$@
 endef

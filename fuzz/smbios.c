@@ -11,6 +11,7 @@
 #include <string.h>
 #include <kernel/smbios.h>
 #include "common/fuzz.h"
+#include "../test/kernel/smbios_build.h"
 
 #define HDR 16u
 #define SMB_BASE 0xf0000ull   /* the legacy BIOS area, where 2.x tables live */
@@ -23,103 +24,8 @@
 static uint8_t sm[HDR + 0x2000];
 static uint32_t tlen;
 
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-
-static uint8_t *tab(void) { return sm + HDR + TABLE_AT; }
-
-static uint8_t *put(uint8_t type, uint8_t len, uint16_t handle, const char *strings, size_t slen)
-{
-	uint8_t *p = tab() + tlen;
-
-	memset(p, 0, len);
-	p[0] = type;
-	p[1] = len;
-	wr16(p + 2, handle);
-	tlen += len;
-	if (strings && slen) {
-		memcpy(tab() + tlen, strings, slen);
-		tlen += (uint32_t)slen;
-		tab()[tlen++] = 0;
-	} else {
-		tab()[tlen++] = 0;
-		tab()[tlen++] = 0;
-	}
-	return p;
-}
-#define STRS(s) s, sizeof(s) - 1
-
-static void t16(uint16_t h, uint8_t ecc, uint64_t cap, uint16_t slots)
-{
-	uint8_t *p = put(16, 0x17, h, NULL, 0);
-
-	p[5] = SMBIOS_USE_SYSTEM_MEMORY;
-	p[6] = ecc;
-	if (cap / 1024 >= 0x80000000u) {
-		fuzz_put32(p + 7, 0x80000000u);
-		fuzz_put64(p + 0x0f, cap);
-	} else {
-		fuzz_put32(p + 7, (uint32_t)(cap / 1024));
-	}
-	wr16(p + 0x0b, 0xfffe);
-	wr16(p + 0x0d, slots);
-}
-
-/* test_smbios.c's DDR4 device, SMBIOS 3.3 layout */
-static void t17(uint16_t h, uint16_t array, uint16_t size_word, uint32_t ext_mib,
-		const char *strings, size_t slen)
-{
-	uint8_t *p = put(17, 0x5c, h, strings, slen);
-
-	wr16(p + 4, array);
-	wr16(p + 6, 0xfffe);
-	wr16(p + 8, 72);
-	wr16(p + 0x0a, 64);
-	wr16(p + 0x0c, size_word);
-	p[0x0e] = 0x09;
-	p[0x10] = 1;
-	p[0x11] = 2;
-	p[0x12] = 0x1a;
-	wr16(p + 0x15, 3200);
-	p[0x17] = 3;
-	p[0x18] = 4;
-	p[0x1a] = 5;
-	p[0x1b] = 2;
-	fuzz_put32(p + 0x1c, ext_mib);
-	wr16(p + 0x20, 2933);
-}
-
-static void range(uint8_t type, uint16_t h, uint16_t target, uint64_t start, uint64_t end_incl,
-		  uint8_t ipos, int ext)
-{
-	uint8_t *p = put(type, type == 19 ? 0x1f : 0x23, h, NULL, 0);
-	uint32_t e = type == 19 ? 0x0f : 0x13;
-
-	if (ext) {
-		fuzz_put32(p + 4, 0xffffffffu);
-		fuzz_put32(p + 8, 0xffffffffu);
-		fuzz_put64(p + e, start);
-		fuzz_put64(p + e + 8, end_incl);
-	} else {
-		fuzz_put32(p + 4, (uint32_t)(start / 1024));
-		fuzz_put32(p + 8, (uint32_t)(end_incl / 1024));
-	}
-	wr16(p + 0x0c, target);
-	if (type == 20) {
-		wr16(p + 0x0e, 0x1900);
-		p[0x10] = 1;
-		p[0x11] = ipos;
-		p[0x12] = ipos ? 2 : 0;
-	}
-}
-
-static uint8_t bsum(const uint8_t *p, uint32_t n)
-{
-	uint8_t s = 0;
-
-	while (n--)
-		s = (uint8_t)(s + *p++);
-	return s;
-}
+/* The table under construction, for smbios_build.h's builders. */
+#define TB (&(struct smb_table){ sm + HDR + TABLE_AT, &tlen, sizeof(sm) - HDR - TABLE_AT })
 
 /* test_smbios.c's machine(): one ECC array, four slots (8 GiB, 32 GiB by
  * extended size, two empty), a 40 GiB type-19 range, a type-20 range per DIMM. */
@@ -129,45 +35,25 @@ static void machine(int interleaved)
 	tlen = 0;
 	fuzz_put64(sm, 40 * GiB - 300 * MiB);
 	fuzz_put64(sm + 8, 9 * GiB);
-	t16(0x1000, SMBIOS_ECC_MULTI_BIT, 256 * GiB, 4);
-	t17(0x1100, 0x1000, 8192, 0, STRS("DIMM_A1\0P0 CHANNEL A\0Samsung\0S123\0M393A1K43BB1   \0"));
-	t17(0x1101, 0x1000, 0, 0, STRS("DIMM_A2\0P0 CHANNEL A\0NO DIMM\0NO DIMM\0NO DIMM\0"));
-	t17(0x1102, 0x1000, 0x7fff, 32768, STRS("DIMM_B1\0P0 CHANNEL B\0Hynix\0H9\0HMA84GR7\0"));
-	t17(0x1103, 0x1000, 0, 0, STRS("DIMM_B2\0P0 CHANNEL B\0NO DIMM\0NO DIMM\0NO DIMM\0"));
-	range(19, 0x1300, 0x1000, 0, 40 * GiB - 1, 0, 1);
-	range(20, 0x1400, 0x1100, 0, 8 * GiB - 1, interleaved, 1);
-	range(20, 0x1401, 0x1102, 8 * GiB, 40 * GiB - 1, interleaved ? 2 : 0, 0);
-	put(127, 4, 0xffff, NULL, 0);
+	smb_t16(TB, 0x1000, SMBIOS_USE_SYSTEM_MEMORY, SMBIOS_ECC_MULTI_BIT, 256 * GiB, 4);
+	smb_t17(TB, 0x1100, 0x1000, 8192, 0, SMB_STRS("DIMM_A1\0P0 CHANNEL A\0Samsung\0S123\0M393A1K43BB1   \0"));
+	smb_t17(TB, 0x1101, 0x1000, 0, 0, SMB_STRS("DIMM_A2\0P0 CHANNEL A\0NO DIMM\0NO DIMM\0NO DIMM\0"));
+	smb_t17(TB, 0x1102, 0x1000, 0x7fff, 32768, SMB_STRS("DIMM_B1\0P0 CHANNEL B\0Hynix\0H9\0HMA84GR7\0"));
+	smb_t17(TB, 0x1103, 0x1000, 0, 0, SMB_STRS("DIMM_B2\0P0 CHANNEL B\0NO DIMM\0NO DIMM\0NO DIMM\0"));
+	smb_range(TB, 19, 0x1300, 0x1000, 0, 40 * GiB - 1, 0, 1);
+	smb_range(TB, 20, 0x1400, 0x1100, 0, 8 * GiB - 1, interleaved, 1);
+	smb_range(TB, 20, 0x1401, 0x1102, 8 * GiB, 40 * GiB - 1, interleaved ? 2 : 0, 0);
+	smb_put(TB, 127, 4, 0xffff, NULL, 0);
 }
 
 static void ep3(void)
 {
-	uint8_t *e = sm + HDR;
-
-	memcpy(e, "_SM3_", 5);
-	e[6] = 0x18;
-	e[7] = 3;
-	e[8] = 3;
-	e[0x0a] = 1;
-	fuzz_put32(e + 0x0c, tlen);
-	fuzz_put64(e + 0x10, SMB_BASE + TABLE_AT);
-	e[5] = (uint8_t)-bsum(e, 0x18);
+	smb_ep3(sm + HDR, tlen, SMB_BASE + TABLE_AT);
 }
 
 static void ep2(uint16_t count)
 {
-	uint8_t *e = sm + HDR;
-
-	memcpy(e, "_SM_", 4);
-	e[5] = 0x1f;
-	e[6] = 2;
-	e[7] = 8;
-	memcpy(e + 0x10, "_DMI_", 5);
-	wr16(e + 0x16, (uint16_t)tlen);
-	fuzz_put32(e + 0x18, (uint32_t)(SMB_BASE + TABLE_AT));
-	wr16(e + 0x1c, count);
-	e[0x15] = (uint8_t)-bsum(e + 0x10, 15);
-	e[4] = (uint8_t)-bsum(e, 0x1f);
+	smb_ep2(sm + HDR, (uint16_t)tlen, (uint32_t)(SMB_BASE + TABLE_AT), count);
 }
 
 void fuzz_seeds(void)
@@ -186,10 +72,10 @@ void fuzz_seeds(void)
 	tlen = 0;
 	fuzz_put64(sm, 8 * GiB);
 	fuzz_put64(sm + 8, 1 * GiB);
-	t16(0x1000, SMBIOS_ECC_NONE, 8 * GiB, 1);
-	t17(0x1100, 0x1000, 0x8000 | 512, 0, STRS("DIMM 0\0Bank 0\0QEMU\0\0\0"));
-	range(19, 0x1300, 0x1000, 0, 8 * GiB - 1, 0, 0);
-	put(127, 4, 0xffff, NULL, 0);
+	smb_t16(TB, 0x1000, SMBIOS_USE_SYSTEM_MEMORY, SMBIOS_ECC_NONE, 8 * GiB, 1);
+	smb_t17(TB, 0x1100, 0x1000, 0x8000 | 512, 0, SMB_STRS("DIMM 0\0Bank 0\0QEMU\0\0\0"));
+	smb_range(TB, 19, 0x1300, 0x1000, 0, 8 * GiB - 1, 0, 0);
+	smb_put(TB, 127, 4, 0xffff, NULL, 0);
 	ep3();
 	fuzz_emit("one_dimm_no_type20", sm, HDR + TABLE_AT + tlen);
 }

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <kernel/smbios.h>
+#include "smbios_build.h"
 
 #define MEM_BASE 0x100000ull
 #define MEM_SIZE 0x8000u
@@ -126,156 +127,30 @@ static bool found(const char *what)
 
 /* ---------------------------------------------------------------- builder */
 
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)v); wr16(p + 2, (uint16_t)(v >> 16)); }
-static void wr64(uint8_t *p, uint64_t v) { wr32(p, (uint32_t)v); wr32(p + 4, (uint32_t)(v >> 32)); }
-
 static uint8_t *tab(void) { return w->mem + TABLE_AT; }
 
-/* Appends a structure: `len` formatted bytes (header filled here, body from
- * `body` after the header) and its strings ("a\0b\0" style, NULL = none). */
-static uint8_t *put(uint8_t type, uint8_t len, uint16_t handle, const char *strings, size_t slen)
-{
-	uint8_t *p = tab() + w->tlen;
+/* The table under construction, for smbios_build.h's builders. */
+#define TB (&(struct smb_table){ tab(), &w->tlen, MEM_SIZE - TABLE_AT })
 
-	assert_true(TABLE_AT + w->tlen + len + slen + 2 < MEM_SIZE);
-	memset(p, 0, len);
-	p[0] = type;
-	p[1] = len;
-	wr16(p + 2, handle);
-	w->tlen += len;
-	if (strings && slen) {
-		memcpy(tab() + w->tlen, strings, slen);
-		w->tlen += (uint32_t)slen;
-		tab()[w->tlen++] = 0; /* the set's closing NUL */
-	} else {
-		tab()[w->tlen++] = 0;
-		tab()[w->tlen++] = 0;
-	}
-	return p;
-}
-#define STRS(s) s, sizeof(s) - 1 /* "a\0b\0" without the literal's own NUL */
-
-static uint8_t *t16(uint16_t h, uint8_t use, uint8_t ecc, uint64_t cap_bytes, uint16_t slots)
-{
-	uint8_t *p = put(16, 0x17, h, NULL, 0);
-
-	p[5] = use;
-	p[6] = ecc;
-	if (cap_bytes / 1024 >= 0x80000000u) {
-		wr32(p + 7, 0x80000000u);
-		wr64(p + 0x0f, cap_bytes);
-	} else {
-		wr32(p + 7, (uint32_t)(cap_bytes / 1024));
-	}
-	wr16(p + 0x0b, 0xfffe);
-	wr16(p + 0x0d, slots);
-	return p;
-}
-
-/* A DDR4 device, SMBIOS 3.3 layout; size_word as the table would store it. */
-static uint8_t *t17(uint16_t h, uint16_t array, uint16_t size_word, uint32_t ext_mib,
-		    const char *strings, size_t slen)
-{
-	uint8_t *p = put(17, 0x5c, h, strings, slen);
-
-	wr16(p + 4, array);
-	wr16(p + 6, 0xfffe);
-	wr16(p + 8, 72);
-	wr16(p + 0x0a, 64);
-	wr16(p + 0x0c, size_word);
-	p[0x0e] = 0x09;            /* DIMM */
-	p[0x10] = 1;               /* locator */
-	p[0x11] = 2;               /* bank */
-	p[0x12] = 0x1a;            /* DDR4 */
-	wr16(p + 0x15, 3200);
-	p[0x17] = 3;               /* manufacturer */
-	p[0x18] = 4;               /* serial */
-	p[0x19] = 0;
-	p[0x1a] = 5;               /* part */
-	p[0x1b] = 2;               /* rank 2 */
-	wr32(p + 0x1c, ext_mib);
-	wr16(p + 0x20, 2933);
-	return p;
-}
-
-static uint8_t *range(uint8_t type, uint16_t h, uint16_t target, uint64_t start, uint64_t end_incl,
-		      uint8_t ipos, bool ext)
-{
-	uint8_t *p = put(type, type == 19 ? 0x1f : 0x23, h, NULL, 0);
-	uint32_t e = type == 19 ? 0x0f : 0x13;
-
-	if (ext) {
-		wr32(p + 4, 0xffffffffu);
-		wr32(p + 8, 0xffffffffu);
-		wr64(p + e, start);
-		wr64(p + e + 8, end_incl);
-	} else {
-		wr32(p + 4, (uint32_t)(start / 1024));
-		wr32(p + 8, (uint32_t)(end_incl / 1024));
-	}
-	wr16(p + 0x0c, target);
-	if (type == 20) {
-		wr16(p + 0x0e, 0x1900);
-		p[0x10] = 1;
-		p[0x11] = ipos;
-		p[0x12] = ipos ? 2 : 0;
-	} else {
-		p[0x0e] = 1;
-	}
-	return p;
-}
-
-static void end127(void) { put(127, 4, 0xffff, NULL, 0); }
-
-static uint8_t sum(const uint8_t *p, uint32_t n)
-{
-	uint8_t s = 0;
-
-	while (n--)
-		s = (uint8_t)(s + *p++);
-	return s;
-}
+static void end127(void) { smb_put(TB, 127, 4, 0xffff, NULL, 0); }
 
 /* "_SM3_" at offset 0 pointing at the table; returns its physical address. */
 static uint64_t ep3(uint32_t max_len)
 {
-	uint8_t *e = w->mem;
-
-	memset(e, 0, 0x18);
-	memcpy(e, "_SM3_", 5);
-	e[6] = 0x18;
-	e[7] = 3;
-	e[8] = 3;
-	e[0x0a] = 1;
-	wr32(e + 0x0c, max_len);
-	wr64(e + 0x10, MEM_BASE + TABLE_AT);
-	e[5] = (uint8_t)-sum(e, 0x18);
+	smb_ep3(w->mem, max_len, MEM_BASE + TABLE_AT);
 	return MEM_BASE;
 }
 
 static void fix_ep3(void)
 {
 	w->mem[5] = 0;
-	w->mem[5] = (uint8_t)-sum(w->mem, w->mem[6] <= 0x40 ? w->mem[6] : 0x18);
+	w->mem[5] = (uint8_t)-smb_sum(w->mem, w->mem[6] <= 0x40 ? w->mem[6] : 0x18);
 }
 
 /* "_SM_" (2.8) at offset 0x40 with `count` structures. */
 static uint64_t ep2(uint16_t count)
 {
-	uint8_t *e = w->mem + 0x40;
-
-	memset(e, 0, 0x1f);
-	memcpy(e, "_SM_", 4);
-	e[5] = 0x1f;
-	e[6] = 2;
-	e[7] = 8;
-	memcpy(e + 0x10, "_DMI_", 5);
-	wr16(e + 0x16, (uint16_t)w->tlen);
-	wr32(e + 0x18, (uint32_t)(MEM_BASE + TABLE_AT));
-	wr16(e + 0x1c, count);
-	e[0x15] = (uint8_t)-sum(e + 0x10, 15);
-	e[4] = (uint8_t)-sum(e, 0x1f);
+	smb_ep2(w->mem + 0x40, (uint16_t)w->tlen, (uint32_t)(MEM_BASE + TABLE_AT), count);
 	return MEM_BASE + 0x40;
 }
 
@@ -286,14 +161,14 @@ static void machine(void)
 {
 	memset(w->mem, 0, MEM_SIZE);
 	w->tlen = 0;
-	t16(0x1000, SMBIOS_USE_SYSTEM_MEMORY, SMBIOS_ECC_MULTI_BIT, 256 * GiB, 4);
-	t17(0x1100, 0x1000, 8192, 0, STRS("DIMM_A1\0P0 CHANNEL A\0Samsung\0S123\0M393A1K43BB1   \0"));
-	t17(0x1101, 0x1000, 0, 0, STRS("DIMM_A2\0P0 CHANNEL A\0NO DIMM\0NO DIMM\0NO DIMM\0"));
-	t17(0x1102, 0x1000, 0x7fff, 32768, STRS("DIMM_B1\0P0 CHANNEL B\0Hynix\0H9\0HMA84GR7\0"));
-	t17(0x1103, 0x1000, 0, 0, STRS("DIMM_B2\0P0 CHANNEL B\0NO DIMM\0NO DIMM\0NO DIMM\0"));
-	range(19, 0x1300, 0x1000, 0, 40 * GiB - 1, 0, true);
-	range(20, 0x1400, 0x1100, 0, 8 * GiB - 1, 0, true);
-	range(20, 0x1401, 0x1102, 8 * GiB, 40 * GiB - 1, 0, true);
+	smb_t16(TB, 0x1000, SMBIOS_USE_SYSTEM_MEMORY, SMBIOS_ECC_MULTI_BIT, 256 * GiB, 4);
+	smb_t17(TB, 0x1100, 0x1000, 8192, 0, SMB_STRS("DIMM_A1\0P0 CHANNEL A\0Samsung\0S123\0M393A1K43BB1   \0"));
+	smb_t17(TB, 0x1101, 0x1000, 0, 0, SMB_STRS("DIMM_A2\0P0 CHANNEL A\0NO DIMM\0NO DIMM\0NO DIMM\0"));
+	smb_t17(TB, 0x1102, 0x1000, 0x7fff, 32768, SMB_STRS("DIMM_B1\0P0 CHANNEL B\0Hynix\0H9\0HMA84GR7\0"));
+	smb_t17(TB, 0x1103, 0x1000, 0, 0, SMB_STRS("DIMM_B2\0P0 CHANNEL B\0NO DIMM\0NO DIMM\0NO DIMM\0"));
+	smb_range(TB, 19, 0x1300, 0x1000, 0, 40 * GiB - 1, 0, true);
+	smb_range(TB, 20, 0x1400, 0x1100, 0, 8 * GiB - 1, 0, true);
+	smb_range(TB, 20, 0x1401, 0x1102, 8 * GiB, 40 * GiB - 1, 0, true);
 	end127();
 }
 
@@ -357,7 +232,7 @@ static void parses_a_2_x_table_by_count(void **s)
 	w->mem[0x40 + 5] = 0x1e;
 	w->mem[0x40 + 0x1e] = 0;
 	w->mem[0x40 + 4] = 0;
-	w->mem[0x40 + 4] = (uint8_t)-sum(w->mem + 0x40, 0x1e);
+	w->mem[0x40 + 4] = (uint8_t)-smb_sum(w->mem + 0x40, 0x1e);
 	parse(e);
 	assert_int_equal(w->nrec, 0);
 	assert_int_equal(w->info.ndimms, 4);
@@ -380,7 +255,7 @@ static void locator_for_an_address(void **s)
 	/* two devices over one address (channel interleave): cannot tell */
 	machine();
 	w->tlen -= 6;
-	range(20, 0x1402, 0x1103, 0, 8 * GiB - 1, 0, true);
+	smb_range(TB, 20, 0x1402, 0x1103, 0, 8 * GiB - 1, 0, true);
 	end127();
 	parse(ep3(w->tlen));
 	assert_null(smbios_locator_in(&w->info, 0x1000));
@@ -389,7 +264,7 @@ static void locator_for_an_address(void **s)
 	/* one range, but the device says it is part of an interleave */
 	machine();
 	w->tlen -= 6 + 2 * (0x23 + 2);
-	range(20, 0x1400, 0x1100, 0, 40 * GiB - 1, 1, false);
+	smb_range(TB, 20, 0x1400, 0x1100, 0, 40 * GiB - 1, 1, false);
 	end127();
 	parse(ep3(w->tlen));
 	assert_int_equal(w->nrec, 0);
@@ -403,16 +278,16 @@ static void locator_without_type_20(void **s)
 	/* one populated device and no device map: it holds everything mapped */
 	memset(w->mem, 0, MEM_SIZE);
 	w->tlen = 0;
-	t16(0x1000, SMBIOS_USE_SYSTEM_MEMORY, SMBIOS_ECC_NONE, 2 * GiB, 2);
-	t17(0x1100, 0x1000, 2048, 0, STRS("ChannelA-DIMM0\0BANK 0\0"));
-	t17(0x1101, 0x1000, 0, 0, STRS("ChannelB-DIMM0\0BANK 1\0"));
-	range(19, 0x1300, 0x1000, 0, 2 * GiB - 1, 0, false);
+	smb_t16(TB, 0x1000, SMBIOS_USE_SYSTEM_MEMORY, SMBIOS_ECC_NONE, 2 * GiB, 2);
+	smb_t17(TB, 0x1100, 0x1000, 2048, 0, SMB_STRS("ChannelA-DIMM0\0BANK 0\0"));
+	smb_t17(TB, 0x1101, 0x1000, 0, 0, SMB_STRS("ChannelB-DIMM0\0BANK 1\0"));
+	smb_range(TB, 19, 0x1300, 0x1000, 0, 2 * GiB - 1, 0, false);
 	end127();
 	parse(ep3(w->tlen));
 	assert_string_equal(smbios_locator_in(&w->info, 0x7000), "ChannelA-DIMM0");
 	assert_null(smbios_locator_in(&w->info, 2 * GiB)); /* outside type 19 */
 	/* a second populated device: cannot tell */
-	wr16(tab() + 0x17 + 2 + 0x5c + sizeof("ChannelA-DIMM0\0BANK 0\0") + 0x0c, 2048);
+	smb_wr16(tab() + 0x17 + 2 + 0x5c + sizeof("ChannelA-DIMM0\0BANK 0\0") + 0x0c, 2048);
 	parse(ep3(w->tlen));
 	assert_int_equal(w->info.dimms[1].size, 2 * GiB);
 	assert_null(smbios_locator_in(&w->info, 0x7000));
@@ -427,17 +302,17 @@ static void size_encodings(void **s)
 	(void)s;
 	memset(w->mem, 0, MEM_SIZE);
 	w->tlen = 0;
-	t17(1, 0xfffe, 0x8000 | 512, 0, STRS("K\0"));       /* 512 KiB */
-	t17(2, 0xfffe, 0xffff, 0, STRS("U\0"));             /* unknown */
-	t17(3, 0xfffe, 0x7fff, 0x80000000u | 65536, STRS("E\0")); /* bit 31 reserved */
-	uint8_t *old = put(17, 0x1b, 4, STRS("O\0"));       /* SMBIOS 2.3: no ext size */
-	wr16(old + 0x0c, 0x7fff);
+	smb_t17(TB, 1, 0xfffe, 0x8000 | 512, 0, SMB_STRS("K\0"));       /* 512 KiB */
+	smb_t17(TB, 2, 0xfffe, 0xffff, 0, SMB_STRS("U\0"));             /* unknown */
+	smb_t17(TB, 3, 0xfffe, 0x7fff, 0x80000000u | 65536, SMB_STRS("E\0")); /* bit 31 reserved */
+	uint8_t *old = smb_put(TB, 17, 0x1b, 4, SMB_STRS("O\0"));       /* SMBIOS 2.3: no ext size */
+	smb_wr16(old + 0x0c, 0x7fff);
 	old[0x10] = 1;
-	uint8_t *fast = t17(5, 0xfffe, 1024, 0, STRS("F\0"));
-	wr16(fast + 0x15, 0xffff);                          /* 3.3 extended speeds */
-	wr32(fast + 0x54, 70000);
-	wr16(fast + 0x20, 0xffff);
-	wr32(fast + 0x58, 65000);
+	uint8_t *fast = smb_t17(TB, 5, 0xfffe, 1024, 0, SMB_STRS("F\0"));
+	smb_wr16(fast + 0x15, 0xffff);                          /* 3.3 extended speeds */
+	smb_wr32(fast + 0x54, 70000);
+	smb_wr16(fast + 0x20, 0xffff);
+	smb_wr32(fast + 0x58, 65000);
 	end127();
 	parse(ep3(w->tlen));
 	assert_int_equal(w->info.ndimms, 5);
@@ -483,10 +358,10 @@ static void other_arrays_do_not_count(void **s)
 	(void)s;
 	memset(w->mem, 0, MEM_SIZE);
 	w->tlen = 0;
-	t16(0x10, SMBIOS_USE_SYSTEM_MEMORY, SMBIOS_ECC_SINGLE_BIT, 64 * GiB, 1);
-	t16(0x11, 5 /* video memory */, SMBIOS_ECC_NONE, GiB, 1);
-	t17(0x20, 0x10, 4096, 0, STRS("A\0"));
-	t17(0x21, 0x11, 1024, 0, STRS("VRAM\0"));
+	smb_t16(TB, 0x10, SMBIOS_USE_SYSTEM_MEMORY, SMBIOS_ECC_SINGLE_BIT, 64 * GiB, 1);
+	smb_t16(TB, 0x11, 5 /* video memory */, SMBIOS_ECC_NONE, GiB, 1);
+	smb_t17(TB, 0x20, 0x10, 4096, 0, SMB_STRS("A\0"));
+	smb_t17(TB, 0x21, 0x11, 1024, 0, SMB_STRS("VRAM\0"));
 	end127();
 	parse(ep3(w->tlen));
 	struct smbios_totals t;
@@ -542,12 +417,12 @@ static void broken_entry_points(void **s)
 	parse(e);
 	assert_true(found("smbios_table_unmapped"));
 	ep3(w->tlen);
-	wr64(w->mem + 0x10, 0);
+	smb_wr64(w->mem + 0x10, 0);
 	fix_ep3();
 	parse(e);
 	assert_true(found("smbios_table_null"));
 	ep3(w->tlen);
-	wr64(w->mem + 0x10, UINT64_MAX - 8);     /* address + length wraps */
+	smb_wr64(w->mem + 0x10, UINT64_MAX - 8);     /* address + length wraps */
 	fix_ep3();
 	parse(e);
 	assert_true(found("smbios_table_length"));
@@ -558,7 +433,7 @@ static void broken_entry_points(void **s)
 	e = ep2(9);
 	w->mem[0x40 + 0x16] ^= 1;
 	w->mem[0x40 + 4] = 0;
-	w->mem[0x40 + 4] = (uint8_t)-sum(w->mem + 0x40, 0x1f);
+	w->mem[0x40 + 4] = (uint8_t)-smb_sum(w->mem + 0x40, 0x1f);
 	parse(e);
 	assert_true(found("smbios_entry_intermediate_checksum"));
 	assert_false(w->info.present);
@@ -608,8 +483,8 @@ static void broken_structures(void **s)
 	/* an inverted range */
 	memset(w->mem, 0, MEM_SIZE);
 	w->tlen = 0;
-	range(19, 1, 1, 8 * GiB, 4 * GiB, 0, true);
-	range(20, 2, 1, UINT64_MAX - 4095, UINT64_MAX, 0, true);
+	smb_range(TB, 19, 1, 1, 8 * GiB, 4 * GiB, 0, true);
+	smb_range(TB, 20, 2, 1, UINT64_MAX - 4095, UINT64_MAX, 0, true);
 	end127();
 	parse(ep3(w->tlen));
 	assert_int_equal(w->info.nmapped, 0);
@@ -623,7 +498,7 @@ static void too_many_devices(void **s)
 	memset(w->mem, 0, MEM_SIZE);
 	w->tlen = 0;
 	for (uint32_t i = 0; i < SMBIOS_MAX_DIMMS + 5; i++)
-		t17((uint16_t)i, 0xfffe, 1024, 0, STRS("D\0B\0M\0S\0P\0"));
+		smb_t17(TB, (uint16_t)i, 0xfffe, 1024, 0, SMB_STRS("D\0B\0M\0S\0P\0"));
 	end127();
 	parse(ep3(w->tlen));
 	assert_int_equal(w->info.ndimms, SMBIOS_MAX_DIMMS);
@@ -697,9 +572,9 @@ static void fuzz_mutate_once(void)
 		fix_ep3();
 		uint8_t *e2 = w->mem + 0x40;
 		e2[0x15] = 0;
-		e2[0x15] = (uint8_t)-sum(e2 + 0x10, 15);
+		e2[0x15] = (uint8_t)-smb_sum(e2 + 0x10, 15);
 		e2[4] = 0;
-		e2[4] = (uint8_t)-sum(e2, 0x1f);
+		e2[4] = (uint8_t)-smb_sum(e2, 0x1f);
 	}
 	parse(e);
 	check_invariants();
@@ -721,7 +596,7 @@ static void fuzz_garbage_once(void)
 		switch (r % 6) {
 		case 0: p[0] = types[(r >> 8) % 7]; p[1] = (uint8_t)((r >> 16) % 0x60); off += 4; break;
 		case 1: p[0] = 0; p[1] = 0; off += 2; break;
-		case 2: wr32(p, 0xffffffffu); off += 4; break;
+		case 2: smb_wr32(p, 0xffffffffu); off += 4; break;
 		case 3: off += (uint32_t)(r >> 8) % 16; break;
 		default: p[0] = (uint8_t)(r >> 8); off += 1; break;
 		}
