@@ -8,6 +8,7 @@
  * stale/in_mc bits u8. */
 #include <string.h>
 #include <kernel/mce.h>
+#include "../test/kernel/mce_model.h"
 #include "common/fuzz.h"
 
 #define IN_LEN 43u
@@ -44,33 +45,6 @@ void fuzz_seeds(void)
 	emit("amd_zen_umc", 0xdc2040000000011bull, 0x7b1a1a340ull, 0xd01a000101000000ull,
 	     0x0000009600050f00ull, 17, 2, 48, f, 0);
 	emit("stale_in_mc", 0x8c00004000010090ull, 0x1000, (2ull << 6) | 6, 0, 1, 1, 36, f, 3);
-}
-
-/* The SDM's MCACOD table (test_mce_decode.c's model): first match wins. */
-static const struct {
-	uint16_t mask, value;
-	enum mce_kind kind;
-} model[] = {
-	{ 0xffff, 0x0000, MCE_KIND_NONE },
-	{ 0xfff8, 0x0000, MCE_KIND_SIMPLE },
-	{ 0xffff, 0x0400, MCE_KIND_SIMPLE },
-	{ 0xffff, 0x0e0b, MCE_KIND_SIMPLE },
-	{ 0xfc00, 0x0400, MCE_KIND_SIMPLE },
-	{ 0xeffc, 0x000c, MCE_KIND_GENERIC_CACHE },
-	{ 0xeff0, 0x0010, MCE_KIND_TLB },
-	{ 0xef80, 0x0080, MCE_KIND_MEMORY_CONTROLLER },
-	{ 0xef00, 0x0100, MCE_KIND_CACHE },
-	{ 0xe800, 0x0800, MCE_KIND_BUS },
-};
-
-static enum mce_kind model_kind(uint16_t c)
-{
-	if (c == 0x0007)
-		return MCE_KIND_UNKNOWN;
-	for (unsigned i = 0; i < sizeof(model) / sizeof(model[0]); i++)
-		if ((c & model[i].mask) == model[i].value)
-			return model[i].kind;
-	return MCE_KIND_UNKNOWN;
 }
 
 static void snake(const char *s)
@@ -114,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_CHECK(!memcmp(&d, &none, sizeof(d)));
 	} else {
-		FUZZ_CHECK(d.valid && d.kind == model_kind((uint16_t)st));
+		FUZZ_CHECK(d.valid && d.kind == mce_model_kind((uint16_t)st));
 		FUZZ_CHECK(d.overflow == !!(st & MCI_STATUS_OVER) && d.pcc == !!(st & MCI_STATUS_PCC));
 		FUZZ_CHECK(d.addr_valid == !!(st & MCI_STATUS_ADDRV) &&
 			   d.misc_valid == !!(st & MCI_STATUS_MISCV));

@@ -38,7 +38,7 @@ static enum mce_kind classify(uint16_t code, struct mce_decoded *d)
 		return MCE_KIND_SIMPLE; /* unclassified .. SMM violation, timer, I/O */
 	}
 	if ((code & 0xfc00) == 0x0400)
-		return MCE_KIND_SIMPLE; /* internal unclassified: 0000 01xx xxxx xxxx */
+		return MCE_KIND_SIMPLE; /* internal unclassified: MCACOD 0x0400..0x07ff */
 	if (c & 0xe000)
 		return MCE_KIND_UNKNOWN;
 	if (c & 0x0800) {

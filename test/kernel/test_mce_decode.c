@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <kernel/mce.h>
+#include "mce_model.h"
 
 #define LIMIT46 (1ull << 46)
 #define MISC_PHYS(lsb) ((2ull << 6) | (lsb))
@@ -293,34 +294,6 @@ static uint64_t rnd(void)
 	return rng * 0x2545f4914f6cdd1dull;
 }
 
-/* The SDM's table of MCACOD encodings as (mask, value) rows, first match
- * wins; the filter bit is masked out of the compound rows. */
-static const struct {
-	uint16_t mask, value;
-	enum mce_kind kind;
-} model[] = {
-	{ 0xffff, 0x0000, MCE_KIND_NONE },
-	{ 0xfff8, 0x0000, MCE_KIND_SIMPLE },   /* 0001..0006 (0007 below) */
-	{ 0xffff, 0x0400, MCE_KIND_SIMPLE },
-	{ 0xffff, 0x0e0b, MCE_KIND_SIMPLE },
-	{ 0xfc00, 0x0400, MCE_KIND_SIMPLE },
-	{ 0xeffc, 0x000c, MCE_KIND_GENERIC_CACHE },
-	{ 0xeff0, 0x0010, MCE_KIND_TLB },
-	{ 0xef80, 0x0080, MCE_KIND_MEMORY_CONTROLLER },
-	{ 0xef00, 0x0100, MCE_KIND_CACHE },
-	{ 0xe800, 0x0800, MCE_KIND_BUS },
-};
-
-static enum mce_kind model_kind(uint16_t c)
-{
-	if (c == 0x0007)
-		return MCE_KIND_UNKNOWN;
-	for (unsigned i = 0; i < sizeof(model) / sizeof(model[0]); i++)
-		if ((c & model[i].mask) == model[i].value)
-			return model[i].kind;
-	return MCE_KIND_UNKNOWN;
-}
-
 static uint64_t biased_status(void)
 {
 	static const uint64_t real[] = { 0x8c00004000010090ull, 0x90000040000f0005ull,
@@ -360,7 +333,7 @@ static void fuzz(void **s)
 			assert_false(d.valid || d.memory || d.phys_valid || d.addr_valid);
 			continue;
 		}
-		assert_int_equal(d.kind, model_kind((uint16_t)st));
+		assert_int_equal(d.kind, mce_model_kind((uint16_t)st));
 		assert_int_equal(d.corrected, !(st & MCI_STATUS_UC) &&
 					       !((flags & MCE_CPU_SMCA) && (st & MCI_STATUS_DEFERRED)));
 		assert_int_equal(d.addr_valid, !!(st & MCI_STATUS_ADDRV));
