@@ -6,47 +6,17 @@
 #include <bootinfo.h>
 #include "../efi/elf_load.h"
 #include "common/fuzz.h"
+#include "../test/efi/elf_build.h"
 
 #define SPAN (256ull << 20)
 
 static uint8_t img[8192];
 
-static void w(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* As test/efi/test_elf_load.c's make_elf: n PT_LOAD segments, bss tails. */
-static size_t make_elf(int n)
-{
-	memset(img, 0, sizeof(img));
-	memcpy(img, "\x7f" "ELF", 4);
-	img[4] = 2, img[5] = 1, img[6] = 1;
-	w(img + 16, 2, 2);
-	w(img + 18, 62, 2);
-	w(img + 24, BOOTINFO_KERNEL_BASE + 0x10, 8);
-	w(img + 32, 64, 8);
-	w(img + 54, 56, 2);
-	w(img + 56, (uint64_t)n, 2);
-	for (int i = 0; i < n; i++) {
-		uint8_t *ph = img + 64 + 56 * i;
-
-		w(ph, 1, 4);
-		w(ph + 8, 0x1000 + 0x100 * (uint64_t)i, 8);
-		w(ph + 16, BOOTINFO_KERNEL_BASE + 0x1000 * (uint64_t)i, 8);
-		w(ph + 32, 0x80, 8);
-		w(ph + 40, 0x800, 8);
-		memset(img + 0x1000 + 0x100 * i, 0xa0 + i, 0x80);
-	}
-	return 0x1000 + 0x100 * (size_t)n;
-}
-
 void fuzz_seeds(void)
 {
-	fuzz_emit("one_segment", img, make_elf(1));
-	fuzz_emit("two_segments", img, make_elf(2));
-	fuzz_emit("four_segments", img, make_elf(4));
+	fuzz_emit("one_segment", img, elf_build(img, sizeof(img), 1));
+	fuzz_emit("two_segments", img, elf_build(img, sizeof(img), 2));
+	fuzz_emit("four_segments", img, elf_build(img, sizeof(img), 4));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,42 +9,17 @@
 #include <cmocka.h>
 
 #include "../../efi/elf_load.h"
+#include "elf_build.h"
 
 #define BASE 0xffffffff80000000ull
 #define SPAN (256ull << 20)
 
 static uint8_t img[8192];
 
-static void w(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* A valid ELF64 x86-64 executable with `n` PT_LOAD segments at 0x1000 steps. */
+/* The whole buffer is the file: what lies past the segments is zeros. */
 static size_t make_elf(int n)
 {
-	memset(img, 0, sizeof(img));
-	memcpy(img, "\x7f" "ELF", 4);
-	img[4] = 2;
-	img[5] = 1;
-	img[6] = 1;
-	w(img + 16, 2, 2);            /* ET_EXEC */
-	w(img + 18, 62, 2);           /* EM_X86_64 */
-	w(img + 24, BASE + 0x10, 8);  /* entry */
-	w(img + 32, 64, 8);           /* phoff */
-	w(img + 54, 56, 2);
-	w(img + 56, n, 2);
-	for (int i = 0; i < n; i++) {
-		uint8_t *ph = img + 64 + 56 * i;
-
-		w(ph, 1, 4);
-		w(ph + 8, 0x1000 + 0x100 * i, 8);      /* offset */
-		w(ph + 16, BASE + 0x1000 * i, 8);      /* vaddr */
-		w(ph + 32, 0x80, 8);                   /* filesz */
-		w(ph + 40, 0x800, 8);                  /* memsz: bss tail */
-		memset(img + 0x1000 + 0x100 * i, 0xa0 + i, 0x80);
-	}
+	elf_build(img, sizeof(img), n);
 	return sizeof(img);
 }
 
@@ -94,7 +69,7 @@ static void rejects_short_and_foreign_files(void **s)
 	img[4] = 1;   /* ELF32 */
 	expect_error(sizeof(img), "ELF64");
 	make_elf(1);
-	w(img + 18, 3, 2);  /* i386 */
+	elf_wr(img + 18, 3, 2);  /* i386 */
 	expect_error(sizeof(img), "x86-64");
 }
 
@@ -102,13 +77,13 @@ static void rejects_headers_outside_file(void **s)
 {
 	(void)s;
 	make_elf(1);
-	w(img + 32, sizeof(img) - 10, 8);
+	elf_wr(img + 32, sizeof(img) - 10, 8);
 	expect_error(sizeof(img), "program headers");
 	make_elf(1);
-	w(img + 32, UINT64_MAX - 20, 8);   /* offset + size overflows */
+	elf_wr(img + 32, UINT64_MAX - 20, 8);   /* offset + size overflows */
 	expect_error(sizeof(img), "program headers");
 	make_elf(1);
-	w(img + 56, 0, 2);
+	elf_wr(img + 56, 0, 2);
 	expect_error(sizeof(img), "program headers");
 }
 
@@ -116,25 +91,25 @@ static void rejects_bad_segments(void **s)
 {
 	(void)s;
 	make_elf(1);
-	w(img + 64 + 8, sizeof(img) - 0x10, 8);  /* data past the end */
+	elf_wr(img + 64 + 8, sizeof(img) - 0x10, 8);  /* data past the end */
 	expect_error(sizeof(img), "outside the file");
 	make_elf(1);
-	w(img + 64 + 32, 0x900, 8);              /* filesz > memsz */
+	elf_wr(img + 64 + 32, 0x900, 8);              /* filesz > memsz */
 	expect_error(sizeof(img), "outside the file");
 	make_elf(1);
-	w(img + 64 + 16, 0x400000, 8);           /* below the kernel base */
+	elf_wr(img + 64 + 16, 0x400000, 8);           /* below the kernel base */
 	expect_error(sizeof(img), "virtual window");
 	make_elf(1);
-	w(img + 64 + 40, SPAN + 1, 8);           /* runs past the window */
+	elf_wr(img + 64 + 40, SPAN + 1, 8);           /* runs past the window */
 	expect_error(sizeof(img), "virtual window");
 	make_elf(2);
-	w(img + 64 + 56 + 16, BASE + 0x400, 8);  /* second overlaps first */
+	elf_wr(img + 64 + 56 + 16, BASE + 0x400, 8);  /* second overlaps first */
 	expect_error(sizeof(img), "overlapping");
 	make_elf(1);
-	w(img + 24, BASE + 0x5000, 8);
+	elf_wr(img + 24, BASE + 0x5000, 8);
 	expect_error(sizeof(img), "entry point");
 	make_elf(1);
-	w(img + 64, 2, 4);                       /* no PT_LOAD at all */
+	elf_wr(img + 64, 2, 4);                       /* no PT_LOAD at all */
 	expect_error(sizeof(img), "no PT_LOAD");
 }
 
