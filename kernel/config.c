@@ -28,7 +28,7 @@ static int set_on_finish(struct config *c, const char *v, size_t n)
 
 static int set_audit(struct config *c, const char *v, size_t n)
 {
-	PICK(audit, "off", "quick", "full");
+	PICK(audit, "off", "quick", "standard", "full");
 }
 
 static int set_bench(struct config *c, const char *v, size_t n)

@@ -17,6 +17,11 @@
 #include <stdint.h>
 
 #define AUDIT_MAX_INJECT 16
+#define AUDIT_MAX_PATTERNS 32   /* config.patterns is a bit mask over the table */
+
+/* audit=: off, quick, standard, full. A pattern runs at its level and every
+ * level above it. */
+enum audit_mode { AUDIT_OFF, AUDIT_QUICK, AUDIT_STANDARD, AUDIT_FULL };
 
 /* A test fault: `mask` flipped in RAM in the 64-bit word at physical `addr`
  * (8-byte aligned) each time a sweep has written the span holding it. */
@@ -50,7 +55,7 @@ struct audit_job {
 struct audit_pattern {
 	const char *name;
 	uint32_t sweeps;        /* passes over the memory, for progress and MiB/s */
-	int quick;              /* part of audit=quick */
+	uint8_t level;          /* the lowest audit= mode that runs it */
 	void (*run)(struct audit_job *j);
 };
 

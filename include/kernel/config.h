@@ -15,7 +15,6 @@
 #define CONFIG_MAX_PASSES 1000
 
 enum on_finish { ON_FINISH_HALT, ON_FINISH_SHUTDOWN, ON_FINISH_REBOOT };
-enum audit_mode { AUDIT_OFF, AUDIT_QUICK, AUDIT_FULL };
 
 struct config_issue {
 	uint32_t line;       /* 1-based line of the config text */

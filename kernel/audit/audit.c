@@ -3,6 +3,7 @@
  * in order; it makes no decision of its own. */
 #include <mm/mm.h>
 #include <kernel/audit.h>
+#include <kernel/audit_status.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
 #include <kernel/mminit.h>
@@ -14,6 +15,7 @@
 static struct audit_plan plan;
 static struct audit_findings found;
 static struct audit_cpu_stat stat[MAX_CPUS];
+struct audit_status audit_status = { .current = -1 };
 static atomic_int reporting;  /* passes running: they report what is found */
 
 /* Frames one pass tested (every pass tests all free RAM), and the free frames
@@ -39,7 +41,7 @@ void audit_run(void)
 		return;
 	plan_patterns(&plan);
 	kprintf("audit: %s, %u pass(es), patterns %s, %u CPUs",
-		kcfg.audit == AUDIT_FULL ? "full" : "quick", kcfg.passes, plan.names, n);
+		audit_mode_name(kcfg.audit), kcfg.passes, plan.names, n);
 	if (!plan_table(&plan, &found)) {
 		run_check(0, "audit_table_allocated");
 		return;

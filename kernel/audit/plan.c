@@ -18,16 +18,28 @@ uint32_t audit_quick_patterns(void)
 	uint32_t m = 0;
 
 	for (uint32_t i = 0; i < audit_pattern_count; i++)
-		if (audit_patterns[i].quick)
+		if (audit_patterns[i].level == AUDIT_QUICK)
 			m |= 1u << i;
 	return m;
 }
 
+static const char *const mode_names[] = { "off", "quick", "standard", "full" };
+
+const char *audit_mode_name(enum audit_mode m)
+{
+	return m <= AUDIT_FULL ? mode_names[m] : "?";
+}
+
 static uint32_t selected_patterns(void)
 {
+	uint32_t m = 0;
+
 	if (kcfg.patterns)
 		return kcfg.patterns;
-	return kcfg.audit == AUDIT_FULL ? (1u << audit_pattern_count) - 1 : audit_quick_patterns();
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (audit_patterns[i].level <= kcfg.audit)
+			m |= 1u << i;
+	return m;
 }
 
 void plan_patterns(struct audit_plan *p)

@@ -272,7 +272,7 @@ static void table_is_sane(void **s)
 	int seen[NKINDS] = { 0 }, quick = 0;
 
 	/* config.patterns is a uint32_t bit mask of table indices */
-	assert_true(audit_pattern_count >= NKINDS && audit_pattern_count <= 32);
+	assert_true(audit_pattern_count >= NKINDS && audit_pattern_count <= AUDIT_MAX_PATTERNS);
 	for (uint32_t i = 0; i < audit_pattern_count; i++) {
 		const struct audit_pattern *p = &audit_patterns[i];
 		enum kind k = kind_of(p);
@@ -281,7 +281,8 @@ static void table_is_sane(void **s)
 		seen[k] = 1;
 		assert_non_null(p->run);
 		assert_int_equal(p->sweeps, expects[k].sweeps);
-		quick += !!p->quick;
+		assert_true(p->level >= AUDIT_QUICK && p->level <= AUDIT_FULL);
+		quick += p->level == AUDIT_QUICK;
 	}
 	for (int k = 0; k < NKINDS; k++)
 		assert_int_equal(seen[k], 1);

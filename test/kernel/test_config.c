@@ -200,6 +200,8 @@ static void audit_mode(void **s)
 	assert_int_equal(c.audit, AUDIT_OFF);
 	parse("audit=full");
 	assert_int_equal(c.audit, AUDIT_FULL);
+	parse("audit=standard");
+	assert_int_equal(c.audit, AUDIT_STANDARD);
 	parse("audit=full\n audit = quick \r\n");
 	assert_int_equal(c.audit, AUDIT_QUICK);
 	assert_int_equal(c.nissues, 0);

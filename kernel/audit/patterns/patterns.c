@@ -9,10 +9,10 @@ void audit_mov_inv_random(struct audit_job *j);
 void audit_linux_memtest(struct audit_job *j);
 
 const struct audit_pattern audit_patterns[] = {
-	{ "own_address", 2, 1, audit_own_address },
-	{ "mov_inv_ones_zeros", 6, 1, audit_mov_inv_ones_zeros },
-	{ "mov_inv_random", 3, 0, audit_mov_inv_random },
-	{ "linux_memtest", 34, 0, audit_linux_memtest },
+	{ "own_address", 2, AUDIT_QUICK, audit_own_address },
+	{ "mov_inv_ones_zeros", 6, AUDIT_QUICK, audit_mov_inv_ones_zeros },
+	{ "mov_inv_random", 3, AUDIT_STANDARD, audit_mov_inv_random },
+	{ "linux_memtest", 34, AUDIT_STANDARD, audit_linux_memtest },
 };
 const uint32_t audit_pattern_count = sizeof(audit_patterns) / sizeof(audit_patterns[0]);
 
