@@ -50,6 +50,12 @@ struct audit_job {
 	/* after a sweep wrote span s, before anything reads it back (NULL: none):
 	 * where test faults go into RAM */
 	void (*written)(struct audit_job *j, const struct audit_span *s);
+	/* moving-inversion family (iterations=): times the pattern repeats its
+	 * sweeps in this job; 0 counts as 1 */
+	uint32_t iterations;
+	/* bit_fade: leave the memory alone for `seconds` (the audit halts the
+	 * CPUs); host tests model retention faults here. NULL: return at once */
+	void (*rest)(struct audit_job *j, uint32_t seconds);
 };
 
 struct audit_pattern {
