@@ -55,8 +55,10 @@ static void on_written(struct audit_job *j, const struct audit_span *s)
 void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, uint64_t seed,
 		      uint64_t work, struct audit_findings *f)
 {
-	struct cpu_job cj = { { spans, n, seed, on_bad, on_progress, 0, 0,
-				kcfg.ninject ? on_written : 0 }, f, work };
+	struct cpu_job cj = { .job = { .spans = spans, .nspans = n, .seed = seed, .bad = on_bad,
+				       .progress = on_progress,
+				       .written = kcfg.ninject ? on_written : 0 },
+			      .found = f, .work = work };
 
 	for (uint32_t i = 0; i < audit_pattern_count; i++) {
 		if (!(patterns & (1u << i)))
