@@ -9,6 +9,7 @@
 #include <kernel/bssave.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
+#include <kernel/coverage.h>
 #include <kernel/cpu.h>
 #include <kernel/cpuinfo.h>
 #include <kernel/dimms.h>
@@ -159,6 +160,7 @@ void kmain(uint64_t bootinfo_phys)
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
 	screen_memory_picture(bi);             /* after: everything back, none lost */
 	mce_finish();                          /* last machine-check poll, its cost */
+	coverage_report(bi);                   /* what was tested, why the rest was not */
 	bs_restore();                          /* boot services memory back, before runtime calls */
 	report_save(bi);                       /* the record for the next boot */
 	run_finish();                          /* summary, then halt/shutdown/reboot */
