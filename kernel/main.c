@@ -19,6 +19,7 @@
 #include <kernel/mminit.h>
 #include <kernel/panic.h>
 #include <kernel/platform.h>
+#include <kernel/relocate.h>
 #include <kernel/report.h>
 #include <kernel/run.h>
 #include <kernel/screen.h>
@@ -153,6 +154,7 @@ void kmain(uint64_t bootinfo_phys)
 	screen_header(bi, run.cpus, run.ram_bytes);
 	cpuinfo_init();                        /* brand, microcode, caches, thermal sensors */
 	bandwidth_run();                       /* L1/L2/L3/RAM GB/s on all CPUs, 200 ms */
+	relocate_run(bi);                      /* array, image, tables out of their boot frames */
 	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
 	audit_run();                           /* RAM patterns on every free frame */
 	if (kcfg.bench)

@@ -8,6 +8,7 @@
 
 #define VM_KSTACK_BASE 0xffffff0000000000ull /* PML4 slot 510: stacks */
 #define VM_KSTACK_SLOT (64ull << 10)         /* per CPU: guard gap + stack */
+#define VM_META_BASE   0xfffffe8000000000ull /* PML4 slot 509: the relocated MetaSlot array */
 
 /* Maps one 4 KiB page writable; returns 0, or -1 (no memory for a table, or a
  * large page already covers va). */

@@ -22,25 +22,29 @@ static int tested(void *ctx, uint64_t pfn)
 	return coverage_frame_tested(pfn);
 }
 
-static enum cov_reason why_usable(const struct bootinfo *bi, uint64_t phys)
+/* A frame the allocator owns (usable RAM, or the kernel's boot frames once
+ * relocation gave them to it): why it is untested is its state. */
+static int managed_reason(const struct bootinfo *bi, uint64_t phys, enum cov_reason *r)
 {
-	if (phys < MAPAUDIT_LOW_LIMIT)
-		return COV_BELOW_1MIB;
-	if (phys >= BOOTINFO_DIRECT_MAP_REACH || (phys >> PAGE_SHIFT) >= bi->meta_frames)
-		return COV_BEYOND_REACH;
+	if (phys < MAPAUDIT_LOW_LIMIT || phys >= BOOTINFO_DIRECT_MAP_REACH ||
+	    (phys >> PAGE_SHIFT) >= bi->meta_frames)
+		return 0;
 	switch (frame_state(phys)) {
-	case FRAME_STATE_ALLOCATED: return COV_KERNEL_ALLOCATION;
-	case FRAME_STATE_POISONED:  return COV_KNOWN_BAD;
-	case FRAME_STATE_FREE:      return COV_FREE_UNTESTED;
+	case FRAME_STATE_ALLOCATED: *r = COV_KERNEL_ALLOCATION; return 1;
+	case FRAME_STATE_POISONED:  *r = COV_KNOWN_BAD; return 1;
+	case FRAME_STATE_FREE:      *r = COV_FREE_UNTESTED; return 1;
 	case FRAME_STATE_UNMANAGED: break;
 	}
-	return COV_NOT_MANAGED;
+	return 0;
 }
 
 static enum cov_reason why(void *ctx, uint64_t phys, uint32_t type)
 {
 	const struct bootinfo *bi = ((struct why_ctx *)ctx)->bi;
+	enum cov_reason r;
 
+	if (cov_goal_type(type) && managed_reason(bi, phys, &r))
+		return r;
 	if (phys - bi->kernel_phys < bi->kernel_bytes)
 		return COV_KERNEL_IMAGE;
 	switch (type) {
@@ -54,9 +58,13 @@ static enum cov_reason why(void *ctx, uint64_t phys, uint32_t type)
 	case UEFI_MT_ACPI_NVS:        return COV_ACPI_NVS;
 	case UEFI_MT_UNUSABLE:        return COV_UNUSABLE;
 	}
-	if (cov_goal_type(type))
-		return why_usable(bi, phys);
-	return COV_FIRMWARE_OTHER;
+	if (!cov_goal_type(type))
+		return COV_FIRMWARE_OTHER;
+	if (phys < MAPAUDIT_LOW_LIMIT)
+		return COV_BELOW_1MIB;
+	if (phys >= BOOTINFO_DIRECT_MAP_REACH || (phys >> PAGE_SHIFT) >= bi->meta_frames)
+		return COV_BEYOND_REACH;
+	return COV_NOT_MANAGED;
 }
 
 static void range(void *ctx, uint64_t start, uint64_t end, uint32_t type, enum cov_reason r)

@@ -3,8 +3,17 @@ audit sets a bit per frame its patterns ran over), and why the rest was not.
 The figures must add up to the firmware's map as the memmap event counted it,
 type by type, reason by reason and range by range."""
 
-from cases import case, boot, check_run
+import json
+import os
+import subprocess
+import tempfile
+import time
 
+from cases import case, boot, check_run
+from cases_stuck_bits import build_helper, check_stuck_frames, file_offset
+import qemu
+
+STUCK_MEM = "256M"
 COV_CFG = "on_finish=shutdown\naudit=quick\nstress_ops=0\n"
 
 
@@ -76,4 +85,81 @@ def coverage_adds_up_to_the_memory_map(d):
     rt = types.get("runtime_data", {})
     if rt.get("tested_bytes") != 0 or "runtime_services" not in rt.get("untested_by_reason", {}):
         p.append("runtime data: %s" % rt)
+    return p
+
+
+def wait_for_event(log, name, proc, seconds):
+    """The first `name` event in the serial log, polled every 5 ms while QEMU
+    runs; None if it never came."""
+    t_end = time.time() + seconds
+    while time.time() < t_end and proc.poll() is None:
+        try:
+            with open(log, "rb") as f:
+                for line in f.read().decode("latin-1").splitlines():
+                    if line.startswith('{"ev":"%s"' % name):
+                        try:
+                            return json.loads(line)
+                        except ValueError:
+                            break  # a line being written: read it again
+        except FileNotFoundError:
+            pass
+        time.sleep(0.005)
+    return None
+
+
+@case
+def bits_stuck_where_the_kernel_booted_are_found_after_relocation(d):
+    """A host process holds a bit stuck inside the MetaSlot array's original
+    frames and another inside the kernel image's, starting once the relocated
+    event is out (the frames are the kernel's until then): the audit must find
+    exactly those two frames, poison them and end bad_memory, with
+    buddy_check and every end-of-run check holding."""
+    mem_b = qemu.parse_mem(STUCK_MEM)
+    exe = build_helper(d)
+    fd, path = tempfile.mkstemp(prefix="metaslot-cov-", dir="/dev/shm")
+    state = {"helper": None, "stuck": {}, "relocated": None}
+
+    def on_running(proc, log):
+        ev = wait_for_event(log, "relocated", proc, 600)
+        state["relocated"] = ev
+        if not ev or not ev.get("done"):
+            return
+        arr, img = ev["metaslot_array"], ev["kernel_image"]
+        # one word in the middle of the old array, one inside the old image
+        a = (arr["old_phys"] + arr["bytes"] // 2 + 0x140) & ~7
+        k = (img["old_phys"] + img["bytes"] // 3 + 0x88) & ~7
+        state["stuck"] = {a: (1 << 3, 0), k: (0, 1 << 60)}
+        args = ["%d:%d:%d" % (file_offset(x, mem_b), one, zero)
+                for x, (one, zero) in sorted(state["stuck"].items())]
+        h = subprocess.Popen([exe, path, "900"] + args, stdout=subprocess.PIPE, text=True)
+        state["helper"] = h
+        h.stdout.readline()  # "ready": the faults hold
+
+    tail = ""
+    try:
+        os.ftruncate(fd, mem_b)
+        os.close(fd)
+        fd = None
+        b = boot(d, cfg=COV_CFG, mem=STUCK_MEM, smp=2, vga=False, timeout=600,
+                 on_running=on_running,
+                 extra=["-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on"
+                        % (mem_b, path), "-machine", "memory-backend=ram"])
+    finally:
+        h = state["helper"]
+        if h:
+            h.terminate()
+            tail = h.communicate(timeout=30)[0]
+            with open(os.path.join(d, "stuck_bits.log"), "w") as f:
+                f.write(tail)
+        if fd is not None:
+            os.close(fd)
+        os.remove(path)
+    if not state["relocated"] or not state["relocated"].get("done"):
+        return ["no relocated event with done: %s" % state["relocated"]]
+    p = check_run(b, STUCK_MEM, expect_result="bad_memory")
+    p += check_stuck_frames(b, state["stuck"])
+    if "repairs 0" in tail or "repairs" not in tail:
+        p.append("the guest never wrote over a stuck bit: %r" % tail)
+    # the finds are in the coverage record as tested, and it still adds up
+    p += check_coverage_adds_up(b)
     return p

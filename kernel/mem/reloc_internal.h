@@ -1,0 +1,32 @@
+/* What relocate.c and reloc_tables.c share: the blocks taken and the new
+ * page tables. */
+#ifndef METASLOT_KERNEL_MEM_RELOC_INTERNAL_H
+#define METASLOT_KERNEL_MEM_RELOC_INTERNAL_H
+
+#include <stdint.h>
+
+#define RELOC_BLOCKS_MAX 1024   /* 4 GiB of array in MAX_ORDER blocks */
+
+struct reloc_block {
+	uint64_t phys;
+	uint8_t order;
+	const char *object;   /* the relocated event's key */
+};
+
+struct reloc_tables {
+	uint64_t pool_phys, pool_bytes;    /* the loader's page-table pool */
+	uint64_t image_phys, image_bytes;  /* the kernel image */
+	uint64_t pool_new, image_new;      /* their tested blocks */
+	uint64_t new_cr3;                  /* set by reloc_tables_build */
+};
+
+/* The live tables are the pool's (CR3 in it) and the image is mapped 4 KiB
+ * at a time from _kernel_start to _kernel_start + image_bytes, at
+ * image_phys onwards (guard pages aside); each fits one block. */
+int reloc_tables_check(const struct reloc_tables *t);
+/* Copies the pool to pool_new, rebases table-to-table entries into the
+ * pool and points the image's entries at image_new; sets new_cr3. 0 if the
+ * tables are not as reloc_tables_check found them. */
+int reloc_tables_build(struct reloc_tables *t);
+
+#endif
