@@ -14,7 +14,8 @@ from cases_stuck_bits import build_helper, check_stuck_frames, file_offset
 import qemu
 
 STUCK_MEM = "256M"
-COV_CFG = "on_finish=shutdown\naudit=quick\nstress_ops=0\n"
+# the stress ends with buddy_check and the lost-frame count: both must hold
+COV_CFG = "on_finish=shutdown\naudit=quick\nstress_ops=2000\n"
 
 
 def check_coverage_adds_up(b):
@@ -85,6 +86,22 @@ def coverage_adds_up_to_the_memory_map(d):
     rt = types.get("runtime_data", {})
     if rt.get("tested_bytes") != 0 or "runtime_services" not in rt.get("untested_by_reason", {}):
         p.append("runtime data: %s" % rt)
+    # what the kernel booted in was relocated and then tested, every frame:
+    # the array, the image (loader code), the page tables, the trampoline
+    rel = b.first("relocated") or {}
+    if not rel.get("done"):
+        p.append("relocation not done: %s" % rel)
+    for name in ("metaslot_metadata", "loader_code", "metaslot_pagetable",
+                 "metaslot_trampoline", "conventional"):
+        t = types.get(name, {})
+        if not t.get("ram_bytes") or t.get("untested_bytes") != 0:
+            p.append("%s not wholly tested: %s" % (name, t))
+    low = b.first("low_memory_tested") or {}
+    if low.get("bytes", 0) < 512 * 1024 or low.get("bad_frames") != 0:
+        p.append("low memory: %s" % low)
+    cov = ([e for e in b.all("coverage") if e.get("when") == "end"] or [{}])[0]
+    if not cov.get("goal_met") or cov.get("goal_tested_ppm", 0) < 999000:
+        p.append("goal of 99.9 %% not reached: %s" % cov)
     return p
 
 
@@ -158,6 +175,9 @@ def bits_stuck_where_the_kernel_booted_are_found_after_relocation(d):
         return ["no relocated event with done: %s" % state["relocated"]]
     p = check_run(b, STUCK_MEM, expect_result="bad_memory")
     p += check_stuck_frames(b, state["stuck"])
+    sm = b.first("summary") or {}
+    if not sm.get("frames_free_before"):
+        p.append("the stress (buddy_check, lost frames) did not run: %s" % sm)
     if "repairs 0" in tail or "repairs" not in tail:
         p.append("the guest never wrote over a stuck bit: %r" % tail)
     # the finds are in the coverage record as tested, and it still adds up
