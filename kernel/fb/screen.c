@@ -4,6 +4,7 @@
 #include <mm/mm.h>
 #include <kernel/screen.h>
 #include <kernel/console.h>
+#include <kernel/coverage.h>
 #include <kernel/cpu.h>
 #include <kernel/diagscreen.h>
 #include <kernel/dimms.h>
@@ -67,7 +68,7 @@ void screen_header(const struct bootinfo *bi, uint32_t cpus, uint64_t ram_bytes)
 static const uint8_t rank[DIAG_CELL_STATES] = {
 	[DIAG_CELL_HOLE] = 0, [DIAG_CELL_FREE] = 1, [DIAG_CELL_FIRMWARE] = 2,
 	[DIAG_CELL_METADATA] = 3, [DIAG_CELL_KERNEL] = 4, [DIAG_CELL_ALLOCATED] = 5,
-	[DIAG_CELL_POISONED] = 6,
+	[DIAG_CELL_UNTESTED] = 6, [DIAG_CELL_POISONED] = 7,
 };
 
 static void mark(uint32_t cell, uint8_t state)
@@ -127,6 +128,21 @@ void screen_memory_picture(const struct bootinfo *bi)
 				     : fs == FRAME_STATE_FREE ? DIAG_CELL_FREE
 				     : DIAG_CELL_KERNEL); /* unmanaged: held back */
 			}
+		}
+	}
+	/* after the audit: cells holding RAM metaslot could own that no test
+	 * reached (coverage.h) */
+	for (uint32_t i = 0; run.tested_frames && i < memmap_range_count; i++) {
+		const struct mapaudit_range *r = &memmap_ranges[i];
+		uint64_t e = r->end < bi->ram_top ? r->end : bi->ram_top;
+
+		for (uint64_t s = r->start; r->cls <= MAPAUDIT_KERNEL && s < e;) {
+			uint64_t ce = (s / per + 1) * per < e ? (s / per + 1) * per : e, t, fr;
+
+			coverage_of_range(s, ce, &t, &fr);
+			if (t < fr)
+				mark((uint32_t)(s / per), DIAG_CELL_UNTESTED);
+			s = ce;
 		}
 	}
 	uint64_t f = console_lock();

@@ -9,9 +9,10 @@ import subprocess
 import tempfile
 import time
 
-from cases import case, boot, check_run
+from cases import case, boot, check_run, screendump_when_done
 from cases_stuck_bits import build_helper, check_stuck_frames, file_offset
 import qemu
+import screen
 
 STUCK_MEM = "256M"
 # the stress ends with buddy_check and the lost-frame count: both must hold
@@ -182,4 +183,34 @@ def bits_stuck_where_the_kernel_booted_are_found_after_relocation(d):
         p.append("the guest never wrote over a stuck bit: %r" % tail)
     # the finds are in the coverage record as tested, and it still adds up
     p += check_coverage_adds_up(b)
+    return p
+
+
+@case
+def screen_memory_picture_shows_untested_ram(d):
+    """After the audit the memory picture marks the cells holding RAM that no
+    test reached (boot info, kernel allocations) in the legend's "untested"
+    colour, and the rest of the allocator's RAM as it is (free)."""
+    png = os.path.join(d, "screen.png")
+    sock, watch = screendump_when_done(d, png)
+    b = boot(d, cfg="on_finish=halt\naudit=quick\nstress_ops=0\n", mem="256M", smp=2,
+             vga=True, monitor=sock, on_running=watch, timeout=260)
+    if not b.first("summary") or not os.path.exists(png):
+        return ["no summary on serial or no screendump"]
+    img = screen.read_png(png)
+    colours = screen.legend_colours(img)
+    cells = [c for c in screen.map_cells(img) if c]
+    p = []
+    if not colours.get("untested") or "untested" not in cells:
+        p.append("no untested cell in the memory picture (saw %s)" % colours)
+    if cells.count("free") < len(cells) // 2:
+        p.append("tested free RAM is not most of the picture: %s" % colours)
+    # what the coverage report calls untested RAM metaslot could own is at
+    # least one cell; a cell shows untested only for such RAM
+    untested = sum(t["untested_bytes"] for t in b.all("coverage_type")
+                   if t["type"] in ("conventional", "boot_code", "boot_data", "loader_code",
+                                    "loader_data", "metaslot_metadata", "metaslot_pagetable",
+                                    "metaslot_trampoline", "metaslot_bootinfo"))
+    if not untested:
+        p.append("coverage says all of it was tested, the screen disagrees")
     return p
