@@ -155,7 +155,7 @@ void kmain(uint64_t bootinfo_phys)
 	cpuinfo_init();                        /* brand, microcode, caches, thermal sensors */
 	bandwidth_run();                       /* L1/L2/L3/RAM GB/s on all CPUs, 200 ms */
 	relocate_run(bi);                      /* array, image, tables out of their boot frames */
-	coverage_test_low(bi);                 /* below 1 MiB and the trampoline, in place */
+	coverage_test_in_place(bi);            /* below 1 MiB, trampoline, ACPI reclaim */
 	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
 	audit_run();                           /* RAM patterns on every free frame */
 	if (kcfg.bench)

@@ -93,13 +93,14 @@ def coverage_adds_up_to_the_memory_map(d):
     if not rel.get("done"):
         p.append("relocation not done: %s" % rel)
     for name in ("metaslot_metadata", "loader_code", "metaslot_pagetable",
-                 "metaslot_trampoline", "conventional"):
+                 "metaslot_trampoline", "conventional", "acpi_reclaim"):
         t = types.get(name, {})
         if not t.get("ram_bytes") or t.get("untested_bytes") != 0:
             p.append("%s not wholly tested: %s" % (name, t))
-    low = b.first("low_memory_tested") or {}
-    if low.get("bytes", 0) < 512 * 1024 or low.get("bad_frames") != 0:
-        p.append("low memory: %s" % low)
+    low = b.first("tested_in_place") or {}
+    if (low.get("below_1mib_bytes", 0) < 512 * 1024 or low.get("bad_frames") != 0
+            or low.get("acpi_reclaim_bytes") != types.get("acpi_reclaim", {}).get("ram_bytes")):
+        p.append("tested in place: %s" % low)
     cov = ([e for e in b.all("coverage") if e.get("when") == "end"] or [{}])[0]
     if not cov.get("goal_met") or cov.get("goal_tested_ppm", 0) < 999000:
         p.append("goal of 99.9 %% not reached: %s" % cov)
