@@ -13,16 +13,22 @@ struct reloc_block {
 	const char *object;   /* the relocated event's key */
 };
 
+/* Pure (host-tested, test/kernel/test_reloc_tables.c): tables are reached
+ * through `virt`, the live root and the image's first virtual address are
+ * given. */
 struct reloc_tables {
 	uint64_t pool_phys, pool_bytes;    /* the loader's page-table pool */
 	uint64_t image_phys, image_bytes;  /* the kernel image */
+	uint64_t image_virt;               /* its first page (_kernel_start) */
+	uint64_t cr3;                      /* the live tables */
+	void *(*virt)(uint64_t phys);      /* the direct map */
 	uint64_t pool_new, image_new;      /* their tested blocks */
 	uint64_t new_cr3;                  /* set by reloc_tables_build */
 };
 
 /* The live tables are the pool's (CR3 in it) and the image is mapped 4 KiB
- * at a time from _kernel_start to _kernel_start + image_bytes, at
- * image_phys onwards (guard pages aside); each fits one block. */
+ * at a time from image_virt to image_virt + image_bytes, at image_phys
+ * onwards (guard pages aside); each fits one MAX_ORDER block. */
 int reloc_tables_check(const struct reloc_tables *t);
 /* Copies the pool to pool_new, rebases table-to-table entries into the
  * pool and points the image's entries at image_new; sets new_cr3. 0 if the

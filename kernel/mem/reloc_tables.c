@@ -4,15 +4,12 @@
  * direct map may map a pool frame: it must keep mapping the old frame), and
  * the kernel image's leaves pointed at its new block. */
 #include <mm/frame.h>
-#include <kernel/cpu.h>
 #include <lib/string.h>
 #include "reloc_internal.h"
 
 #define P    (1ull << 0)
 #define PS   (1ull << 7)
 #define ADDR 0x000ffffffffff000ull
-
-extern char _kernel_start[];
 
 static int in_pool(const struct reloc_tables *t, uint64_t pa)
 {
@@ -33,37 +30,37 @@ static int rebase(const struct reloc_tables *t, uint64_t *table, int level, int 
 		uint64_t np = t->pool_new + (pa - t->pool_phys);
 
 		table[i] = (e & ~ADDR) | np;
-		if (level > 1 && !rebase(t, phys_to_virt(np), level - 1, depth + 1))
+		if (level > 1 && !rebase(t, t->virt(np), level - 1, depth + 1))
 			return 0;
 	}
 	return 1;
 }
 
 /* The 4 KiB leaf for va under root (physical), or NULL. */
-static uint64_t *leaf(uint64_t root, uint64_t va)
+static uint64_t *leaf(const struct reloc_tables *t, uint64_t root, uint64_t va)
 {
-	uint64_t *tb = phys_to_virt(root);
+	uint64_t *tb = t->virt(root);
 
 	for (int level = 3; level > 0; level--) {
 		uint64_t e = tb[(va >> (12 + 9 * level)) & 511];
 
 		if (!(e & P) || (e & PS))
 			return 0;
-		tb = phys_to_virt(e & ADDR);
+		tb = t->virt(e & ADDR);
 	}
 	return &tb[(va >> 12) & 511];
 }
 
 int reloc_tables_check(const struct reloc_tables *t)
 {
-	uint64_t va = (uint64_t)_kernel_start, mapped = 0;
+	uint64_t va = t->image_virt, mapped = 0;
 
-	if (!in_pool(t, read_cr3() & ADDR) || t->pool_bytes % PAGE_SIZE ||
+	if (!in_pool(t, t->cr3 & ADDR) || t->pool_bytes % PAGE_SIZE ||
 	    t->image_bytes % PAGE_SIZE || t->image_phys % PAGE_SIZE ||
 	    t->pool_bytes > (PAGE_SIZE << MAX_ORDER) || t->image_bytes > (PAGE_SIZE << MAX_ORDER))
 		return 0;
 	for (uint64_t off = 0; off < t->image_bytes; off += PAGE_SIZE) {
-		uint64_t *e = leaf(read_cr3() & ADDR, va + off);
+		uint64_t *e = leaf(t, t->cr3 & ADDR, va + off);
 
 		if (e && (*e & P)) {
 			if ((*e & ADDR) != t->image_phys + off)
@@ -76,16 +73,16 @@ int reloc_tables_check(const struct reloc_tables *t)
 
 int reloc_tables_build(struct reloc_tables *t)
 {
-	uint64_t root = read_cr3() & ADDR, va = (uint64_t)_kernel_start;
+	uint64_t root = t->cr3 & ADDR, va = t->image_virt;
 
 	if (!reloc_tables_check(t))
 		return 0;
-	memcpy(phys_to_virt(t->pool_new), phys_to_virt(t->pool_phys), t->pool_bytes);
-	t->new_cr3 = t->pool_new + (root - t->pool_phys) + (read_cr3() & ~ADDR);
-	if (!rebase(t, phys_to_virt(t->new_cr3 & ADDR), 3, 0))
+	memcpy(t->virt(t->pool_new), t->virt(t->pool_phys), t->pool_bytes);
+	t->new_cr3 = t->pool_new + (root - t->pool_phys) + (t->cr3 & ~ADDR);
+	if (!rebase(t, t->virt(t->new_cr3 & ADDR), 3, 0))
 		return 0;
 	for (uint64_t off = 0; off < t->image_bytes; off += PAGE_SIZE) {
-		uint64_t *e = leaf(t->new_cr3 & ADDR, va + off);
+		uint64_t *e = leaf(t, t->new_cr3 & ADDR, va + off);
 
 		if (e && (*e & P))
 			*e = (*e & ~ADDR) | (t->image_new + off);

@@ -42,6 +42,8 @@ struct stop {
 	uint64_t cycles;
 };
 
+extern char _kernel_start[];
+
 static struct reloc_block blocks[RELOC_BLOCKS_MAX];
 static uint32_t nblocks;
 static uint64_t meta_mapped;   /* bytes mapped at VM_META_BASE */
@@ -200,7 +202,9 @@ static void release_old(uint64_t start, uint64_t bytes)
 void relocate_run(const struct bootinfo *bi)
 {
 	struct reloc_tables t = { .pool_phys = bi->pagetable_phys, .pool_bytes = bi->pagetable_bytes,
-				  .image_phys = bi->kernel_phys, .image_bytes = bi->kernel_bytes };
+				  .image_phys = bi->kernel_phys, .image_bytes = bi->kernel_bytes,
+				  .image_virt = (uint64_t)_kernel_start, .cr3 = read_cr3(),
+				  .virt = phys_to_virt };
 	uint64_t meta_bytes = metadata_frames() * FRAME_META_SIZE;
 	struct jw w;
 
