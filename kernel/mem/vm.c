@@ -27,7 +27,7 @@ static uint64_t *walk(uint64_t va, int create)
 		if (!(*e & P)) {
 			if (!create)
 				return 0;
-			uint64_t pa = kmem_alloc(0, FRAME_PURPOSE_PAGE_TABLE);
+			uint64_t pa = kmem_alloc_tested(0, FRAME_PURPOSE_PAGE_TABLE);
 
 			if (!pa)
 				return 0;

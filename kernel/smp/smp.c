@@ -118,7 +118,7 @@ void ap_entry(struct percpu *pc)
  * never reused: an AP given up on may still be running on its stack. */
 static uint64_t stack_alloc(uint32_t slot)
 {
-	uint64_t pa = kmem_alloc(kmem_order_for(KSTACK_SIZE), FRAME_PURPOSE_KERNEL_DATA);
+	uint64_t pa = kmem_alloc_tested(kmem_order_for(KSTACK_SIZE), FRAME_PURPOSE_KERNEL_DATA);
 	uint64_t top = VM_KSTACK_BASE + (uint64_t)(slot + 1) * VM_KSTACK_SLOT;
 
 	if (!pa)
@@ -131,9 +131,10 @@ static uint64_t stack_alloc(uint32_t slot)
 
 static struct percpu *percpu_alloc(uint32_t index, uint32_t slot, uint32_t apic_id)
 {
-	uint64_t pa = kmem_alloc(kmem_order_for(sizeof(struct percpu)), FRAME_PURPOSE_KERNEL_DATA);
-	uint64_t ta = kmem_alloc(kmem_order_for(sizeof(struct cpu_tables)),
-				 FRAME_PURPOSE_KERNEL_DATA);
+	uint64_t pa = kmem_alloc_tested(kmem_order_for(sizeof(struct percpu)),
+					FRAME_PURPOSE_KERNEL_DATA);
+	uint64_t ta = kmem_alloc_tested(kmem_order_for(sizeof(struct cpu_tables)),
+					FRAME_PURPOSE_KERNEL_DATA);
 	uint64_t top = stack_alloc(slot);
 
 	if (!pa || !ta || !top)

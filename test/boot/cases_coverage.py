@@ -77,7 +77,7 @@ def check_coverage_adds_up(b):
 
 @case
 def coverage_adds_up_to_the_memory_map(d):
-    b = boot(d, cfg=COV_CFG, mem="256M", smp=2, vga=False, timeout=400)
+    b = boot(d, cfg=COV_CFG, mem="256M", smp=4, vga=False, timeout=400)
     p = check_run(b, "256M") + check_coverage_adds_up(b)
     types = {t["type"]: t for t in b.all("coverage_type")}
     conv = types.get("conventional", {})
