@@ -84,6 +84,16 @@ static void mark_span(uint64_t s, uint64_t e, uint64_t per, uint8_t state)
 		mark((uint32_t)c, state);
 }
 
+/* Kernel-class frames the allocator owns now (relocate.h handed the array's,
+ * the image's and the page tables' boot frames to it): drawn by their state. */
+static int relocated_here(uint64_t s, uint64_t e)
+{
+	for (uint64_t p = s; p < e; p += PAGE_SIZE)
+		if (frame_state(p) != FRAME_STATE_UNMANAGED)
+			return 1;
+	return 0;
+}
+
 void screen_memory_picture(const struct bootinfo *bi)
 {
 	uint32_t n = diag_map_capacity();
@@ -107,7 +117,7 @@ void screen_memory_picture(const struct bootinfo *bi)
 			continue;
 		if (r->cls == MAPAUDIT_FIRMWARE) {
 			mark_span(s, e, per, DIAG_CELL_FIRMWARE);
-		} else if (r->cls == MAPAUDIT_KERNEL) {
+		} else if (r->cls == MAPAUDIT_KERNEL && !relocated_here(s, e)) {
 			/* the metadata array is one of the kernel's ranges: show it
 			 * as itself, the rest as kernel */
 			uint64_t ms = bi->meta_phys, me = bi->meta_phys + bi->meta_bytes;
