@@ -215,3 +215,24 @@ def screen_memory_picture_shows_untested_ram(d):
     if not untested:
         p.append("coverage says all of it was tested, the screen disagrees")
     return p
+
+
+@case
+def relocation_on_one_cpu_of_a_pc_machine(d):
+    """The other chipset's map (i440fx, 128 MiB) and no AP to stop: the
+    relocation still moves all three objects, the old frames are tested,
+    and the figures add up."""
+    b = boot(d, cfg=COV_CFG, machine="pc", mem="128M", smp=1, vga=False, timeout=400)
+    p = check_run(b, "128M") + check_coverage_adds_up(b)
+    rel = b.first("relocated") or {}
+    if not rel.get("done") or rel.get("cpus") != 1:
+        p.append("relocated: %s" % rel)
+    for obj in ("metaslot_array", "kernel_image", "page_tables"):
+        o = rel.get(obj, {})
+        if not o.get("new_blocks") or o.get("new_phys") == o.get("old_phys"):
+            p.append("%s did not move: %s" % (obj, o))
+    types = {t["type"]: t for t in b.all("coverage_type")}
+    for name in ("metaslot_metadata", "metaslot_pagetable"):
+        if types.get(name, {}).get("untested_bytes") != 0:
+            p.append("%s not wholly tested: %s" % (name, types.get(name)))
+    return p
