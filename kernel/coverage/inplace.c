@@ -16,6 +16,7 @@
 #include <kernel/coverage.h>
 #include <kernel/cpu.h>
 #include <kernel/memmap.h>
+#include <kernel/smp.h>
 
 static int in_place_type(uint32_t type, uint64_t phys)
 {
@@ -55,6 +56,9 @@ static void test_page(const struct bootinfo *bi, uint64_t phys, struct tally *t)
 	uint32_t type = testable(bi, phys);
 
 	if (!type || phys >= BOOTINFO_DIRECT_MAP_REACH)
+		return;
+	/* an AP given up on may still run the trampoline: leave that page */
+	if (smp_abandoned() && (phys == bi->trampoline || type == BOOTINFO_MEM_TRAMPOLINE))
 		return;
 	t->bad += audit_test_block(phys, 0);
 	if (type == UEFI_MT_ACPI_RECLAIM)

@@ -213,6 +213,10 @@ void relocate_run(const struct bootinfo *bi)
 		skipped("audit_off", 0);
 		return;
 	}
+	if (smp_abandoned()) {   /* it may wake on the boot tables and image */
+		skipped("an_ap_was_given_up_on", 0);
+		return;
+	}
 	if (!reloc_tables_check(&t)) {
 		skipped("tables_or_image_not_as_expected", 1);
 		return;

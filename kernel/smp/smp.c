@@ -42,6 +42,7 @@ extern char boot_stack_bottom[];
 static struct percpu bsp;
 static struct cpu_tables bsp_tables;
 static bool smp_started;
+static uint32_t abandoned;   /* APs sent a SIPI that never came online */
 
 static uint64_t read_cr0(void)
 {
@@ -309,6 +310,7 @@ void smp_init(const struct bootinfo *bi, const struct acpi_info *acpi, uint32_t 
 		if (limit && n >= limit)
 			break;
 		if (!trampoline_free(td)) {
+			abandoned++;
 			smp_event("smp", c->apic_id,
 				  "a late AP never read the trampoline: no more APs started", 0);
 			break;
@@ -323,6 +325,7 @@ void smp_init(const struct bootinfo *bi, const struct acpi_info *acpi, uint32_t 
 
 		late = false;
 		if (!ok) {
+			abandoned++;
 			smp_event("cpu_timeout", c->apic_id, "did not come online", AP_WAIT_US);
 			/* its block and stack stay allocated: it may still run on them */
 			if (ngone < ABANDONED_KEPT)
@@ -397,6 +400,11 @@ void barrier_wait(struct barrier *b, uint32_t n)
 	}
 	while (atomic_load_explicit(&b->phase, memory_order_acquire) == phase)
 		cpu_relax();
+}
+
+uint32_t smp_abandoned(void)
+{
+	return abandoned;
 }
 
 void smp_stop_others(void)

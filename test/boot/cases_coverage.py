@@ -236,3 +236,27 @@ def relocation_on_one_cpu_of_a_pc_machine(d):
         if types.get(name, {}).get("untested_bytes") != 0:
             p.append("%s not wholly tested: %s" % (name, types.get(name)))
     return p
+
+
+@case
+def nothing_moves_while_an_ap_given_up_on_may_wake(d):
+    """fault_test=ap_late: an AP given up on halts on the boot page tables
+    and may wake (an NMI, an SMI) on them or in the trampoline page, so the
+    kernel moves nothing and leaves the trampoline page alone; the coverage
+    report says why, and the run passes."""
+    b = boot(d, cfg=COV_CFG + "fault_test=ap_late\n", mem="256M", smp=4, vga=False,
+             timeout=400)
+    p = check_run(b, "256M") + check_coverage_adds_up(b)
+    rel = b.first("relocated") or {}
+    if rel.get("done") is not False or rel.get("skipped") != "an_ap_was_given_up_on":
+        p.append("relocated: %s" % rel)
+    if not b.all("cpu_late"):
+        p.append("no cpu_late event: the fault was not injected")
+    types = {t["type"]: t for t in b.all("coverage_type")}
+    tr = types.get("metaslot_trampoline", {})
+    if tr.get("tested_bytes") != 0 or "ap_trampoline" not in tr.get("untested_by_reason", {}):
+        p.append("trampoline: %s" % tr)
+    md = types.get("metaslot_metadata", {})
+    if md.get("tested_bytes") != 0 or "metaslot_array" not in md.get("untested_by_reason", {}):
+        p.append("metadata array: %s" % md)
+    return p
