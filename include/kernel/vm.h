@@ -15,6 +15,10 @@
 int vm_map_page(uint64_t va, uint64_t pa);
 /* Removes the mapping of one 4 KiB page (if any) and flushes it locally. */
 void vm_unmap_page(uint64_t va);
+/* The same for one 2 MiB page (va and pa 2 MiB aligned); -1 if misaligned,
+ * no memory for a table, or va already mapped. */
+int vm_map_large(uint64_t va, uint64_t pa);
+void vm_unmap_large(uint64_t va);
 /* The physical address va maps to, or UINT64_MAX. */
 uint64_t vm_translate(uint64_t va);
 /* The leaf entry mapping va (and the bytes it maps in *size), or 0. */

@@ -92,6 +92,11 @@ def coverage_adds_up_to_the_memory_map(d):
     rel = b.first("relocated") or {}
     if not rel.get("done"):
         p.append("relocation not done: %s" % rel)
+    # the moved array is mapped in 2 MiB pages (4 MiB of it here), as the
+    # direct map had it
+    elif (rel.get("array_bytes_in_2m_pages") != rel["metaslot_array"]["bytes"]
+          or rel.get("array_first_page_bytes") != 2 << 20):
+        p.append("the moved array is not in 2 MiB pages: %s" % rel)
     for name in ("metaslot_metadata", "loader_code", "metaslot_pagetable",
                  "metaslot_trampoline", "conventional", "acpi_reclaim"):
         t = types.get(name, {})
