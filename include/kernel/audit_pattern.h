@@ -68,6 +68,8 @@ struct audit_pattern {
 extern const struct audit_pattern audit_patterns[];
 extern const uint32_t audit_pattern_count;
 const struct audit_pattern *audit_pattern_find(const char *name, uint32_t len);
+/* The sweeps p makes in a job of `iterations` (0 counts as 1). */
+uint64_t audit_pattern_sweeps(const struct audit_pattern *p, uint32_t iterations);
 
 /* ---- helpers for pattern files */
 

@@ -49,6 +49,7 @@ void audit_run(void)
 	uint64_t free_at_start = mm_free_frames();
 
 	atomic_store(&reporting, 1);
+	status_run_begin(&plan, kcfg.passes);
 	for (uint32_t pass = 0; pass < kcfg.passes; pass++) {
 		audit_pass(&plan, &found, stat, pass, n);
 		audit_report_new_bad_frames(&found);
@@ -56,6 +57,7 @@ void audit_run(void)
 	}
 	totals(n, free_at_start, &tested, &untested);
 	audit_report_result(&found, stat, n, tested, untested);
+	status_run_end();
 	atomic_store(&reporting, 0);
 	audit_poison_check(&plan, &found);
 	plan_table_free(&plan, &found);

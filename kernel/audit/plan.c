@@ -47,12 +47,10 @@ void plan_patterns(struct audit_plan *p)
 	size_t len = 0;
 
 	p->patterns = selected_patterns();
-	p->sweeps = 0;
 	p->names[0] = 0;
 	for (uint32_t i = 0; i < audit_pattern_count; i++) {
 		if (!(p->patterns & (1u << i)))
 			continue;
-		p->sweeps += audit_patterns[i].sweeps;
 		if (len < sizeof(p->names))
 			len += ksnprintf(p->names + len, sizeof(p->names) - len, "%s%s",
 					 len ? "," : "", audit_patterns[i].name);
@@ -114,9 +112,33 @@ void plan_table_free(struct audit_plan *p, struct audit_findings *f)
 		atomic_fetch_add(&f->errors, 1);
 }
 
-void plan_begin_pass(struct audit_plan *p)
+uint32_t plan_iterations(const struct audit_plan *p, uint32_t i, uint32_t pass)
+{
+	(void)p;
+	(void)i;
+	(void)pass;
+	return 1;
+}
+
+uint64_t plan_pattern_sweeps(const struct audit_plan *p, uint32_t i, uint32_t pass)
+{
+	return audit_pattern_sweeps(&audit_patterns[i], plan_iterations(p, i, pass));
+}
+
+uint64_t plan_pass_sweeps(const struct audit_plan *p, uint32_t pass)
+{
+	uint64_t s = 0;
+
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (p->patterns & (1u << i))
+			s += plan_pattern_sweeps(p, i, pass);
+	return s;
+}
+
+void plan_begin_pass(struct audit_plan *p, uint32_t pass)
 {
 	atomic_store(&p->used, 0);
+	p->sweeps = plan_pass_sweeps(p, pass);
 }
 
 void plan_grab(struct audit_plan *p, struct audit_findings *f, uint32_t cpu)
@@ -163,4 +185,5 @@ void plan_share(struct audit_plan *p, uint32_t ncpu)
 		p->work[c] = words * p->sweeps;
 	}
 	p->first[ncpu] = used;
+	p->words_total = total;
 }

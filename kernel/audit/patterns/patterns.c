@@ -24,6 +24,12 @@ const struct audit_pattern *audit_pattern_find(const char *name, uint32_t len)
 	return 0;
 }
 
+uint64_t audit_pattern_sweeps(const struct audit_pattern *p, uint32_t iterations)
+{
+	(void)iterations;
+	return p->sweeps;
+}
+
 /* One sweep writing p everywhere. */
 static void fill(struct audit_job *j, uint64_t p)
 {
