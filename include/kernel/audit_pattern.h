@@ -60,9 +60,14 @@ struct audit_job {
 
 struct audit_pattern {
 	const char *name;
-	uint32_t sweeps;        /* passes over the memory, for progress and MiB/s */
+	uint32_t sweeps;        /* passes over the memory at one iteration, for
+				 * progress and MiB/s (audit_pattern_sweeps) */
 	uint8_t level;          /* the lowest audit= mode that runs it */
 	void (*run)(struct audit_job *j);
+	/* the moving-inversion family (iterations=): the iterations of a full
+	 * pass, memtest86+'s; 0 = not in the family (it ignores iterations) */
+	uint32_t iterations;
+	uint32_t iteration_sweeps; /* sweeps each iteration past the first adds */
 };
 
 extern const struct audit_pattern audit_patterns[];
@@ -106,8 +111,9 @@ void audit_inject_into_span(const struct audit_injection *inj, uint32_t n,
 
 /* Fill every span with p, then check every span holds p. */
 void audit_fill_check(struct audit_job *j, uint64_t p);
-/* Moving inversions (memtest86): fill with p; ascending, check p and write
- * ~p; descending, check ~p and write p. */
+/* Moving inversions (memtest86): fill with p; then j->iterations times
+ * (0 counts as 1): ascending, check p and write ~p; descending, check ~p and
+ * write p. */
 void audit_moving_inversions(struct audit_job *j, uint64_t p);
 
 #endif
