@@ -11,6 +11,7 @@
 #include <kernel/cpu.h>
 #include <kernel/kmem.h>
 #include <lib/fmt.h>
+#include <lib/json.h>
 #include "audit_internal.h"
 
 uint32_t audit_quick_patterns(void)
@@ -112,12 +113,38 @@ void plan_table_free(struct audit_plan *p, struct audit_findings *f)
 		atomic_fetch_add(&f->errors, 1);
 }
 
+/* As memtest86+: a full pass runs the pattern's iterations, the first pass
+ * a third of them (a quicker first look at the whole memory); iterations=
+ * applies to every pass as given. */
+static uint32_t iterations_of(uint32_t i, uint32_t pass)
+{
+	uint32_t full = audit_patterns[i].iterations;
+
+	if (!full)
+		return 1;
+	if (kcfg.iterations[i])
+		return kcfg.iterations[i];
+	return pass == 0 && full >= 3 ? full / 3 : full;
+}
+
 uint32_t plan_iterations(const struct audit_plan *p, uint32_t i, uint32_t pass)
 {
 	(void)p;
-	(void)i;
-	(void)pass;
-	return 1;
+	return iterations_of(i, pass);
+}
+
+void audit_describe_iterations(struct jw *w)
+{
+	jw_obj_begin(w, "iterations");
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (audit_patterns[i].iterations)
+			jw_u64(w, audit_patterns[i].name, iterations_of(i, 1));
+	jw_obj_end(w);
+	jw_obj_begin(w, "first_pass_iterations");
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (audit_patterns[i].iterations)
+			jw_u64(w, audit_patterns[i].name, iterations_of(i, 0));
+	jw_obj_end(w);
 }
 
 uint64_t plan_pattern_sweeps(const struct audit_plan *p, uint32_t i, uint32_t pass)
