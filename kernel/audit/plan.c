@@ -113,9 +113,10 @@ void plan_table_free(struct audit_plan *p, struct audit_findings *f)
 		atomic_fetch_add(&f->errors, 1);
 }
 
-/* As memtest86+: a full pass runs the pattern's iterations, the first pass
- * a third of them (a quicker first look at the whole memory); iterations=
- * applies to every pass as given. */
+/* iterations= applies to every pass as given. Otherwise audit=quick runs
+ * each pattern once (it stays quick), and standard and full run memtest86+'s
+ * iterations: a full pass the pattern's, the first pass a third of them (a
+ * quicker first look at the whole memory). */
 static uint32_t iterations_of(uint32_t i, uint32_t pass)
 {
 	uint32_t full = audit_patterns[i].iterations;
@@ -124,6 +125,8 @@ static uint32_t iterations_of(uint32_t i, uint32_t pass)
 		return 1;
 	if (kcfg.iterations[i])
 		return kcfg.iterations[i];
+	if (kcfg.audit <= AUDIT_QUICK)
+		return 1;
 	return pass == 0 && full >= 3 ? full / 3 : full;
 }
 
