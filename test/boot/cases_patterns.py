@@ -34,7 +34,7 @@ STUCK = {
     "mov_inv_walk64": {0x01a3cff8: (1 << 41, 1 << 7)},
     "block_move": {0x02345008: (1 << 0, 1 << 63)},
     "random_sequence": {0x02abcab0: (1 << 22, 1 << 23)},
-    "modulo20": {0x031f0cd8: (1 << 50, 1 << 13)},
+    "modulo20": {0x01345cd8: (1 << 50, 1 << 13)},
 }
 # Two passes where a pass is cheap: the frame poisoned in pass 1 is not
 # tested again, so pass 2 finds nothing.
