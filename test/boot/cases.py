@@ -519,7 +519,7 @@ def audit_full_runs_every_pattern(d):
     # iterations=1: every pattern, the moving inversions once (the default
     # full pass repeats them: minutes under TCG)
     b = boot(d, cfg="on_finish=shutdown\naudit=full\npasses=2\niterations=1\nstress_ops=0\n",
-             mem="128M", smp=2, vga=False, timeout=400)
+             mem="128M", smp=2, vga=False, timeout=900)
     p = check_run(b, "128M")
     r = b.first("audit_result") or {}
     if r.get("passes") != 2 or r.get("bad_frames") != 0:
