@@ -198,3 +198,18 @@ def audit_standard_runs_every_standard_pattern(d):
     if any(e.get("errors") for e in b.all("pattern_done")):
         p.append("clean memory: pattern_done with errors")
     return p
+
+
+@case
+def audit_quick_runs_each_pattern_once(d):
+    """audit=quick stays quick: its two patterns run once each (iterations 1
+    in every pass, whatever memtest86+ does), with their pattern_done events
+    per pass."""
+    b = boot(d, cfg=QUIET + "audit=quick\npasses=2\n", mem=MEM, smp=2, vga=False, timeout=600)
+    p = check_run(b, MEM)
+    c = b.first("config") or {}
+    ones = {n: 1 for n in FULL_ITERATIONS}
+    if c.get("iterations") != ones or c.get("first_pass_iterations") != ones:
+        p.append("config event under audit=quick: %s" % c)
+    p += check_pattern_done(b, QUICK, 2, lambda n, k: 1)
+    return p
