@@ -13,6 +13,8 @@
 #define CONFIG_MAX_ISSUES 16
 #define CONFIG_DEFAULT_STRESS_OPS 20000
 #define CONFIG_MAX_PASSES 1000
+#define CONFIG_DEFAULT_BIT_FADE_SECONDS 300
+#define CONFIG_MAX_BIT_FADE_SECONDS 86400
 
 enum on_finish { ON_FINISH_HALT, ON_FINISH_SHUTDOWN, ON_FINISH_REBOOT };
 
@@ -37,6 +39,7 @@ struct config {
 	enum audit_mode audit;
 	uint32_t passes;           /* audit passes over all free RAM */
 	uint32_t patterns;         /* bit i: audit_patterns[i]; 0 = as the mode says */
+	uint32_t bit_fade_seconds; /* bit_fade: each of its two rests, 1..86400 */
 	int keep_boot_services;    /* boot_services=keep: never test or hand out them */
 	int save_report;           /* store the run record in a UEFI variable */
 	uint32_t reports_keep;     /* (the loader acts on it) report files kept */

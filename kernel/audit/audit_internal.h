@@ -5,6 +5,7 @@
  *   passes.c  one pass on every CPU: grab, share, test, free -> audit_cpu_stat
  *   verify.c  every free frame allocated once more: none may be poisoned
  *   report.c  bad_frame, audit_cpu and audit_result events
+ *   hooks.c   the job hooks that need the kernel: rest, uncached view
  * What goes wrong on the way (bad words, failed allocator calls) is collected
  * in audit_findings, which the steps only add to and report.c reads. */
 #ifndef METASLOT_KERNEL_AUDIT_INTERNAL_H
@@ -67,6 +68,12 @@ void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, u
 /* Pass number `pass` on every online CPU (ncpu of them). */
 void audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit_cpu_stat *stat,
 		uint32_t pass, uint32_t ncpu);
+
+/* hooks.c: the job's rest (every CPU of the pass halts until the same
+ * deadline; only a pattern all CPUs run may call it) and its uncached view */
+void audit_rest(struct audit_job *j, uint32_t seconds);
+volatile uint64_t *audit_uncached(struct audit_job *j, const struct audit_span *s);
+void audit_uncached_end(struct audit_job *j, const struct audit_span *s);
 
 /* verify.c */
 void audit_poison_check(struct audit_plan *p, struct audit_findings *f);

@@ -57,7 +57,10 @@ void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, u
 {
 	struct cpu_job cj = { .job = { .spans = spans, .nspans = n, .seed = seed, .bad = on_bad,
 				       .progress = on_progress,
-				       .written = kcfg.ninject ? on_written : 0 },
+				       .written = kcfg.ninject ? on_written : 0,
+				       .rest = audit_rest, .bit_fade_seconds = kcfg.bit_fade_seconds,
+				       .uncached = audit_uncached,
+				       .uncached_end = audit_uncached_end },
 			      .found = f, .work = work };
 
 	for (uint32_t i = 0; i < audit_pattern_count; i++) {

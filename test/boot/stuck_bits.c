@@ -16,7 +16,10 @@
  * does not take a whole host CPU from the guest's vCPUs: the audit reads a
  * word back no sooner than one sweep (seconds under TCG) after writing it
  * except at the end of a CPU's share, and every stuck bit meets at least
- * one check a full sweep after the write that exposes it. */
+ * one check a full sweep after the write that exposes it. A pattern that
+ * reads a word back within microseconds of writing it (walking_ones_address)
+ * needs the bit held faster: STUCK_BITS_RELAX_NS=0 in the environment makes
+ * the loop spin (a whole host CPU; keep the guest small and short). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -138,11 +141,16 @@ int main(int argc, char **argv)
 	struct timespec t0, now, relax = { 0, RELAX_NS };
 	uint64_t rounds = 0, repairs = 0;
 
+	const char *relax_env = getenv("STUCK_BITS_RELAX_NS");
+
+	if (relax_env)
+		relax.tv_nsec = strtol(relax_env, NULL, 0) % 1000000000;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!stop && getppid() == parent) {
 		repairs += assert_faults(f, n);
 		rounds++;
-		nanosleep(&relax, NULL);
+		if (relax.tv_nsec)
+			nanosleep(&relax, NULL);
 		if ((rounds & 1023) == 0) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			if ((uint64_t)(now.tv_sec - t0.tv_sec) >= seconds)

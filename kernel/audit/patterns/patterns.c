@@ -7,12 +7,16 @@ void audit_own_address(struct audit_job *j);
 void audit_mov_inv_ones_zeros(struct audit_job *j);
 void audit_mov_inv_random(struct audit_job *j);
 void audit_linux_memtest(struct audit_job *j);
+void audit_walking_ones_address(struct audit_job *j);
+void audit_bit_fade(struct audit_job *j);
 
 const struct audit_pattern audit_patterns[] = {
 	{ "own_address", 2, AUDIT_QUICK, audit_own_address },
 	{ "mov_inv_ones_zeros", 6, AUDIT_QUICK, audit_mov_inv_ones_zeros },
 	{ "mov_inv_random", 3, AUDIT_STANDARD, audit_mov_inv_random },
 	{ "linux_memtest", 34, AUDIT_STANDARD, audit_linux_memtest },
+	{ "walking_ones_address", 1, AUDIT_STANDARD, audit_walking_ones_address },
+	{ "bit_fade", 4, AUDIT_FULL, audit_bit_fade },
 };
 const uint32_t audit_pattern_count = sizeof(audit_patterns) / sizeof(audit_patterns[0]);
 
@@ -24,8 +28,7 @@ const struct audit_pattern *audit_pattern_find(const char *name, uint32_t len)
 	return 0;
 }
 
-/* One sweep writing p everywhere. */
-static void fill(struct audit_job *j, uint64_t p)
+void audit_fill(struct audit_job *j, uint64_t p)
 {
 	for (uint32_t s = 0; s < j->nspans; s++) {
 		const struct audit_span *sp = &j->spans[s];
@@ -36,9 +39,8 @@ static void fill(struct audit_job *j, uint64_t p)
 	}
 }
 
-void audit_fill_check(struct audit_job *j, uint64_t p)
+void audit_check_all(struct audit_job *j, uint64_t p)
 {
-	fill(j, p);
 	for (uint32_t s = 0; s < j->nspans; s++) {
 		const struct audit_span *sp = &j->spans[s];
 
@@ -48,9 +50,15 @@ void audit_fill_check(struct audit_job *j, uint64_t p)
 	}
 }
 
+void audit_fill_check(struct audit_job *j, uint64_t p)
+{
+	audit_fill(j, p);
+	audit_check_all(j, p);
+}
+
 void audit_moving_inversions(struct audit_job *j, uint64_t p)
 {
-	fill(j, p);
+	audit_fill(j, p);
 	for (uint32_t s = 0; s < j->nspans; s++) {
 		const struct audit_span *sp = &j->spans[s];
 
