@@ -72,6 +72,9 @@ void audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit_cpu
 /* hooks.c: the job's rest (every CPU of the pass halts until the same
  * deadline; only a pattern all CPUs run may call it) and its uncached view */
 void audit_rest(struct audit_job *j, uint32_t seconds);
+/* Cycles CPU `cpu` rested since the last call (not sweeping: kept out of
+ * the audit's MiB/s) */
+uint64_t audit_rest_cycles_take(uint32_t cpu);
 volatile uint64_t *audit_uncached(struct audit_job *j, const struct audit_span *s);
 void audit_uncached_end(struct audit_job *j, const struct audit_span *s);
 

@@ -14,6 +14,7 @@
 static struct barrier rest_bar;
 static uint64_t rest_deadline;     /* TSC; the boot CPU writes it between barriers */
 static uint32_t rests;
+static uint64_t rested[MAX_CPUS];  /* TSC cycles CPU c spent resting; CPU c writes [c] */
 
 /* Every CPU of the pass calls it at the same point of the same pattern (they
  * run the same patterns over their own blocks), so all have written their
@@ -37,6 +38,8 @@ void audit_rest(struct audit_job *j, uint32_t seconds)
 		event_emit(&w);
 	}
 	barrier_wait(&rest_bar, n);
+	uint64_t t0 = rdtsc();
+
 	/* halted, woken by the APIC timer: machine checks polled, progress told */
 	while ((now = rdtsc()) < rest_deadline) {
 		uint64_t left_us = tsc_to_us(rest_deadline - now);
@@ -46,6 +49,15 @@ void audit_rest(struct audit_job *j, uint32_t seconds)
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
 	}
 	lapic_timer_stop();
+	rested[me] += rdtsc() - t0;
+}
+
+uint64_t audit_rest_cycles_take(uint32_t cpu)
+{
+	uint64_t c = rested[cpu];
+
+	rested[cpu] = 0;
+	return c;
 }
 
 volatile uint64_t *audit_uncached(struct audit_job *j, const struct audit_span *s)
