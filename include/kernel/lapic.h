@@ -27,9 +27,10 @@ void lapic_eoi(void);
 
 /* The APIC timer, for a CPU that halts until a deadline: measured once
  * against the TSC (10 ms, on the calling CPU; every APIC timer runs from the
- * same clock), then a one-shot interrupt on LAPIC_TIMER_VECTOR after `us`
+ * same clock; false if it did not count, and then it must not be waited
+ * for), then a one-shot interrupt on LAPIC_TIMER_VECTOR after `us`
  * microseconds (at least one tick), and stopped (masked). */
-void lapic_timer_calibrate(void);
+bool lapic_timer_calibrate(void);
 void lapic_timer_oneshot(uint64_t us);
 void lapic_timer_stop(void);
 

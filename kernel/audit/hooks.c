@@ -13,6 +13,7 @@
 
 static struct barrier rest_bar;
 static uint64_t rest_deadline;     /* TSC; the boot CPU writes it between barriers */
+static bool rest_halts;            /* the APIC timer counts: halt, else spin */
 static uint32_t rests;
 static uint64_t rested[MAX_CPUS];  /* TSC cycles CPU c spent resting; CPU c writes [c] */
 
@@ -28,13 +29,14 @@ void audit_rest(struct audit_job *j, uint32_t seconds)
 	if (me == 0) {
 		struct jw w;
 
-		lapic_timer_calibrate();
+		rest_halts = lapic_timer_calibrate();
 		rest_deadline = rdtsc() + seconds * tsc_hz;
 		jw_begin(&w, "audit_rest");
 		jw_str(&w, "pattern", (const char *)j->ctx);
 		jw_u64(&w, "rest", ++rests);
 		jw_u64(&w, "seconds", seconds);
 		jw_u64(&w, "cpus", n);
+		jw_bool(&w, "halted", rest_halts);
 		event_emit(&w);
 	}
 	barrier_wait(&rest_bar, n);
@@ -45,10 +47,15 @@ void audit_rest(struct audit_job *j, uint32_t seconds)
 		uint64_t left_us = tsc_to_us(rest_deadline - now);
 
 		progress_resting(me, (rest_deadline - now + tsc_hz - 1) / tsc_hz);
+		if (!rest_halts) {      /* no timer to wake us: spin, never hang */
+			udelay(1000);
+			continue;
+		}
 		lapic_timer_oneshot(left_us < WAKE_US ? left_us : WAKE_US);
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
 	}
-	lapic_timer_stop();
+	if (rest_halts)
+		lapic_timer_stop();
 	rested[me] += rdtsc() - t0;
 }
 

@@ -1,6 +1,7 @@
 /* The uncached view (ucview.h): one 4 MiB window of 4 KiB pages per CPU, in
  * PML4 slot 509, its page tables built before the audit takes the memory. */
 #include <stdatomic.h>
+#include <mm/frame.h>
 #include <kernel/ucview.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
@@ -11,6 +12,8 @@
 
 #define LINE 64
 #define PAGE 4096ull
+
+_Static_assert(UCVIEW_BYTES == PAGE << MAX_ORDER, "a window holds the largest buddy block");
 
 static uint32_t ready;                /* CPUs with a window */
 static struct {

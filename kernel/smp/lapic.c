@@ -126,7 +126,7 @@ bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
 
 static uint64_t timer_hz; /* APIC timer ticks per second, divided by 16 */
 
-void lapic_timer_calibrate(void)
+bool lapic_timer_calibrate(void)
 {
 	wr(REG_TIMER_DIV, TIMER_DIV_16);
 	wr(REG_LVT_TIMER, LVT_MASKED | LAPIC_TIMER_VECTOR);
@@ -136,8 +136,7 @@ void lapic_timer_calibrate(void)
 
 	wr(REG_TIMER_INIT, 0);
 	timer_hz = (uint64_t)(0xffffffffu - left) * 100;
-	if (!timer_hz)
-		timer_hz = 1000000; /* a timer that did not count: a guess, not 0 */
+	return timer_hz != 0;
 }
 
 void lapic_timer_oneshot(uint64_t us)

@@ -127,6 +127,8 @@ def fade_run(d, decay):
     if [(e.get("rest"), e.get("seconds"), e.get("cpus"), e.get("pattern")) for e in rests] != \
             [(1, FADE_SECONDS, 2, "bit_fade"), (2, FADE_SECONDS, 2, "bit_fade")]:
         p.append("audit_rest events: %s" % rests)
+    if not all(e.get("halted") for e in rests):
+        p.append("the CPUs spun instead of halting (the APIC timer did not count): %s" % rests)
     at = state.get("rest_at", [])
     # the first rest, as the host saw it: from one event to the next (the
     # check of zeros and the fill of ones lie between, seconds under TCG)
