@@ -129,6 +129,18 @@ static int set_passes(struct config *c, const char *v, size_t n)
 	return 0;
 }
 
+/* bit_fade_seconds=N: 1..86400; 0 is refused (a fade test that does not
+ * wait tests nothing: leave bit_fade out of patterns= instead) */
+static int set_bit_fade_seconds(struct config *c, const char *v, size_t n)
+{
+	uint64_t k;
+
+	if (cfg_parse_u64(v, n, &k) || k < 1 || k > CONFIG_MAX_BIT_FADE_SECONDS)
+		return -1;
+	c->bit_fade_seconds = (uint32_t)k;
+	return 0;
+}
+
 /* patterns=name,name,...: every name must be known, or nothing changes */
 static int set_patterns(struct config *c, const char *v, size_t n)
 {
@@ -232,6 +244,7 @@ static const struct {
 	{ "passes", set_passes },
 	{ "patterns", set_patterns },
 	{ "iterations", set_iterations },
+	{ "bit_fade_seconds", set_bit_fade_seconds },
 	{ "inject_fault", set_inject_fault },
 	{ "report", set_report },
 	{ "boot_services", set_boot_services },
@@ -249,6 +262,7 @@ void config_defaults(struct config *c)
 	c->stress_ops = CONFIG_DEFAULT_STRESS_OPS;
 	c->audit = AUDIT_QUICK;
 	c->passes = 1;
+	c->bit_fade_seconds = CONFIG_DEFAULT_BIT_FADE_SECONDS;
 	c->save_report = 1;
 	c->reports_keep = CFG_REPORTS_KEEP_DEFAULT;
 }

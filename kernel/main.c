@@ -16,6 +16,7 @@
 #include <kernel/mce.h>
 #include <kernel/memmap.h>
 #include <kernel/mminit.h>
+#include <kernel/pat.h>
 #include <kernel/panic.h>
 #include <kernel/platform.h>
 #include <kernel/report.h>
@@ -133,6 +134,7 @@ void kmain(uint64_t bootinfo_phys)
 {
 	serial_init(0x3f8, 115200);            /* COM1 first; absent = silent */
 	percpu_init_bsp();                     /* GDT, TSS, IDT, GS: faults dump registers */
+	pat_init_cpu();                        /* the kernel's PAT: entry 4 is UC (each AP too) */
 	const struct bootinfo *bi = accept_bootinfo(bootinfo_phys); /* magic/version/size */
 	efirt_init(bi->efi_runtime_services);  /* ResetSystem for on_finish */
 	config_load(bi);                       /* METASLOT.CFG + load options */

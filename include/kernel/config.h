@@ -14,6 +14,8 @@
 #define CONFIG_DEFAULT_STRESS_OPS 20000
 #define CONFIG_MAX_PASSES 1000
 #define CONFIG_MAX_ITERATIONS 1000
+#define CONFIG_DEFAULT_BIT_FADE_SECONDS 300
+#define CONFIG_MAX_BIT_FADE_SECONDS 86400
 
 enum on_finish { ON_FINISH_HALT, ON_FINISH_SHUTDOWN, ON_FINISH_REBOOT };
 
@@ -41,6 +43,7 @@ struct config {
 	/* iterations= for audit_patterns[i] (the moving-inversion family), every
 	 * pass; 0 = memtest86+'s (plan.c: a third of it in the first pass) */
 	uint32_t iterations[AUDIT_MAX_PATTERNS];
+	uint32_t bit_fade_seconds; /* bit_fade: each of its two rests, 1..86400 */
 	int keep_boot_services;    /* boot_services=keep: never test or hand out them */
 	int save_report;           /* store the run record in a UEFI variable */
 	uint32_t reports_keep;     /* (the loader acts on it) report files kept */

@@ -10,6 +10,7 @@
 #include <kernel/run.h>
 #include <kernel/smp.h>
 #include <kernel/cpuinfo.h>
+#include <kernel/ucview.h>
 #include "audit_internal.h"
 
 static struct audit_plan plan;
@@ -42,6 +43,9 @@ void audit_run(void)
 	plan_patterns(&plan);
 	kprintf("audit: %s, %u pass(es), patterns %s, %u CPUs",
 		audit_mode_name(kcfg.audit), kcfg.passes, plan.names, n);
+	/* before the passes take all free memory: the uncached view's tables */
+	if (ucview_prepare(n))
+		kprintf("audit: no uncached view (no memory for its page tables)");
 	if (!plan_table(&plan, &found)) {
 		run_check(0, "audit_table_allocated");
 		return;
@@ -55,6 +59,7 @@ void audit_run(void)
 		audit_report_new_bad_frames(&found);
 		cpuinfo_thermal("audit_pass");
 	}
+	ucview_report();
 	totals(n, free_at_start, &tested, &untested);
 	audit_report_result(&found, stat, n, tested, untested);
 	status_run_end();

@@ -76,7 +76,11 @@ static struct cpu_job job_for(struct audit_span *spans, uint32_t n, uint64_t see
 {
 	return (struct cpu_job){ .job = { .spans = spans, .nspans = n, .seed = seed, .bad = on_bad,
 					  .progress = on_progress,
-					  .written = kcfg.ninject ? on_written : 0 },
+					  .written = kcfg.ninject ? on_written : 0,
+					  .rest = audit_rest,
+					  .bit_fade_seconds = kcfg.bit_fade_seconds,
+					  .uncached = audit_uncached,
+					  .uncached_end = audit_uncached_end },
 				 .found = f, .work = work, .pattern = -1 };
 }
 
@@ -162,7 +166,8 @@ static void pass_cpu(struct percpu *pc, void *arg)
 		cj.pattern_start = cj.job.words_done;
 		cj.pattern_words = words * plan_pattern_sweeps(p, i, ps->number);
 		run_pattern(&cj, i, plan_iterations(p, i, ps->number));
-		st->cycles += rdtsc() - t0;
+		/* a rest (bit_fade) is not sweeping: kept out of the MiB/s */
+		st->cycles += rdtsc() - t0 - audit_rest_cycles_take(me);
 		ps->temp_c[me] = cpuinfo_temp_c();
 		barrier_wait(&ps->bar, n);     /* every CPU is done with this one */
 		if (me == 0)

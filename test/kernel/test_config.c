@@ -248,6 +248,40 @@ static void audit_passes(void **s)
 	}
 }
 
+static void bit_fade_seconds_key(void **s)
+{
+	(void)s;
+	static const struct { const char *v; uint32_t n; } good[] = {
+		{ "1", 1 }, { "5", 5 }, { "300", 300 }, { "86400", 86400 }, { "0x3c", 60 },
+	};
+	char buf[128];
+
+	parse("");
+	assert_int_equal(c.bit_fade_seconds, 300);
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(buf, sizeof(buf), "bit_fade_seconds=%s", good[i].v);
+		parse(buf);
+		assert_int_equal(c.nissues, 0);
+		assert_int_equal(c.bit_fade_seconds, good[i].n);
+	}
+	/* 0 would test nothing; garbage and the too long are refused: the
+	 * value before stands (the default when there is none) */
+	static const char *bad[] = { "bit_fade_seconds=0", "bit_fade_seconds=86401",
+				     "bit_fade_seconds=-5", "bit_fade_seconds=",
+				     "bit_fade_seconds=5s", "bit_fade_seconds=five",
+				     "bit_fade_seconds=4294967301", "bit_fade_seconds=0x" };
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "bit_fade_seconds=7\n%s\n", bad[i]);
+		parse(buf);
+		expect_bad_value("bit_fade_seconds", 2, bad[i]);
+		assert_int_equal(c.bit_fade_seconds, 7);
+		parse(bad[i]);
+		expect_bad_value("bit_fade_seconds", 1, bad[i]);
+		assert_int_equal(c.bit_fade_seconds, 300);
+	}
+}
+
 static void audit_patterns_key(void **s)
 {
 	(void)s;
@@ -477,6 +511,7 @@ int main(void)
 		cmocka_unit_test(audit_passes),
 		cmocka_unit_test(audit_patterns_key),
 		cmocka_unit_test(iterations_key),
+		cmocka_unit_test(bit_fade_seconds_key),
 		cmocka_unit_test(inject_fault_key),
 		cmocka_unit_test(inject_fault_keeps_sixteen),
 		cmocka_unit_test(load_options_win_for_audit_keys),

@@ -12,6 +12,8 @@ void audit_mov_inv_walk64(struct audit_job *j);
 void audit_block_move(struct audit_job *j);
 void audit_random_sequence(struct audit_job *j);
 void audit_modulo20(struct audit_job *j);
+void audit_walking_ones_address(struct audit_job *j);
+void audit_bit_fade(struct audit_job *j);
 
 /* name, sweeps at one iteration, level, run; for the moving-inversion family
  * the iterations of a full pass (memtest86+'s) and the sweeps each further
@@ -26,6 +28,8 @@ const struct audit_pattern audit_patterns[] = {
 	{ "block_move", 10, AUDIT_STANDARD, audit_block_move, 0, 0 },
 	{ "random_sequence", 3, AUDIT_STANDARD, audit_random_sequence, 0, 0 },
 	{ "modulo20", 160, AUDIT_STANDARD, audit_modulo20, 0, 0 },
+	{ "walking_ones_address", 1, AUDIT_STANDARD, audit_walking_ones_address, 0, 0 },
+	{ "bit_fade", 4, AUDIT_FULL, audit_bit_fade, 0, 0 },
 };
 const uint32_t audit_pattern_count = sizeof(audit_patterns) / sizeof(audit_patterns[0]);
 
@@ -44,8 +48,7 @@ uint64_t audit_pattern_sweeps(const struct audit_pattern *p, uint32_t iterations
 
 static void up_and_down(struct audit_job *j, uint64_t p);
 
-/* One sweep writing p everywhere. */
-static void fill(struct audit_job *j, uint64_t p)
+void audit_fill(struct audit_job *j, uint64_t p)
 {
 	for (uint32_t s = 0; s < j->nspans; s++) {
 		const struct audit_span *sp = &j->spans[s];
@@ -56,9 +59,8 @@ static void fill(struct audit_job *j, uint64_t p)
 	}
 }
 
-void audit_fill_check(struct audit_job *j, uint64_t p)
+void audit_check_all(struct audit_job *j, uint64_t p)
 {
-	fill(j, p);
 	for (uint32_t s = 0; s < j->nspans; s++) {
 		const struct audit_span *sp = &j->spans[s];
 
@@ -68,11 +70,17 @@ void audit_fill_check(struct audit_job *j, uint64_t p)
 	}
 }
 
+void audit_fill_check(struct audit_job *j, uint64_t p)
+{
+	audit_fill(j, p);
+	audit_check_all(j, p);
+}
+
 void audit_moving_inversions(struct audit_job *j, uint64_t p)
 {
 	uint32_t its = j->iterations ? j->iterations : 1;
 
-	fill(j, p);
+	audit_fill(j, p);
 	for (uint32_t it = 0; it < its; it++)
 		up_and_down(j, p);
 }
