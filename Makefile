@@ -1,5 +1,5 @@
 # metaslot: gnu-efi loader + freestanding x86-64 kernel + MetaSlot allocator.
-# Targets: all (loader, kernel, image), image, sign, deb, run, test, bench, fuzz, clean, deps.
+# Targets: all (loader, kernel, image), image, sign, deb, run, test, bench, fuzz, docs, clean, deps.
 
 CC      ?= gcc
 LD      ?= ld
