@@ -1,8 +1,9 @@
 /* Proof of what each RAM test pattern catches: every pattern of the table
- * (audit_patterns, whatever it holds) runs over a small buffer with one
- * known fault, made by this test from outside the pattern code:
+ * (audit_patterns, whatever it holds) runs over a small region (four spans
+ * in 32 KiB of a memfd) with one known fault, made by this test from outside
+ * the pattern code:
  *   stuck-at 0/1    a thread holds the bit while the pattern runs;
- *   address fault   one memfd page mapped at two places in the buffer;
+ *   address fault   one memfd page mapped at two places in the region;
  *   transition,     every store to the fault's page is trapped and
  *   coupling        single-stepped (write_trap.h); after each store the
  *                   model compares the watched word with what it held and
@@ -21,7 +22,11 @@
  * a pattern that stops detecting a class the doc says it detects fails here.
  * The table this run produced is written to $FAULT_TABLE (default
  * build/fault_table.md); tools/fault_table.py puts it into docs/audit.md
- * (`make docs`) and, under `make test`, checks the doc is not stale. */
+ * (`make docs`) and, under `make test`, checks the doc is not stale.
+ *
+ * Runs under the host tests' ASan/UBSan like the others: the trap's handlers
+ * replace ASan's and cmocka's only while a trap is armed, and hand any fault
+ * outside the watched page back to them. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,17 +58,25 @@ enum fclass {
 	F_CFIN_UP, F_CFIN_DOWN, F_CFID_UP, F_CFID_DOWN, F_RET1, F_RET0, NCLASSES
 };
 
-/* Where each fault sits: away from page boundaries and from the powers of
- * two an address-line walk visits, so what catches it is the pattern's data
- * and order, not a lucky address. */
-#define STUCK_WORD W(3, 77)
-#define ALIAS_PAGE 1u            /* also mapped at ALIAS_AT */
-#define ALIAS_AT 6u
-#define TF_WORD W(2, 123)
-#define VICTIM W(4, 200)
-#define AGG_BELOW W(2, 300)      /* aggressor at a lower address than the victim */
-#define AGG_ABOVE W(5, 100)
-#define RET_WORD W(3, 400)
+/* The region the patterns test: four spans in address order, as the audit
+ * hands a CPU its blocks (each a power of two in size, aligned to it):
+ *   pages 0-3 (16 KiB), 16 words at the start of page 4, page 5, pages 6-7.
+ * The rest of page 4 is in no span, so the page the store trap watches
+ * (page 4) takes 16 stores per sweep, not 512. */
+#define TRAP_PAGE 4u
+#define TRAP_WORDS 16u
+
+/* Where each fault sits: away from the powers of two an address-line walk
+ * visits (but the address fault, which is one), so what catches it is the
+ * pattern's data and order, not a lucky address. */
+#define STUCK_WORD W(2, 77)
+#define ALIAS_PAGE 0u            /* also mapped at ALIAS_AT: address bit 13 lost */
+#define ALIAS_AT 2u
+#define TF_WORD W(TRAP_PAGE, 5)
+#define AGGRESSOR W(TRAP_PAGE, 9)
+#define VICTIM_ABOVE W(5, 200)   /* the aggressor below it */
+#define VICTIM_BELOW W(3, 200)
+#define RET_WORD W(6, 400)
 
 static const struct fault {
 	const char *column;      /* table header */
@@ -77,20 +90,21 @@ static const struct fault {
 		    1ull << 13, 0 },
 	[F_SA1] = { "SA1", "stuck-at-1: a bit held at 1 by another thread", STUCK_WORD, 0,
 		    1ull << 41, 0 },
-	[F_ADDR] = { "AF", "address fault: two addresses reach one cell (one page mapped twice)",
-		     0, 0, 0, 0 },
+	[F_ADDR] = { "AF", "address fault: two addresses reach one cell (pages 0 and 2 of the "
+		     "region are one page: address bit 13 lost)", 0, 0, 0, 0 },
 	[F_TF_UP] = { "TF01", "transition fault: a bit that cannot go 0->1", TF_WORD, TF_WORD,
 		      1ull << 5, 0 },
 	[F_TF_DOWN] = { "TF10", "transition fault: a bit that cannot go 1->0", TF_WORD, TF_WORD,
 			1ull << 50, 0 },
 	[F_CFIN_UP] = { "CFin<", "inversion coupling: a transition of a bit of a lower word "
-			"inverts a bit of the victim", VICTIM, AGG_BELOW, 1ull << 7, 1ull << 3 },
+			"inverts a bit of the victim", VICTIM_ABOVE, AGGRESSOR, 1ull << 7, 1ull << 3 },
 	[F_CFIN_DOWN] = { "CFin>", "inversion coupling, the aggressor word above the victim",
-			  VICTIM, AGG_ABOVE, 1ull << 7, 1ull << 3 },
+			  VICTIM_BELOW, AGGRESSOR, 1ull << 7, 1ull << 3 },
 	[F_CFID_UP] = { "CFid<", "idempotent coupling: a 0->1 transition of a bit of a lower "
-			"word forces the victim bit to 0", VICTIM, AGG_BELOW, 1ull << 7, 1ull << 3 },
+			"word forces the victim bit to 0", VICTIM_ABOVE, AGGRESSOR, 1ull << 7,
+			1ull << 3 },
 	[F_CFID_DOWN] = { "CFid>", "idempotent coupling, the aggressor word above the victim",
-			  VICTIM, AGG_ABOVE, 1ull << 7, 1ull << 3 },
+			  VICTIM_BELOW, AGGRESSOR, 1ull << 7, 1ull << 3 },
 	[F_RET1] = { "RET1", "retention: a 1 decays to 0 when the memory is left alone "
 		     "(a pattern's wait)", RET_WORD, 0, 1ull << 9, 0 },
 	[F_RET0] = { "RET0", "retention: a 0 decays to 1 when the memory is left alone",
@@ -153,25 +167,37 @@ static struct model {
 	const struct fault *f;
 	enum fclass c;
 	uint64_t seen;           /* the watched word as the last store left it */
-	/* stuck-at: the holding thread */
+	/* stuck-at: the holding thread, on the pattern's CPU */
 	pthread_t holder;
 	atomic_int stop;
-	atomic_ulong loops;
+	cpu_set_t cpus;          /* the pattern thread's CPUs before */
 	/* what the pattern reported */
 	uint64_t at_fault, elsewhere;
 } M;
 
+/* The stuck bit does not hold its stuck value (the pattern wrote over it). */
+static int stuck_bit_wrong(void)
+{
+	uint64_t v = cell[M.f->word] & M.f->bit;
+
+	return M.c == F_SA1 ? !v : v != 0;
+}
+
+/* Puts the bit back whenever it finds it written: an atomic OR or AND of
+ * that bit alone, so a store the pattern makes in between is never undone. */
 static void *hold(void *arg)
 {
 	(void)arg;
 	volatile uint64_t *w = &cell[M.f->word];
 
 	while (!atomic_load(&M.stop)) {
-		if (M.c == F_SA1 && !(*w & M.f->bit))
-			__atomic_fetch_or(w, M.f->bit, __ATOMIC_RELAXED);
-		else if (M.c == F_SA0 && (*w & M.f->bit))
-			__atomic_fetch_and(w, ~M.f->bit, __ATOMIC_RELAXED);
-		atomic_fetch_add(&M.loops, 1);
+		if (stuck_bit_wrong()) {
+			if (M.c == F_SA1)
+				__atomic_fetch_or(w, M.f->bit, __ATOMIC_RELAXED);
+			else
+				__atomic_fetch_and(w, ~M.f->bit, __ATOMIC_RELAXED);
+		}
+		sched_yield();
 	}
 	return NULL;
 }
@@ -221,45 +247,61 @@ static void on_rest(struct audit_job *j, uint32_t seconds)
 		cell[M.f->word] |= M.f->bit;
 }
 
+/* A bad read names the fault: the faulty word, or for an address fault
+ * either page of the pair. */
+static int at_the_fault(uint64_t addr)
+{
+	uint64_t page = (addr - PHYS) / PAGE;
+
+	if (M.c == F_ADDR)
+		return page == ALIAS_PAGE || page == ALIAS_AT;
+	return addr - PHYS == 8ull * M.f->word;
+}
+
 static void on_bad(struct audit_job *j, uint64_t addr, uint64_t expected, uint64_t actual)
 {
 	(void)j;
 	(void)expected;
 	(void)actual;
-	uint64_t lo, hi;
-
-	if (M.c == F_ADDR) {
-		lo = PHYS + (uint64_t)ALIAS_PAGE * PAGE;
-		hi = PHYS + (uint64_t)(ALIAS_AT + 1) * PAGE;
-		/* either page of the pair, not the ones between */
-		if (addr >= lo + PAGE && addr < hi - PAGE)
-			lo = hi;
-	} else {
-		lo = PHYS + 8ull * M.f->word;
-		hi = lo + 8;
-	}
-	if (addr >= lo && addr < hi)
+	if (M.c < NCLASSES && at_the_fault(addr))
 		M.at_fault++;
 	else
 		M.elsewhere++;
 }
 
-/* Stuck-at: after each sweep the thread has made at least one full round, so
- * the bit is at its stuck value before the next sweep reads (a real stuck bit
- * is always there; this makes the thread's timing not matter). */
+/* Stuck-at: after each span of each sweep the thread has put the bit back,
+ * so it holds its stuck value before anything reads it a sweep later (a real
+ * stuck bit is always there; this makes the thread's timing not matter: the
+ * two threads share one CPU, so the yield hands it over at once). */
 static void on_progress(struct audit_job *j, uint64_t words)
 {
 	(void)j;
 	(void)words;
 	if (M.c != F_SA0 && M.c != F_SA1)
 		return;
-	unsigned long l = atomic_load(&M.loops);
-
-	while (atomic_load(&M.loops) < l + 2)
+	while (stuck_bit_wrong())
 		sched_yield();
 }
 
 /* ---------------------------------------------------------------- one run */
+
+/* The holder thread, and this one, on the CPU this one runs on. */
+static void hold_on_this_cpu(void)
+{
+	pthread_attr_t a;
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	assert_true(cpu >= 0);
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof(M.cpus), &M.cpus), 0);
+	assert_int_equal(pthread_setaffinity_np(pthread_self(), sizeof(one), &one), 0);
+	assert_int_equal(pthread_attr_init(&a), 0);
+	assert_int_equal(pthread_attr_setaffinity_np(&a, sizeof(one), &one), 0);
+	assert_int_equal(pthread_create(&M.holder, &a, hold, NULL), 0);
+	pthread_attr_destroy(&a);
+}
 
 static void fault_on(enum fclass c)
 {
@@ -272,10 +314,8 @@ static void fault_on(enum fclass c)
 	case F_SA0:
 	case F_SA1:
 		atomic_store(&M.stop, 0);
-		atomic_store(&M.loops, 0);
-		assert_int_equal(pthread_create(&M.holder, NULL, hold, NULL), 0);
-		while (atomic_load(&M.loops) < 2)
-			sched_yield();
+		hold_on_this_cpu();
+		on_progress(NULL, 0);
 		break;
 	case F_ADDR:
 		map_at((void *)&buf[W(ALIAS_AT, 0)], ALIAS_PAGE, 1);
@@ -296,6 +336,7 @@ static void fault_off(enum fclass c)
 	case F_SA1:
 		atomic_store(&M.stop, 1);
 		pthread_join(M.holder, NULL);
+		assert_int_equal(pthread_setaffinity_np(pthread_self(), sizeof(M.cpus), &M.cpus), 0);
 		break;
 	case F_ADDR:
 		map_at((void *)&buf[W(ALIAS_AT, 0)], ALIAS_AT, 1);
@@ -310,9 +351,13 @@ static void fault_off(enum fclass c)
 
 static void run_one(const struct audit_pattern *p)
 {
-	struct audit_span span = { .w = buf, .phys = PHYS, .words = WORDS };
+#define SPAN(pg, nw) { .w = &buf[W(pg, 0)], .phys = PHYS + (pg) * PAGE, .words = (nw) }
+	const struct audit_span spans[] = {
+		SPAN(0, 4 * PAGE / 8), SPAN(TRAP_PAGE, TRAP_WORDS), SPAN(5, PAGE / 8),
+		SPAN(6, 2 * PAGE / 8),
+	};
 	/* hooks this test does not know stay NULL: patterns must cope */
-	struct audit_job j = { .spans = &span, .nspans = 1, .seed = 42, .bad = on_bad,
+	struct audit_job j = { .spans = spans, .nspans = 4, .seed = 42, .bad = on_bad,
 			       .progress = on_progress, .iterations = 1, .rest = on_rest };
 
 	M.at_fault = M.elsewhere = 0;
@@ -414,12 +459,12 @@ static void models_act_on_plain_stores(void **s)
 
 	f = &faults[F_CFIN_UP];
 	fault_on(F_CFIN_UP);
-	buf[AGG_BELOW] = 0;
-	buf[VICTIM] = 0;
-	buf[AGG_BELOW] = f->agg_bit;
-	assert_int_equal(buf[VICTIM], f->bit);
-	buf[AGG_BELOW] = f->agg_bit | 1;  /* no transition of the aggressor bit */
-	assert_int_equal(buf[VICTIM], f->bit);
+	buf[AGGRESSOR] = 0;
+	buf[VICTIM_ABOVE] = 0;
+	buf[AGGRESSOR] = f->agg_bit;
+	assert_int_equal(buf[VICTIM_ABOVE], f->bit);
+	buf[AGGRESSOR] = f->agg_bit | 1;  /* no transition of the aggressor bit */
+	assert_int_equal(buf[VICTIM_ABOVE], f->bit);
 	assert_int_equal(write_trap_disarm(), 3);
 	fault_on(F_ADDR);
 	buf[W(ALIAS_PAGE, 5)] = 0x1234;
