@@ -15,6 +15,10 @@
 #define BADLIST_OVERFLOW_SLOTS 16384 /* frames remembered beyond the list, to count them once */
 #define BADLIST_PATTERNS 32   /* pattern numbers a read may carry (AUDIT_MAX_PATTERNS) */
 #define BADLIST_NO_PATTERN 0xffffffffu
+/* The audit's buffer for each of the three lists: all three fit one
+ * audit_result event (JSON_EVENT_MAX, 2048) beside the error detail, with
+ * every pattern's count; a list cut short says how much it left out. */
+#define BADLIST_EXPORT_CAP 384
 
 struct bad_frame {
 	uint64_t phys;        /* the 4 KiB frame */

@@ -16,9 +16,6 @@
 #include <lib/json.h>
 #include "audit_internal.h"
 
-/* Each field fits one event (JSON_EVENT_MAX) beside the others; a list cut
- * short says how much it left out. */
-#define LIST_CAP 448
 
 /* "0x..": 64-bit masks and addresses as strings, exact in any JSON reader. */
 static void jw_hex(struct jw *w, const char *key, uint64_t v)
@@ -81,7 +78,8 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *stat,
 			 uint32_t ncpu, uint64_t tested_frames, uint64_t untested_frames)
 {
-	static char memmap[LIST_CAP], badram[LIST_CAP], windows[LIST_CAP];
+	static char memmap[BADLIST_EXPORT_CAP], badram[BADLIST_EXPORT_CAP],
+		windows[BADLIST_EXPORT_CAP];
 	uint32_t om1, om2, om3;
 	uint64_t bytes = 0, cycles = 0;
 	struct jw w;

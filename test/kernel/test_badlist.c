@@ -518,12 +518,12 @@ static void a_cap_below_the_prefix_omits_every_range(void **s)
 	}
 }
 
-/* The audit's own buffers are 1024 bytes: a long list is cut, and what is
- * kept still covers only bad frames, from the lowest up. */
+/* The audit's own buffers (BADLIST_EXPORT_CAP): a long list is cut, and
+ * what is kept still covers only bad frames, from the lowest up. */
 static void a_long_list_in_the_audits_buffer(void **s)
 {
 	(void)s;
-	char out[1024 + 16];
+	char out[BADLIST_EXPORT_CAP + 16];
 	uint32_t om;
 	uint64_t covered;
 
@@ -532,11 +532,11 @@ static void a_long_list_in_the_audits_buffer(void **s)
 		badlist_add(B, (uint64_t)(BADLIST_MAX - i) * 2 * FRAME + 0x100000000ull, 0, 1, 0, "x");
 	badlist_sort(B);
 	memset(out, 0xa5, sizeof(out));
-	size_t len = badlist_memmap_param(B, out, 1024, &om);
+	size_t len = badlist_memmap_param(B, out, BADLIST_EXPORT_CAP, &om);
 
-	for (size_t k = 1024; k < sizeof(out); k++)
+	for (size_t k = BADLIST_EXPORT_CAP; k < sizeof(out); k++)
 		assert_int_equal((unsigned char)out[k], 0xa5);
-	assert_true(len < 1024 && len == strlen(out));
+	assert_true(len < BADLIST_EXPORT_CAP && len == strlen(out));
 	uint32_t kept = check_memmap(out, &covered);
 
 	assert_true(kept > 10);
@@ -545,14 +545,28 @@ static void a_long_list_in_the_audits_buffer(void **s)
 	assert_true(strstr(out, "4K$0x100002000,4K$0x100004000,") == out + 7);
 
 	memset(out, 0xa5, sizeof(out));
-	len = badlist_badram(B, out, 1024, &om);
-	for (size_t k = 1024; k < sizeof(out); k++)
+	len = badlist_badram(B, out, BADLIST_EXPORT_CAP, &om);
+	for (size_t k = BADLIST_EXPORT_CAP; k < sizeof(out); k++)
 		assert_int_equal((unsigned char)out[k], 0xa5);
-	assert_true(len < 1024 && len == strlen(out));
+	assert_true(len < BADLIST_EXPORT_CAP && len == strlen(out));
 	kept = parse_badram(out);
 	assert_int_equal(kept + om, BADLIST_MAX);
 	for (uint32_t k = 0; k < kept; k++)
 		assert_int_equal(pair_addr[k], 0x100000000ull + (uint64_t)(k + 1) * 2 * FRAME);
+
+	memset(out, 0xa5, sizeof(out));
+	len = badlist_windows(B, out, BADLIST_EXPORT_CAP, &om);
+	for (size_t k = BADLIST_EXPORT_CAP; k < sizeof(out); k++)
+		assert_int_equal((unsigned char)out[k], 0xa5);
+	assert_true(len < BADLIST_EXPORT_CAP && len == strlen(out));
+	kept = 0;
+	for (const char *p = out; *p; kept++) {
+		assert_int_equal(parse_hex(&p), 0x100000 + (uint64_t)(kept + 1) * 2);
+		if (*p)
+			assert_int_equal(*p++, ' ');
+	}
+	assert_true(kept > 10);
+	assert_int_equal(kept + om, BADLIST_MAX);
 }
 
 
