@@ -50,6 +50,7 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 		if (f->reported)
 			continue;
 		f->reported = 1;
+		pattern_names(f->patterns, names, sizeof(names));
 		if (f->expected == f->actual) /* not a pattern's find: audit_add_bad_frame */
 			kprintf("BAD FRAME 0x%llx: reported by %s on cpu %u",
 				(unsigned long long)f->phys, f->pattern, f->cpu);
@@ -58,6 +59,9 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 				(unsigned long long)f->phys, (unsigned long long)f->addr,
 				(unsigned long long)f->actual, (unsigned long long)f->expected,
 				f->pattern, f->cpu);
+		if (f->errors)
+			kprintf("          bits 0x%016llx in %u bad reads, seen by %s",
+				(unsigned long long)f->bits, f->errors, names);
 		jw_begin(&w, "bad_frame");
 		jw_u64(&w, "phys", f->phys);
 		jw_u64(&w, "addr", f->addr);
@@ -67,7 +71,7 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 		jw_str(&w, "pattern", f->pattern);
 		jw_hex(&w, "bits", f->bits);
 		jw_u64(&w, "errors", f->errors);
-		jw_str(&w, "patterns", pattern_names(f->patterns, names, sizeof(names)));
+		jw_str(&w, "patterns", names);
 		/* SMBIOS types 20/17: named only when one device holds the address */
 		jw_str(&w, "dimm", smbios_locator_for(f->addr) ? smbios_locator_for(f->addr)
 							       : "cannot_tell");
