@@ -32,16 +32,28 @@ struct cpu_job {
 	uint64_t pattern_words;        /* words it sweeps on this CPU */
 };
 
-/* A bad read: the frame is poisoned at once (allocated to us, the allocator
- * quarantines it when we free the block), the first time it is seen. */
+/* The table number of the pattern whose name the job carries in ctx. */
+static uint32_t pattern_no(const char *name)
+{
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (audit_patterns[i].name == name)
+			return i;
+	return BADLIST_NO_PATTERN;
+}
+
+/* A bad read: counted in the error detail; the frame is poisoned at once
+ * (allocated to us, the allocator quarantines it when we free the block),
+ * the first time it is seen. */
 static void on_bad(struct audit_job *j, uint64_t addr, uint64_t expected, uint64_t actual)
 {
 	struct cpu_job *cj = (struct cpu_job *)j;
 	struct audit_findings *f = cj->found;
+	const char *name = j->ctx;
+	uint32_t no = pattern_no(name);
 	uint64_t flags = spin_lock_irqsave(&f->bad_lock);
 	uint64_t before = f->bad.n + f->bad.overflow;
 
-	badlist_add(&f->bad, addr, expected, actual, this_cpu()->index, (const char *)j->ctx);
+	badlist_read(&f->bad, addr, expected, actual, this_cpu()->index, name, no);
 	int poison = f->bad.n + f->bad.overflow != before || f->bad.overflow_saturated;
 
 	spin_unlock_irqrestore(&f->bad_lock, flags);
