@@ -94,13 +94,14 @@ static void run(struct menu *m)
 	SetMem(shown, sizeof(shown), 0xff);
 	ev[0] = ST->ConIn->WaitForKey;
 	ev[1] = tick;
-	for (int changed = 1; m->state != MENU_DONE; changed = 0) {
+	for (int changed = 1; m->state != MENU_DONE;) {
 		if (changed) {
 			menu_render(m, now);
 			draw(now, shown);
 		}
 		if (EFI_ERROR(BS->WaitForEvent(2, ev, &which)))
 			break;  /* as chosen so far */
+		changed = 0;
 		if (which == 1)
 			changed = menu_tick(m);
 		else
