@@ -199,3 +199,30 @@ def menu_keys_from_the_serial_line_change_the_run(d):
     if b.first("audit_result") or sm.get("cpus") != 2:
         p.append("audit=off / two CPUs not applied: summary %s" % sm)
     return p
+
+
+@case
+def stick_image_waits_5_seconds_in_its_menu(d):
+    """The image as built (config/METASLOT.CFG: a full audit, halt) shows the
+    menu with a 5 s countdown; 'a' (full -> off, wrapping), 'f' (halt ->
+    shutdown) and Enter on the keyboard turn it into a short run that ends."""
+    sock = os.path.join(d, "monitor.sock")
+    state = {}
+    img = qemu.prepare_image(d, None)
+
+    def send(d):
+        return monitor(sock, ["sendkey a", "sendkey f", "sendkey ret"])
+
+    b = boot(d, image=img, mem="128M", vga=False, monitor=sock,
+             on_running=key_sender(d, state, send), timeout=240)
+    if "error" in state:
+        return [state["error"]]
+    p = check_run(b, "128M") + check_menu_screen(b, 1)
+    if "Starting in 5 s" not in state.get("before", ""):
+        p.append("the stick's menu did not start at 5 s")
+    c = b.first("config") or {}
+    want = {"audit": "off", "on_finish": "shutdown", "menu_timeout": 5, "issues": 0}
+    got = {k: c.get(k) for k in want}
+    if got != want:
+        p.append("config event %s, expected %s" % (got, want))
+    return p
