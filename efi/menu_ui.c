@@ -112,6 +112,27 @@ static void run(struct menu *m)
 	ST->ConOut->ClearScreen(ST->ConOut);
 }
 
+/* "menu: starting with audit=off passes=3" from the lines appended (a
+ * comment line first), or "as configured" when there are none. */
+static void say_chosen(const char *lines, long n)
+{
+	char msg[MENU_CONFIG_RESERVE + 32] = "menu: starting with";
+	UINTN len = 19;
+	long i = 0;
+
+	if (n == 0) {
+		ldr_note("menu: starting as configured");
+		return;
+	}
+	while (i < n && lines[i++] != '\n')
+		;  /* the comment line */
+	msg[len++] = ' ';
+	for (; i < n && len + 1 < sizeof(msg); i++)
+		msg[len++] = lines[i] == '\n' ? ' ' : lines[i];
+	msg[len - 1] = 0;  /* the last line's '\n' */
+	ldr_note(msg);
+}
+
 void menu_show(struct loader *L)
 {
 	struct menu_machine mach = { 0, 0 };
@@ -136,5 +157,5 @@ void menu_show(struct loader *L)
 		return;
 	}
 	L->bi->config_len += (uint32_t)n;
-	ldr_note(n ? "menu: starting with the settings chosen" : "menu: starting as configured");
+	say_chosen(end, n);
 }

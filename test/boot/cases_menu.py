@@ -81,6 +81,8 @@ def menu_keys_from_the_keyboard_change_the_run(d):
                  % (b.first("audit_result"), sm))
     if "Countdown stopped" not in b.serial:
         p.append("the first key did not stop the countdown")
+    if "menu: starting with audit=off smp=1 on_finish=shutdown\r\n" not in b.serial:
+        p.append("the loader does not say what was chosen")
     return p
 
 
@@ -101,6 +103,8 @@ def menu_without_a_key_runs_the_file_after_the_countdown(d):
             p.append("countdown never showed %d s" % left)
     if "Countdown stopped" in b.serial:
         p.append("countdown stopped without a key")
+    if "menu: starting as configured" not in b.serial:
+        p.append("the loader does not say it starts as configured")
     return p
 
 
