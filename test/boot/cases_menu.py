@@ -87,6 +87,30 @@ def menu_keys_from_the_keyboard_change_the_run(d):
 
 
 @case
+def menu_keys_from_a_usb_keyboard_change_the_run(d):
+    """The PS/2 controller switched off (i8042=off): the only keyboard is a
+    USB one on an xHCI controller, driven by the firmware's USB stack, and
+    sendkey reaches the guest through it: 'p' twice (passes 1 -> 3), Enter."""
+    cfg = "on_finish=shutdown\naudit=off\nstress_ops=0\nbandwidth=off\nmenu_timeout=20\n"
+    sock = os.path.join(d, "monitor.sock")
+    state = {}
+
+    def send(d):
+        return monitor(sock, ["sendkey p", "sendkey p", "sendkey ret"])
+
+    b = boot(d, cfg=cfg, machine="q35,i8042=off", mem="128M", vga=False, monitor=sock,
+             extra=["-device", "qemu-xhci,id=kbdhc", "-device", "usb-kbd,bus=kbdhc.0"],
+             on_running=key_sender(d, state, send), timeout=240)
+    if "error" in state:
+        return [state["error"]]
+    p = check_run(b, "128M") + check_menu_screen(b, 1)
+    c = b.first("config") or {}
+    if c.get("passes") != 3 or c.get("audit") != "off":
+        p.append("config event %s, expected passes 3 from the USB keyboard" % c)
+    return p
+
+
+@case
 def menu_without_a_key_runs_the_file_after_the_countdown(d):
     """menu_timeout=4 and no key: the countdown runs down on serial and the
     run is the file's (audit off, shutdown); the boot waited for it."""
