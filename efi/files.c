@@ -119,6 +119,13 @@ void config_read(struct loader *L)
 		len = size < CONFIG_MAX / 2 ? size : CONFIG_MAX / 2;
 		CopyMem(L->config, file, len);
 		FreePool(file);
+		/* a NUL ends the file's text; the load options and the menu's
+		 * lines after it must still be read (cfgline.h: NUL ends the text) */
+		for (UINTN i = 0; i < len; i++)
+			if (!L->config[i]) {
+				len = i;
+				break;
+			}
 		if (len && L->config[len - 1] != '\n')
 			L->config[len++] = '\n';
 	} else {

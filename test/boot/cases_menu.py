@@ -90,8 +90,11 @@ def menu_keys_from_the_keyboard_change_the_run(d):
 def menu_keys_from_a_usb_keyboard_change_the_run(d):
     """The PS/2 controller switched off (i8042=off): the only keyboard is a
     USB one on an xHCI controller, driven by the firmware's USB stack, and
-    sendkey reaches the guest through it: 'p' twice (passes 1 -> 3), Enter."""
-    cfg = "on_finish=shutdown\naudit=off\nstress_ops=0\nbandwidth=off\nmenu_timeout=20\n"
+    sendkey reaches the guest through it: 'p' twice (passes 1 -> 3), Enter.
+    The file ends in a NUL and junk: its text ends there, and the menu's
+    lines after it still count."""
+    cfg = ("on_finish=shutdown\naudit=off\nstress_ops=0\nbandwidth=off\nmenu_timeout=20\n"
+           "\0audit=full\n")
     sock = os.path.join(d, "monitor.sock")
     state = {}
 
