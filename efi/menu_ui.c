@@ -91,6 +91,7 @@ static void run(struct menu *m)
 	}
 	ST->ConIn->Reset(ST->ConIn, FALSE);  /* keys typed before the menu are not for it */
 	ST->ConOut->ClearScreen(ST->ConOut);
+	ST->ConOut->EnableCursor(ST->ConOut, FALSE);  /* may be unsupported: cosmetic */
 	SetMem(shown, sizeof(shown), 0xff);
 	ev[0] = ST->ConIn->WaitForKey;
 	ev[1] = tick;
@@ -110,6 +111,7 @@ static void run(struct menu *m)
 	}
 	BS->CloseEvent(tick);
 	ST->ConOut->ClearScreen(ST->ConOut);
+	ST->ConOut->EnableCursor(ST->ConOut, TRUE);
 }
 
 /* "menu: starting with audit=off passes=3" from the lines appended (a
