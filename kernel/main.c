@@ -100,6 +100,10 @@ static void report_config(const struct bootinfo *bi)
 	jw_bool(&w, "file", !(bi->flags & BOOTINFO_FLAG_NO_CONFIG_FILE));
 	jw_bool(&w, "load_options_ignored", !!(bi->flags & BOOTINFO_FLAG_LOADOPT_IGNORED));
 	jw_str(&w, "on_finish", config_on_finish_name(kcfg.on_finish));
+	jw_str(&w, "audit", config_audit_name(kcfg.audit));
+	jw_u64(&w, "passes", kcfg.passes);
+	jw_u64(&w, "smp", kcfg.smp_limit);     /* CPUs to use, 0 = all */
+	jw_u64(&w, "menu_timeout", kcfg.menu_timeout);
 	jw_bool(&w, "serial", kcfg.serial_enabled);
 	jw_u64(&w, "issues", kcfg.nissues + kcfg.issues_dropped);
 	audit_describe_iterations(&w);

@@ -48,6 +48,7 @@ struct config {
 	int save_report;           /* store the run record in a UEFI variable */
 	uint32_t reports_keep;     /* (the loader acts on it) report files kept */
 	int forget_known_bad;      /* (the loader acts on it) known_bad=forget */
+	uint32_t menu_timeout;     /* (the loader acts on it) pre-boot menu seconds */
 	uint32_t ninject;
 	struct audit_injection inject[AUDIT_MAX_INJECT];
 
@@ -60,6 +61,7 @@ void config_defaults(struct config *c);
 /* Applies `len` bytes of text (NUL also ends it) on top of `c`. */
 void config_parse(struct config *c, const char *text, size_t len);
 const char *config_on_finish_name(enum on_finish f);
+const char *config_audit_name(enum audit_mode a);
 
 
 

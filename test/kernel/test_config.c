@@ -495,6 +495,34 @@ static void bandwidth_key(void **s)
 	assert_string_equal(c.issues[0].what, "bad value");
 }
 
+/* menu_timeout= is the loader's (efi/menu.c); the kernel knows the key, so
+ * it is no "unknown key", and reports a bad value like any other. */
+static void menu_timeout_key(void **s)
+{
+	(void)s;
+	parse("");
+	assert_int_equal(c.menu_timeout, 0);
+	parse("menu_timeout=5\n");
+	assert_int_equal(c.menu_timeout, 5);
+	assert_int_equal(c.nissues, 0);
+	parse("menu_timeout=5\nmenu_timeout=0\n");
+	assert_int_equal(c.menu_timeout, 0);
+	parse("menu_timeout=3600\n");
+	assert_int_equal(c.menu_timeout, 3600);
+	assert_int_equal(c.nissues, 0);
+
+	static const char *bad[] = { "menu_timeout=3601", "menu_timeout=-1", "menu_timeout=",
+				     "menu_timeout=5s", "menu_timeout=off" };
+	char buf[128];
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "menu_timeout=7\n%s\n", bad[i]);
+		parse(buf);
+		expect_bad_value("menu_timeout", 2, bad[i]);
+		assert_int_equal(c.menu_timeout, 7);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -516,6 +544,7 @@ int main(void)
 		cmocka_unit_test(inject_fault_keeps_sixteen),
 		cmocka_unit_test(load_options_win_for_audit_keys),
 		cmocka_unit_test(bandwidth_key),
+		cmocka_unit_test(menu_timeout_key),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }
