@@ -42,7 +42,7 @@ void audit_run(void)
 		return;
 	plan_patterns(&plan);
 	kprintf("audit: %s, %u pass(es), patterns %s, %u CPUs",
-		audit_mode_name(kcfg.audit), kcfg.passes, plan.names, n);
+		config_audit_name(kcfg.audit), kcfg.passes, plan.names, n);
 	/* before the passes take all free memory: the uncached view's tables */
 	if (ucview_prepare(n))
 		kprintf("audit: no uncached view (no memory for its page tables)");
