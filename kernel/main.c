@@ -100,6 +100,7 @@ static void report_config(const struct bootinfo *bi)
 	jw_bool(&w, "load_options_ignored", !!(bi->flags & BOOTINFO_FLAG_LOADOPT_IGNORED));
 	jw_str(&w, "on_finish", config_on_finish_name(kcfg.on_finish));
 	jw_bool(&w, "serial", kcfg.serial_enabled);
+	jw_str(&w, "screen_log", kcfg.screen_log_json ? "json" : "human");
 	jw_u64(&w, "issues", kcfg.nissues + kcfg.issues_dropped);
 	event_emit(&w);
 }

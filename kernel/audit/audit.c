@@ -49,11 +49,14 @@ void audit_run(void)
 	uint64_t free_at_start = mm_free_frames();
 
 	atomic_store(&reporting, 1);
+	audit_status_begin(plan.patterns, kcfg.passes); /* MINIMAL (screen branch) */
 	for (uint32_t pass = 0; pass < kcfg.passes; pass++) {
 		audit_pass(&plan, &found, stat, pass, n);
 		audit_report_new_bad_frames(&found);
 		cpuinfo_thermal("audit_pass");
 	}
+	audit_status.current = -1;
+	audit_status.running = 0;
 	totals(n, free_at_start, &tested, &untested);
 	audit_report_result(&found, stat, n, tested, untested);
 	atomic_store(&reporting, 0);
@@ -102,4 +105,17 @@ uint64_t audit_test_block(uint64_t phys, uint8_t order)
 const struct badlist *audit_bad_frames(void)
 {
 	return &found.bad;
+}
+
+uint32_t audit_bad_frames_copy(uint32_t from, struct bad_frame *out, uint32_t max,
+			       uint64_t *total)
+{
+	uint64_t flags = spin_lock_irqsave(&found.bad_lock);
+	uint32_t n = 0;
+
+	for (uint32_t i = from; i < found.bad.n && n < max; i++)
+		out[n++] = found.bad.f[i];
+	*total = found.bad.n + found.bad.overflow;
+	spin_unlock_irqrestore(&found.bad_lock, flags);
+	return n;
 }

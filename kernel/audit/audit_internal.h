@@ -60,6 +60,9 @@ struct audit_span audit_span_of(uint64_t phys, uint8_t order, uint32_t cpu);
 uint8_t audit_span_order(const struct audit_span *s);
 
 /* passes.c */
+/* MINIMAL audit_status fill (the screen branch's, for its own tests; the
+ * per-pattern-barrier work replaces it): CPU 0's view stands for all. */
+void audit_status_begin(uint32_t patterns, uint32_t passes);
 /* Runs `patterns` over spans[0 .. n) on this CPU; `work` is the progress
  * total in words. Bad words are listed and their frames poisoned in f. */
 void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, uint64_t seed,

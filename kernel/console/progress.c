@@ -36,6 +36,7 @@ void progress_begin(const char *phase, uint32_t cpus)
 		screen_progress(c, 0, phase);
 	}
 	event(0);
+	screen_refresh();
 }
 
 void progress_update(uint32_t cpu, uint64_t done, uint64_t total)
@@ -47,7 +48,10 @@ void progress_update(uint32_t cpu, uint64_t done, uint64_t total)
 		return;
 	atomic_store_explicit(&percent[cpu], (unsigned char)pct, memory_order_relaxed);
 	screen_progress(cpu, pct, phase_name);
-	if (cpu != 0 || rdtsc() - last_event_tsc < tsc_hz)
+	if (cpu != 0)
+		return;
+	screen_tick(); /* the panels, a few times a second */
+	if (rdtsc() - last_event_tsc < tsc_hz)
 		return;
 	uint32_t least = 100;
 
@@ -65,4 +69,5 @@ void progress_end(void)
 	for (uint32_t c = 0; c < ncpus; c++)
 		screen_progress(c, 100, phase_name);
 	event(100);
+	screen_refresh(); /* what the phase found, before anything sorts it */
 }
