@@ -26,7 +26,7 @@ struct panel_header {
 	const char *cpu_model;  /* brand string; NULL or "": not known yet */
 	uint32_t cpus;
 	uint64_t ram_bytes, meta_bytes;
-	const char *dimms;      /* dimms_line(); NULL or "": no inventory */
+	const char *dimms;      /* dimms_line(), "DIMMs: 2 of 4, ..."; NULL or "": none */
 	uint64_t elapsed_s;     /* since the kernel started */
 };
 

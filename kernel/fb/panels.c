@@ -114,8 +114,9 @@ void panel_header(const struct panel_header *h)
 	line_add(&b, "   metadata: ");
 	line_size(&b, h->meta_bytes);
 	row_text(&g, l.header_row + 1, &b, TEXT_FG, BG);
-	line_add(&c, " DIMMs: ");
-	line_add(&c, h->dimms && h->dimms[0] ? h->dimms : "no inventory (no SMBIOS memory devices)");
+	line_add(&c, " ");
+	line_add(&c, h->dimms && h->dimms[0] ? h->dimms
+					      : "DIMMs: no inventory (no SMBIOS memory devices)");
 	row_text(&g, l.header_row + 2, &c, TEXT_FG, BG);
 }
 
@@ -259,6 +260,8 @@ void panel_tests(const struct panel_tests *t)
 		line_u64(&h, n);
 		line_add(&h, ")");
 	}
+	if (!t->enabled) /* no table at all: the run row said so */
+		h.len = 0;
 	row_text(&g, l.tables_row, &h, HEAD_FG, BG);
 	for (uint32_t i = 0; i < shown; i++)
 		test_row(&g, l.tables_row + 1 + i, &t->t[first + i], t->passes);
@@ -360,7 +363,7 @@ void panel_errors(const struct panel_errors *e)
 	}
 	if (row < end)
 		row_text(&g, row++, &c, e->total ? ERROR_FG : BRIGHT_FG, BG);
-	if (table && row < end) {
+	if (table && e->total && row < end) { /* the head only over rows */
 		cell(&h, &col, "address", E_ADDR_W);
 		if (dimm_w)
 			cell(&h, &col, "DIMM", dimm_w);

@@ -313,7 +313,7 @@ TEST_NAMES = ["own_address", "mov_inv_ones_zeros", "mov_inv_random", "linux_memt
 def tables_script(running, nerr):
     s = ["diag", "header 2 %d %d %s %s %s %s 5" % (
         1 << 30, 16 << 20, hexs("EDK II"), hexs("0.1"), hexs("QEMU CPU"),
-        hexs("1 of 1, 1024 MiB RAM"))]
+        hexs("DIMMs: 1 of 1, 1024 MiB RAM"))]
     for i, n in enumerate(TEST_NAMES):
         state = 2 if i < running else 1 if i == running else 0
         s.append("test %s %d %d 60 %d %d %d" % (hexs(n), state, 1 if i <= running else 0,

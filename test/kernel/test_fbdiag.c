@@ -103,7 +103,7 @@ static void test_header_text(void **state)
 	/* the SMBIOS line has a row of its own, the model follows the count */
 	panel_header(&(struct panel_header){ .cpus = 4, .cpu_model = "Some CPU",
 					     .ram_bytes = 8ull << 30, .meta_bytes = 0,
-					     .dimms = "2 of 4" });
+					     .dimms = "DIMMs: 2 of 4" });
 	assert_true(testfb_row_is(&t, 1, " CPUs: 4 x Some CPU   RAM: 8.0 GiB   metadata: 0 B", GREY,
 				  BLACK));
 	assert_true(testfb_row_is(&t, 2, " DIMMs: 2 of 4", GREY, BLACK));

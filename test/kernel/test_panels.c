@@ -135,7 +135,7 @@ static void one_size(uint32_t w, uint32_t h, uint32_t nerr)
 		   panel_header(&(struct panel_header){
 			   .version = "0.1", .firmware = "EDK II rev 0x10000",
 			   .cpu_model = "Test CPU @ 3.00GHz", .cpus = 8, .ram_bytes = 16ull << 30,
-			   .meta_bytes = 256ull << 20, .dimms = "2 of 4, 16 GiB DDR4-3200, ECC",
+			   .meta_bytes = 256ull << 20, .dimms = "DIMMs: 2 of 4, 16 GiB DDR4-3200, ECC",
 			   .elapsed_s = 3 * 3600 + 25 * 60 + 7 }));
 	CHECK_ROWS(&t, &g, "tests", l.run_row, l.caption_row, panel_tests(&pt));
 	CHECK_ROWS(&t, &g, "errors", l.tables_row + 1, l.caption_row, panel_errors(&pe));
