@@ -79,6 +79,9 @@ void diag_compute_layout(const struct fbcon_geometry *g, struct diag_layout *l);
  * the panel is shown, 0 if there is no screen or it is too small. */
 int diag_init(void);
 void diag_get_layout(struct diag_layout *l);
+/* Counts diag_init calls: what was drawn in the panel before a change of
+ * this number is gone (panels.c keeps what it drew until then). */
+uint32_t diag_generation(void);
 
 /* How many CPUs the progress bars are for (picks detailed or compact bars). */
 void diag_set_cpus(uint32_t cpus);

@@ -50,6 +50,7 @@ static const uint8_t legend_order[DIAG_CELL_STATES] = {
 
 static struct {
 	int active;
+	uint32_t generation;
 	int result_shown;
 	uint32_t cpus;
 	char phase[PHASE_CHARS + 1]; /* compact bars: the phase in the caption */
@@ -161,6 +162,7 @@ static void draw_legend(void)
 int diag_init(void)
 {
 	diag.active = 0;
+	diag.generation++;
 	diag.result_shown = 0;
 	diag.cpus = 0;
 	diag.phase[0] = 0;
@@ -184,6 +186,11 @@ int diag_init(void)
 void diag_get_layout(struct diag_layout *l)
 {
 	*l = diag.l;
+}
+
+uint32_t diag_generation(void)
+{
+	return diag.generation;
 }
 
 void diag_set_cpus(uint32_t cpus)

@@ -38,22 +38,59 @@
 
 static const char *const state_name[] = { "pending", "running", "done", "skipped" };
 
+/* What each panel row shows now, so a redraw writes only the rows that
+ * changed (the framebuffer is slow, uncached memory on real machines, and
+ * the boot CPU redraws between its pattern sweeps). */
+#define CACHED_ROWS 128u
+
+struct drawn_row {
+	uint32_t fg, bg, len;      /* len 0: unknown, draw it */
+	uint32_t bar;              /* something drawn over the text: draw again */
+	char text[sizeof(((struct line *)0)->buf)];
+};
+
 static struct {
 	uint32_t tests_shown;  /* rows of tests under the head (panel_tests) */
+	uint32_t generation;   /* diag_generation() the cache is for */
+	struct drawn_row row[CACHED_ROWS];
 } pn;
 
 static int geometry(struct fbcon_geometry *g, struct diag_layout *l)
 {
 	fbcon_get_geometry(g);
 	diag_get_layout(l);
+	if (pn.generation != diag_generation()) { /* a new panel: nothing drawn yet */
+		memset(pn.row, 0, sizeof(pn.row));
+		pn.generation = diag_generation();
+	}
 	return fbcon_active() && l->enabled && g->panel_rows == l->panel_rows;
+}
+
+/* Row `row` shows b, padded to the grid's width; `bar`: something is drawn
+ * over the text afterwards, so the next call must draw the row again. */
+static void row_draw(const struct fbcon_geometry *g, uint32_t row, struct line *b, uint32_t fg,
+		     uint32_t bg, int bar)
+{
+	line_pad(b, g->cols);
+	if (row < CACHED_ROWS) {
+		struct drawn_row *c = &pn.row[row];
+
+		if (!c->bar && c->fg == fg && c->bg == bg && c->len == b->len &&
+		    !memcmp(c->text, b->buf, b->len))
+			return;
+		c->fg = fg;
+		c->bg = bg;
+		c->len = b->len;
+		c->bar = (uint32_t)bar;
+		memcpy(c->text, b->buf, b->len);
+	}
+	fbcon_put_at(0, row, b->buf, fg, bg);
 }
 
 static void row_text(const struct fbcon_geometry *g, uint32_t row, struct line *b, uint32_t fg,
 		     uint32_t bg)
 {
-	line_pad(b, g->cols);
-	fbcon_put_at(0, row, b->buf, fg, bg);
+	row_draw(g, row, b, fg, bg, 0);
 }
 
 /* A bar of `cells` cells at (col, row), percent filled. */
@@ -137,7 +174,7 @@ static void run_row(const struct fbcon_geometry *g, const struct diag_layout *l,
 	line_add(&a, " of ");
 	line_u64(&a, t->passes);
 	line_pad(&a, RUN_BAR);
-	row_text(g, l->run_row, &a, BRIGHT_FG, BG);
+	row_draw(g, l->run_row, &a, BRIGHT_FG, BG, 1);
 	bar(g, RUN_BAR, l->run_row, cells, t->percent, BG);
 	percent_text(&b, t->percent);
 	line_add(&b, "   ");
@@ -197,7 +234,7 @@ static void test_row(const struct fbcon_geometry *g, uint32_t row, const struct 
 	line_u64(&e, p->errors);
 	line_pad(&a, T_ERR + (e.len < 8 ? 8 - e.len : 0));
 	line_add(&a, e.buf);
-	row_text(g, row, &a, fg, bg);
+	row_draw(g, row, &a, fg, bg, p->errors || (running && bar_cells));
 	if (p->errors) /* the count in red: a test that found something */
 		fbcon_put_at(T_ERR + (e.len < 8 ? 8 - e.len : 0), row, e.buf, ERROR_FG, bg);
 	if (running && bar_cells) {
@@ -376,6 +413,9 @@ void panel_errors(const struct panel_errors *e)
 	}
 	for (uint32_t i = 0; i < shown; i++)
 		error_row(&g, row++, &e->e[i], dimm_w, pat_w);
-	if (row < end) /* rows a longer table left */
+	if (row < end) { /* rows a longer table left */
 		fb_fill_rect(0, row * g.cell_h, g.cols * g.cell_w, (end - row) * g.cell_h, BG);
+		for (; row < end && row < CACHED_ROWS; row++)
+			pn.row[row].len = 0;
+	}
 }

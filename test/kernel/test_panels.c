@@ -267,6 +267,44 @@ static void test_window_follows_the_running_test(void **state)
 	testfb_free(&t);
 }
 
+/* Redraws write only what changed, yet the screen always shows the state
+ * last drawn: a shorter error table leaves no old rows, a running test that
+ * finished loses its highlight, and a new panel (diag_init) is drawn whole. */
+static void test_redraw_shows_the_latest_state(void **state)
+{
+	struct testfb t = testfb_new(1024, 768, 1024);
+	struct diag_layout l;
+	struct panel_tests a = tests(2), b = tests(3);
+	struct panel_errors many = errors(6), one = errors(1);
+	char buf[1024];
+
+	(void)state;
+	for (int round = 0; round < 2; round++) { /* the second: a fresh panel */
+		assert_int_equal(fbcon_init(&t.d), FB_OK);
+		assert_int_equal(diag_init(), 1);
+		diag_get_layout(&l);
+		panel_tests(&a);
+		panel_errors(&many);
+		uint32_t er = l.tables_row + 1 + NTESTS;
+
+		assert_true(row_has(&t, l.tables_row + 3, "running"));
+		assert_true(row_has(&t, er, " Errors: 6, newest first"));
+		assert_true(row_has(&t, er + 2 + 5, "0x00012345b780"));
+		panel_tests(&b);
+		panel_errors(&one);
+		assert_true(row_has(&t, l.tables_row + 3, "done"));
+		assert_int_equal(testfb_at(&t, 0, (l.tables_row + 3) * 16 + 1), 0); /* no highlight */
+		assert_int_equal(testfb_at(&t, 0, (l.tables_row + 4) * 16 + 1), 0x204a87);
+		assert_true(row_has(&t, l.tables_row + 4, "running"));
+		assert_string_equal(testfb_row_text(&t, er, buf), " Errors: 1, newest first");
+		for (uint32_t r = er + 3; r < l.caption_row; r++)
+			assert_string_equal(testfb_row_text(&t, r, buf), "");
+		panel_errors(&many);
+		assert_true(row_has(&t, er + 2 + 5, "0x00012345b780"));
+	}
+	testfb_free(&t);
+}
+
 /* Without a panel (no framebuffer, or too small) every call is a no-op. */
 static void test_no_panel(void **state)
 {
@@ -290,6 +328,7 @@ int main(void)
 	const struct CMUnitTest tests_[] = {
 		cmocka_unit_test(test_every_size),
 		cmocka_unit_test(test_window_follows_the_running_test),
+		cmocka_unit_test(test_redraw_shows_the_latest_state),
 		cmocka_unit_test(test_no_panel),
 	};
 
