@@ -28,6 +28,8 @@
 
 #define REFRESH_HZ 4
 
+_Static_assert(PANEL_MAX_TESTS >= AUDIT_MAX_PATTERNS, "a table row for every pattern");
+
 static uint8_t cells[DIAG_MAP_MAX_CELLS];
 static uint8_t shown_percent[MAX_CPUS];
 
