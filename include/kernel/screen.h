@@ -19,6 +19,10 @@ void screen_header(const struct bootinfo *bi, uint32_t cpus, uint64_t ram_bytes)
  * a few times a second, cheap to call as often as progress is made. */
 void screen_refresh(void);
 void screen_tick(void);
+/* The same, for #MC with every other CPU stopped: takes no lock (the console's
+ * or the bad-frame list's may be held by a stopped CPU), so the list's new
+ * entries wait; the machine-check records, lock-free, are drawn. */
+void screen_refresh_stopped(void);
 /* The memory picture, from the memory map and the allocator's frame states. */
 void screen_memory_picture(const struct bootinfo *bi);
 /* One CPU's progress in a long phase; cheap to call often (redraws only

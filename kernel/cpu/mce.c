@@ -24,6 +24,7 @@
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
 #include <kernel/run.h>
+#include <kernel/screen.h>
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
 #include <kernel/time.h>
@@ -389,5 +390,6 @@ void mce_exception(struct trap_frame *f)
 	jw_reg(&w, "rip", f->rip);
 	jw_u64(&w, "banks_with_errors", errors);
 	console_emergency(jw_finish(&w));
+	screen_refresh_stopped(); /* the error table shows it before the verdict */
 	run_stop_failed("machine_check");
 }

@@ -196,13 +196,13 @@ static void add_row(const struct panel_error *e)
  * seen. A machine check that poisoned its frame is in both lists: the
  * machine-check record is its row, the list's entry (pattern
  * "machine_check") is not repeated. */
-static void snapshot_errors(struct panel_errors *out)
+static void snapshot_errors(struct panel_errors *out, int bad_frames)
 {
 	struct bad_frame f[16];
 	struct mce_record m[MCE_RECENT];
 	uint32_t n;
 
-	while ((n = audit_bad_frames_copy(scr.bad_seen, f, 16, &scr.bad_total)) != 0) {
+	while (bad_frames && (n = audit_bad_frames_copy(scr.bad_seen, f, 16, &scr.bad_total))) {
 		for (uint32_t i = 0; i < n; i++) {
 			if (f[i].pattern && !strcmp(f[i].pattern, "machine_check"))
 				continue;
@@ -235,7 +235,7 @@ void screen_refresh(void)
 	if (!scr.on)
 		return;
 	snapshot_tests(&scr.tests);
-	snapshot_errors(&scr.errors);
+	snapshot_errors(&scr.errors, 1);
 	scr.last_tsc = rdtsc();
 	uint64_t f = console_lock();
 
@@ -243,6 +243,17 @@ void screen_refresh(void)
 	panel_tests(&scr.tests);
 	panel_errors(&scr.errors);
 	console_unlock(f);
+}
+
+void screen_refresh_stopped(void)
+{
+	if (!scr.on)
+		return;
+	snapshot_tests(&scr.tests);
+	snapshot_errors(&scr.errors, 0); /* the list's lock may be held by a stopped CPU */
+	draw_header();
+	panel_tests(&scr.tests);
+	panel_errors(&scr.errors);
 }
 
 void screen_tick(void)
