@@ -110,3 +110,16 @@ const struct badlist *audit_bad_frames(void)
 {
 	return &found.bad;
 }
+
+uint32_t audit_bad_frames_copy(uint32_t from, struct bad_frame *out, uint32_t max,
+			       uint64_t *total)
+{
+	uint64_t flags = spin_lock_irqsave(&found.bad_lock);
+	uint32_t n = 0;
+
+	for (uint32_t i = from; i < found.bad.n && n < max; i++)
+		out[n++] = found.bad.f[i];
+	*total = found.bad.n + found.bad.overflow;
+	spin_unlock_irqrestore(&found.bad_lock, flags);
+	return n;
+}
