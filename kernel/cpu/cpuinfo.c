@@ -174,6 +174,11 @@ static void identify(void)
 	caches();
 }
 
+const char *cpuinfo_brand(void)
+{
+	return ci.brand;
+}
+
 void cpuinfo_init(void)
 {
 	uint32_t n = atomic_load(&cpus_online), differ = 0;
@@ -216,6 +221,11 @@ void cpuinfo_init(void)
 const struct cpu_caches *cpuinfo_caches(void)
 {
 	return &ci.caches;
+}
+
+int32_t cpuinfo_temp_c(void)
+{
+	return ci.tjmax && ci.dts ? therm(MSR_THERM_STATUS) : INT32_MIN;
 }
 
 void cpuinfo_thermal(const char *when)

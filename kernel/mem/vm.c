@@ -67,6 +67,11 @@ void vm_unmap_large(uint64_t va)
 	}
 }
 
+uint64_t *vm_pte(uint64_t va, int create)
+{
+	return walk(va, create);
+}
+
 int vm_map_page(uint64_t va, uint64_t pa)
 {
 	uint64_t *e = walk(va, 1);
