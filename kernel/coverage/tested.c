@@ -3,13 +3,11 @@
  * Its own blocks are tested before they hold a bit. Bits are only ever set
  * (atomic OR: two CPUs may test neighbouring frames of one word). */
 #include <stdatomic.h>
-#include <kernel/audit.h>
 #include <kernel/console.h>
 #include <kernel/coverage.h>
 #include <kernel/cpu.h>
 #include <kernel/kmem.h>
 #include <kernel/run.h>
-#include <lib/string.h>
 
 #define CHUNK_BITS   ((PAGE_SIZE << MAX_ORDER) * 8)
 #define CHUNKS_MAX   256u   /* 256 x 32 Mi frames: 32 TiB */
@@ -26,20 +24,10 @@ static uint64_t nframes;     /* frames with a bit; 0 until coverage_init is done
 static int chunk_alloc(struct chunk *c, uint64_t bytes)
 {
 	c->order = kmem_order_for(bytes);
-	for (int tries = 0; tries < 4; tries++) {
-		c->phys = kmem_alloc(c->order, FRAME_PURPOSE_KERNEL_DATA);
-		if (!c->phys)
-			return 0;
-		if (audit_test_block(c->phys, c->order) == 0) {
-			c->bits = phys_to_virt(c->phys);
-			memset((void *)c->bits, 0, PAGE_SIZE << c->order);
-			return 1;
-		}
-		/* bad memory under it, now poisoned: the allocator keeps it out */
-		if (kmem_free(c->phys, c->order) != ALLOC_ERROR_NONE)
-			return 0;
-	}
-	return 0;
+	c->phys = kmem_alloc_tested(c->order, FRAME_PURPOSE_KERNEL_DATA);
+	if (c->phys)
+		c->bits = phys_to_virt(c->phys);   /* zeroed: nothing tested yet */
+	return c->phys != 0;
 }
 
 void coverage_init(uint64_t frames)
