@@ -162,7 +162,7 @@ void kmain(uint64_t bootinfo_phys)
 	screen_header(bi, run.cpus, run.ram_bytes);
 	cpuinfo_init();                        /* brand, microcode, caches, thermal sensors */
 	bandwidth_run();                       /* L1/L2/L3/RAM GB/s on all CPUs, 200 ms */
-	relocate_run(bi);                      /* array, image, tables out of their boot frames */
+	bi = relocate_run(bi);                 /* array, image, tables, boot info out of their frames */
 	coverage_test_in_place(bi);            /* below 1 MiB, trampoline, ACPI reclaim */
 	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
 	audit_run();                           /* RAM patterns on every free frame */

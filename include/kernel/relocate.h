@@ -12,6 +12,8 @@
 #define METASLOT_KERNEL_RELOCATE_H
 
 struct bootinfo;
-void relocate_run(const struct bootinfo *bi);
+/* Returns the boot info block the kernel uses from then on (moved too, its
+ * frames handed to the allocator; bi itself when nothing moved). */
+const struct bootinfo *relocate_run(const struct bootinfo *bi);
 
 #endif

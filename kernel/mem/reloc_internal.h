@@ -35,4 +35,13 @@ int reloc_tables_check(const struct reloc_tables *t);
  * tables are not as reloc_tables_check found them. */
 int reloc_tables_build(struct reloc_tables *t);
 
+/* relocate.c: 2^order tested frames outside boot-services memory, listed
+ * under `object` for the relocated event; 0 if none could be had. */
+uint64_t reloc_take_tested(uint8_t order, const char *object);
+/* reloc_bootinfo.c: the moved boot info block (old first range in *old,
+ * bytes in *bytes, its old frames given to the allocator), or bi unchanged
+ * when it cannot move. */
+struct bootinfo;
+const struct bootinfo *reloc_bootinfo(const struct bootinfo *bi, uint64_t *old, uint64_t *bytes);
+
 #endif

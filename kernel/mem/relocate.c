@@ -66,7 +66,7 @@ static void give_back_aside(void)
 
 /* 2^order frames outside boot-services memory, tested with the quick
  * patterns; 0 if none could be had. */
-static uint64_t take_tested(uint8_t order, const char *object)
+uint64_t reloc_take_tested(uint8_t order, const char *object)
 {
 	for (int tries = 0; tries < 8 && nblocks < RELOC_BLOCKS_MAX;) {
 		uint64_t pa = kmem_alloc(order, FRAME_PURPOSE_KERNEL_DATA);
@@ -116,7 +116,7 @@ static int map_array(uint64_t bytes)
 
 		if (order > MAX_ORDER)
 			order = MAX_ORDER;
-		uint64_t pa = take_tested(order, "metaslot_array"), end = PAGE_SIZE << order;
+		uint64_t pa = reloc_take_tested(order, "metaslot_array"), end = PAGE_SIZE << order;
 
 		if (!pa)
 			return 0;
@@ -220,8 +220,9 @@ static void release_old(uint64_t start, uint64_t bytes)
 		  "relocation_old_frames_to_the_allocator");
 }
 
-void relocate_run(const struct bootinfo *bi)
+const struct bootinfo *relocate_run(const struct bootinfo *bi)
 {
+	uint64_t bi_old = 0, bi_bytes = 0;
 	struct reloc_tables t = { .pool_phys = bi->pagetable_phys, .pool_bytes = bi->pagetable_bytes,
 				  .image_phys = bi->kernel_phys, .image_bytes = bi->kernel_bytes,
 				  .image_virt = (uint64_t)_kernel_start, .cr3 = read_cr3(),
@@ -232,31 +233,31 @@ void relocate_run(const struct bootinfo *bi)
 	meta_bytes = (meta_bytes + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (kcfg.audit == AUDIT_OFF) {   /* moving serves the audit only */
 		skipped("audit_off", 0);
-		return;
+		return bi;
 	}
 	if (smp_abandoned()) {   /* it may wake on the boot tables and image */
 		skipped("an_ap_was_given_up_on", 0);
-		return;
+		return bi;
 	}
 	if (!reloc_tables_check(&t)) {
 		skipped("tables_or_image_not_as_expected", 1);
-		return;
+		return bi;
 	}
 	if (!map_array(meta_bytes)) {
 		skipped("no_memory_for_the_array", 1);
-		return;
+		return bi;
 	}
-	t.image_new = take_tested(kmem_order_for(t.image_bytes), "kernel_image");
-	t.pool_new = take_tested(kmem_order_for(t.pool_bytes), "page_tables");
-	uint64_t ctl = take_tested(kmem_order_for(sizeof(struct stop)), "stop_control");
+	t.image_new = reloc_take_tested(kmem_order_for(t.image_bytes), "kernel_image");
+	t.pool_new = reloc_take_tested(kmem_order_for(t.pool_bytes), "page_tables");
+	uint64_t ctl = reloc_take_tested(kmem_order_for(sizeof(struct stop)), "stop_control");
 
 	if (!t.image_new || !t.pool_new || !ctl) {
 		skipped("no_memory_for_the_image_or_tables", 1);
-		return;
+		return bi;
 	}
 	if (!reloc_tables_build(&t)) {
 		skipped("page_tables_not_as_expected", 1);
-		return;
+		return bi;
 	}
 
 	give_back_aside();
@@ -277,6 +278,10 @@ void relocate_run(const struct bootinfo *bi)
 	release_old(bi->meta_phys, bi->meta_bytes);
 	release_old(t.image_phys, t.image_bytes);
 	release_old(t.pool_phys, t.pool_bytes);
+	const struct bootinfo *nb = reloc_bootinfo(bi, &bi_old, &bi_bytes);
+
+	bi = 0;   /* its frames may be the allocator's now */
+	run_check(nb != 0 && bi_bytes != 0, "relocation_bootinfo_moved");
 
 	for (uint32_t i = 0; i < nblocks && i < BLOCK_EVENTS; i++) {
 		jw_begin(&w, "relocated_block");
@@ -285,15 +290,16 @@ void relocate_run(const struct bootinfo *bi)
 		jw_u64(&w, "bytes", PAGE_SIZE << blocks[i].order);
 		event_emit(&w);
 	}
-	kprintf("relocated: MetaSlot array, kernel image, page tables (%u CPUs stopped, "
+	kprintf("relocated: MetaSlot array, kernel image, page tables, boot info (%u CPUs stopped, "
 		"%llu cycles)", s->ncpu, (unsigned long long)s->cycles);
 	jw_begin(&w, "relocated");
 	jw_bool(&w, "done", 1);
 	jw_u64(&w, "cpus", s->ncpu);
 	jw_u64(&w, "stop_cycles", s->cycles);
-	object_event(&w, "metaslot_array", bi->meta_phys, bi->meta_bytes);
+	object_event(&w, "metaslot_array", nb->meta_phys, nb->meta_bytes);
 	object_event(&w, "kernel_image", t.image_phys, t.image_bytes);
 	object_event(&w, "page_tables", t.pool_phys, t.pool_bytes);
+	object_event(&w, "bootinfo", bi_old, bi_bytes);
 	jw_u64(&w, "array_virt", VM_META_BASE);
 	{
 		uint64_t size = 0;   /* read back from the live tables */
@@ -308,4 +314,5 @@ void relocate_run(const struct bootinfo *bi)
 		if (blocks[i].phys == ctl)
 			run_check(kmem_free(ctl, blocks[i].order) == ALLOC_ERROR_NONE,
 				  "relocation_control_freed");
+	return nb;
 }

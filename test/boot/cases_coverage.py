@@ -98,7 +98,7 @@ def coverage_adds_up_to_the_memory_map(d):
           or rel.get("array_first_page_bytes") != 2 << 20):
         p.append("the moved array is not in 2 MiB pages: %s" % rel)
     for name in ("metaslot_metadata", "loader_code", "metaslot_pagetable",
-                 "metaslot_trampoline", "conventional", "acpi_reclaim"):
+                 "metaslot_trampoline", "metaslot_bootinfo", "conventional", "acpi_reclaim"):
         t = types.get(name, {})
         if not t.get("ram_bytes") or t.get("untested_bytes") != 0:
             p.append("%s not wholly tested: %s" % (name, t))
@@ -232,7 +232,7 @@ def relocation_on_one_cpu_of_a_pc_machine(d):
     rel = b.first("relocated") or {}
     if not rel.get("done") or rel.get("cpus") != 1:
         p.append("relocated: %s" % rel)
-    for obj in ("metaslot_array", "kernel_image", "page_tables"):
+    for obj in ("metaslot_array", "kernel_image", "page_tables", "bootinfo"):
         o = rel.get(obj, {})
         if not o.get("new_blocks") or o.get("new_phys") == o.get("old_phys"):
             p.append("%s did not move: %s" % (obj, o))
