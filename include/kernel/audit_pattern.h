@@ -58,11 +58,20 @@ struct audit_job {
 	void (*rest)(struct audit_job *j, uint32_t seconds);
 };
 
+/* A pattern's sweeps by kind: write only, read only (a check), read and
+ * write each word (a check-and-write step). Each kind has its own streaming
+ * limit, so the mix says how fast the pattern can be at best (`make bench`,
+ * the audit_cpu events' ratio). */
+struct audit_sweep_mix {
+	uint8_t write, read, rw;
+};
+
 struct audit_pattern {
 	const char *name;
 	uint32_t sweeps;        /* passes over the memory, for progress and MiB/s */
 	uint8_t level;          /* the lowest audit= mode that runs it */
 	void (*run)(struct audit_job *j);
+	struct audit_sweep_mix mix; /* write + read + rw == sweeps */
 };
 
 extern const struct audit_pattern audit_patterns[];
@@ -101,6 +110,39 @@ static inline void audit_wrote(struct audit_job *j, const struct audit_span *s)
  * `written` hook calls (kernel/audit/inject.c). */
 void audit_inject_into_span(const struct audit_injection *inj, uint32_t n,
 			    const struct audit_span *s);
+
+/* ---- the sweeps (sweep.c), at the memory's speed; a pattern should build
+ * on these rather than loop over words itself (audit_check is the slow,
+ * word-at-a-time form, kept for patterns whose expected value changes in a
+ * way these do not cover).
+ *
+ * One span, one sweep, no callbacks: the pattern calls audit_wrote or
+ * audit_swept after each span. The write-only ones use non-temporal stores
+ * and end with sfence. */
+void audit_span_fill(const struct audit_span *s, uint64_t p);
+void audit_span_check(struct audit_job *j, const struct audit_span *s, uint64_t p);
+/* each word holds its own physical address */
+void audit_span_fill_addr(const struct audit_span *s);
+void audit_span_check_addr(struct audit_job *j, const struct audit_span *s);
+/* moving-inversion steps: each word read, checked against p and q written
+ * in its place, upwards (first word first) or downwards */
+void audit_span_check_write_up(struct audit_job *j, const struct audit_span *s, uint64_t p,
+			       uint64_t q);
+void audit_span_check_write_down(struct audit_job *j, const struct audit_span *s, uint64_t p,
+				 uint64_t q);
+/* The slow path for a pattern's own unrolled loop, called only when a block
+ * differs: v[k] was read at word i + k*step of s and should hold
+ * expected + k*expected_step; each one that does not goes to j->bad, in
+ * order. */
+void audit_bad_words(struct audit_job *j, const struct audit_span *s, uint64_t i, int64_t step,
+		     const uint64_t *v, uint32_t n, uint64_t expected, uint64_t expected_step);
+
+/* Every span, one sweep, with the callbacks (spans in order; _down in
+ * reverse order). */
+void audit_sweep_fill(struct audit_job *j, uint64_t p);
+void audit_sweep_check(struct audit_job *j, uint64_t p);
+void audit_sweep_check_write_up(struct audit_job *j, uint64_t p, uint64_t q);
+void audit_sweep_check_write_down(struct audit_job *j, uint64_t p, uint64_t q);
 
 /* Fill every span with p, then check every span holds p. */
 void audit_fill_check(struct audit_job *j, uint64_t p);
