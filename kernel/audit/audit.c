@@ -55,7 +55,7 @@ void audit_run(void)
 		cpuinfo_thermal("audit_pass");
 	}
 	totals(n, free_at_start, &tested, &untested);
-	audit_report_result(&found, stat, n, tested, untested);
+	audit_report_result(&plan, &found, stat, n, tested, untested);
 	atomic_store(&reporting, 0);
 	audit_poison_check(&plan, &found);
 	plan_table_free(&plan, &found);

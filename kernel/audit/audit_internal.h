@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <kernel/audit_pattern.h>
+#include <kernel/audit_rate.h>
 #include <kernel/badlist.h>
 #include <kernel/percpu.h>
 #include <kernel/spinlock.h>
@@ -22,6 +23,7 @@
 struct audit_plan {
 	uint32_t patterns;             /* bit mask over audit_patterns */
 	uint32_t sweeps;               /* of the selected patterns */
+	uint32_t by_kind[AUDIT_KINDS]; /* those sweeps by kind (audit_rate.h) */
 	char names[256];               /* their names, comma-separated */
 	struct audit_span *table;      /* one span per block taken */
 	uint64_t capacity;             /* spans the table can hold */
@@ -73,7 +75,8 @@ void audit_poison_check(struct audit_plan *p, struct audit_findings *f);
 
 /* report.c */
 void audit_report_new_bad_frames(struct audit_findings *f);
-void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *stat,
-			 uint32_t ncpu, uint64_t tested_frames, uint64_t untested_frames);
+void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
+			 const struct audit_cpu_stat *stat, uint32_t ncpu, uint64_t tested_frames,
+			 uint64_t untested_frames);
 
 #endif

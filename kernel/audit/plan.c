@@ -48,11 +48,15 @@ void plan_patterns(struct audit_plan *p)
 
 	p->patterns = selected_patterns();
 	p->sweeps = 0;
+	p->by_kind[AUDIT_KIND_WRITE] = p->by_kind[AUDIT_KIND_READ] = p->by_kind[AUDIT_KIND_RW] = 0;
 	p->names[0] = 0;
 	for (uint32_t i = 0; i < audit_pattern_count; i++) {
 		if (!(p->patterns & (1u << i)))
 			continue;
 		p->sweeps += audit_patterns[i].sweeps;
+		p->by_kind[AUDIT_KIND_WRITE] += audit_patterns[i].mix.write;
+		p->by_kind[AUDIT_KIND_READ] += audit_patterns[i].mix.read;
+		p->by_kind[AUDIT_KIND_RW] += audit_patterns[i].mix.rw;
 		if (len < sizeof(p->names))
 			len += ksnprintf(p->names + len, sizeof(p->names) - len, "%s%s",
 					 len ? "," : "", audit_patterns[i].name);

@@ -43,9 +43,23 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 	}
 }
 
-void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *stat,
-			 uint32_t ncpu, uint64_t tested_frames, uint64_t untested_frames)
+/* GB/s (10^9 bytes) in thousandths, from MiB/s */
+static uint64_t gbps_milli(uint64_t mib_s)
 {
+	return mib_s * 1048576 / 1000000;
+}
+
+void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
+			 const struct audit_cpu_stat *stat, uint32_t ncpu, uint64_t tested_frames,
+			 uint64_t untested_frames)
+{
+	/* the rate these sweeps reach at this machine's RAM limits, per CPU */
+	uint64_t lim[AUDIT_KINDS];
+
+	for (int k = 0; k < AUDIT_KINDS; k++)
+		lim[k] = bandwidth_ram_limit_mib_s_per_cpu((enum audit_kind)k);
+	uint64_t limit = audit_limit_mib_s(p->by_kind, lim);
+
 	static char memmap[1024], badram[1024];
 	uint32_t om1, om2;
 	uint64_t bytes = 0, cycles = 0;
@@ -65,6 +79,11 @@ void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *
 		/* against the RAM bandwidth measured at start on all CPUs */
 		if (bandwidth_ram_mib_s_per_cpu())
 			jw_u64(&w, "pct_of_bandwidth", mibs * 100 / bandwidth_ram_mib_s_per_cpu());
+		jw_milli(&w, "gbps", gbps_milli(mibs));
+		if (limit) { /* the sweep kinds' limits: ratio 1 is the memory's speed */
+			jw_milli(&w, "limit_gbps", gbps_milli(limit));
+			jw_milli(&w, "ratio", mibs * 1000 / limit);
+		}
 		event_emit(&w);
 		bytes += s->bytes_swept;
 		cycles = s->cycles > cycles ? s->cycles : cycles;
@@ -83,6 +102,7 @@ void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *
 	jw_u64(&w, "bad_frames", f->bad.n + f->bad.overflow);
 	jw_u64(&w, "passes", kcfg.passes);
 	jw_u64(&w, "mib_per_s", total);
+	jw_milli(&w, "gbps", gbps_milli(total));
 	jw_str(&w, "memmap_param", memmap);
 	jw_str(&w, "badram", badram);
 	if (om1 || om2 || f->bad.overflow)
