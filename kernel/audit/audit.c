@@ -10,6 +10,7 @@
 #include <kernel/run.h>
 #include <kernel/smp.h>
 #include <kernel/cpuinfo.h>
+#include <kernel/time.h>
 #include "audit_internal.h"
 
 static struct audit_plan plan;
@@ -49,13 +50,15 @@ void audit_run(void)
 	uint64_t free_at_start = mm_free_frames();
 
 	atomic_store(&reporting, 1);
+	uint64_t t0 = rdtsc();
+
 	for (uint32_t pass = 0; pass < kcfg.passes; pass++) {
 		audit_pass(&plan, &found, stat, pass, n);
 		audit_report_new_bad_frames(&found);
 		cpuinfo_thermal("audit_pass");
 	}
 	totals(n, free_at_start, &tested, &untested);
-	audit_report_result(&plan, &found, stat, n, tested, untested);
+	audit_report_result(&plan, &found, stat, n, tested, untested, tsc_to_us(rdtsc() - t0));
 	atomic_store(&reporting, 0);
 	audit_poison_check(&plan, &found);
 	plan_table_free(&plan, &found);

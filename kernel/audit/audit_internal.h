@@ -77,6 +77,6 @@ void audit_poison_check(struct audit_plan *p, struct audit_findings *f);
 void audit_report_new_bad_frames(struct audit_findings *f);
 void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
 			 const struct audit_cpu_stat *stat, uint32_t ncpu, uint64_t tested_frames,
-			 uint64_t untested_frames);
+			 uint64_t untested_frames, uint64_t passes_us);
 
 #endif

@@ -51,7 +51,7 @@ static uint64_t gbps_milli(uint64_t mib_s)
 
 void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
 			 const struct audit_cpu_stat *stat, uint32_t ncpu, uint64_t tested_frames,
-			 uint64_t untested_frames)
+			 uint64_t untested_frames, uint64_t passes_us)
 {
 	/* the rate these sweeps reach at this machine's RAM limits, per CPU */
 	uint64_t lim[AUDIT_KINDS];
@@ -101,6 +101,9 @@ void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
 	jw_u64(&w, "untested_frames", untested_frames);
 	jw_u64(&w, "bad_frames", f->bad.n + f->bad.overflow);
 	jw_u64(&w, "passes", kcfg.passes);
+	jw_u64(&w, "cpus", ncpu);
+	/* the passes' wall time, every CPU at once (tools/scale_audit.sh) */
+	jw_u64(&w, "ms", passes_us / 1000);
 	jw_u64(&w, "mib_per_s", total);
 	jw_milli(&w, "gbps", gbps_milli(total));
 	jw_str(&w, "memmap_param", memmap);
