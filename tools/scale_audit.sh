@@ -1,20 +1,21 @@
 #!/bin/sh
 # How the in-kernel audit scales with CPUs: boots the built image under
-# QEMU 10's TCG (q35, one vCPU thread each) with -smp 1, 2, 4, 8, 16 and
+# QEMU 10's TCG (q35, one host thread per vCPU) with -smp 1, 2, 4, 8, 16 and
 # prints, for each, the audit's passes time from its audit_result event, as
 # one JSON line:
 #   {"bench":"scale_audit","smp":16,"audit_ms":...,"speedup":...,"result":"pass",...}
 # speedup is the -smp 1 time over this one (goal at 16 on 16 free cores: >= 14).
 #
-# From the repository root. Needs only sh, coreutils, sed, awk, and
-# build/qemu10 (tools/deps.sh unpacks it); no python, no mtools, no system
-# QEMU or OVMF when `tools/scale_audit.sh --prepare` was run first on a
-# machine that has them (it writes everything the run needs under build/):
-#   build/scale/metaslot.img   the image with the run's METASLOT.CFG
-#   build/qemu10/ovmf/         OVMF code and variable store
-#   build/qemu10/hostlibs/     the shared libraries QEMU loads, ld-linux too
-# Without --prepare the same is done at the start when the tools are there.
-# QEMU runs through build/qemu10's own ld-linux when it holds one.
+# From the repository root. Needs sh, coreutils, GNU find, sed, awk, gzip and
+# build/qemu10 (tools/deps.sh unpacks it there); nothing else when
+# build/scale-kit/ is there, which `tools/scale_audit.sh --prepare` writes on
+# a machine that built the image (about 36 MiB):
+#   metaslot.img.gz   the image with this run's METASLOT.CFG
+#   ovmf/             OVMF code and variable store (Debian's ovmf)
+#   hostlibs/         the shared libraries QEMU 10 loads here, ld-linux too
+# Where mtools and build/metaslot.img are, the image is made afresh; where
+# Debian's OVMF is, it is used. Libraries: build/qemu10's own first (through
+# its own ld-linux when it holds one), then the kit's.
 #
 # Environment: SMPS (default "1 2 4 8 16"), MEM (default 4G), TIMEOUT
 # seconds per boot (default 1800), IMAGE (default build/metaslot.img).
@@ -22,6 +23,7 @@ set -eu
 
 ROOT=$(pwd)
 Q=$ROOT/build/qemu10
+KIT=$ROOT/build/scale-kit
 OUT=$ROOT/build/scale
 SMPS=${SMPS:-1 2 4 8 16}
 MEM=${MEM:-4G}
@@ -38,56 +40,59 @@ die() { echo "scale_audit: $*" >&2; exit 1; }
 	die "no QEMU 10 in build/qemu10 (tools/deps.sh unpacks it); run from the repository root"
 mkdir -p "$OUT"
 
-# ---------------------------------------------------------------- preparing
-prep_image() {
-	command -v mcopy >/dev/null 2>&1 || return 1
-	[ -f "$IMAGE" ] || die "no image $IMAGE (make all)"
+# ---------------------------------------------------------------- the image and firmware
+# build/metaslot.img with this run's config, into $OUT/metaslot.img
+make_image() {
+	command -v mcopy >/dev/null 2>&1 && [ -f "$IMAGE" ] || return 1
 	printf '%s' "$CFG" > "$OUT/METASLOT.CFG"
 	cp --sparse=always "$IMAGE" "$OUT/metaslot.img.new"
 	"$ROOT/tools/mkimg.sh" --config "$OUT/metaslot.img.new" "$OUT/METASLOT.CFG" >/dev/null
 	mv "$OUT/metaslot.img.new" "$OUT/metaslot.img"
 }
 
-prep_ovmf() {
+# Debian's OVMF into DIR
+copy_ovmf() {
 	for d in /usr/share/OVMF /usr/share/ovmf /usr/share/qemu; do
 		if [ -f "$d/OVMF_CODE_4M.fd" ] && [ -f "$d/OVMF_VARS_4M.fd" ]; then
-			mkdir -p "$Q/ovmf"
-			cp "$d/OVMF_CODE_4M.fd" "$d/OVMF_VARS_4M.fd" "$Q/ovmf/"
+			mkdir -p "$1"
+			cp "$d/OVMF_CODE_4M.fd" "$d/OVMF_VARS_4M.fd" "$1/"
 			return 0
 		fi
 	done
 	return 1
 }
 
-# every library the binary resolves here, and the dynamic loader itself
-prep_libs() {
-	command -v ldd >/dev/null 2>&1 || return 1
-	libs=$(find "$Q/root" -name 'lib*.so*' -printf '%h\n' 2>/dev/null | sort -u | tr '\n' ':')
-	mkdir -p "$Q/hostlibs"
-	LD_LIBRARY_PATH="$libs" ldd "$Q/root/usr/bin/qemu-system-x86_64" |
-		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\) .*/\1/p' |
-		while read -r lib; do cp -L "$lib" "$Q/hostlibs/"; done
+qemu_libdirs() {
+	find "$Q" -name 'lib*.so*' -printf '%h\n' 2>/dev/null | sort -u | tr '\n' ':'
 }
 
 if [ "${1:-}" = --prepare ]; then
-	prep_image || die "cannot write the image's config here (mtools missing?)"
-	prep_ovmf || die "no OVMF_CODE_4M.fd / OVMF_VARS_4M.fd on this machine"
-	prep_libs || die "ldd missing"
-	echo "scale_audit: build/scale/metaslot.img, build/qemu10/ovmf and build/qemu10/hostlibs ready"
+	make_image || die "cannot make the image here (make all; mtools)"
+	rm -rf "$KIT"
+	mkdir -p "$KIT/hostlibs"
+	gzip -c "$OUT/metaslot.img" > "$KIT/metaslot.img.gz"
+	copy_ovmf "$KIT/ovmf" || die "no OVMF_CODE_4M.fd / OVMF_VARS_4M.fd here (Debian's ovmf)"
+	command -v ldd >/dev/null 2>&1 || die "ldd missing"
+	LD_LIBRARY_PATH=$(qemu_libdirs) ldd "$Q/root/usr/bin/qemu-system-x86_64" |
+		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\) .*/\1/p' |
+		while read -r lib; do cp -L "$lib" "$KIT/hostlibs/"; done
+	echo "scale_audit: build/scale-kit ready ($(du -sh "$KIT" | cut -f1)); carry it with the tree"
 	exit 0
 fi
-prep_image 2>/dev/null || [ -f "$OUT/metaslot.img" ] ||
-	die "no build/scale/metaslot.img and no mtools to make it: run --prepare where make all ran"
-[ -f "$Q/ovmf/OVMF_CODE_4M.fd" ] || prep_ovmf ||
-	die "no OVMF: run --prepare on a machine with Debian's ovmf package"
+if ! make_image 2>/dev/null; then
+	[ -f "$KIT/metaslot.img.gz" ] ||
+		die "no image: run tools/scale_audit.sh --prepare where make all ran, carry build/scale-kit"
+	gzip -dc "$KIT/metaslot.img.gz" > "$OUT/metaslot.img"
+fi
+FW=$KIT/ovmf
+[ -f "$FW/OVMF_CODE_4M.fd" ] || { FW=$OUT/ovmf; copy_ovmf "$FW"; } ||
+	die "no OVMF: run --prepare on a machine with Debian's ovmf, carry build/scale-kit"
 
 # ---------------------------------------------------------------- QEMU
-# libraries: build/qemu10's own first, then what --prepare copied
-LIBS=$(find "$Q/root" -name 'lib*.so*' -printf '%h\n' 2>/dev/null | sort -u | tr '\n' ':')
-[ -d "$Q/hostlibs" ] && LIBS="$LIBS$Q/hostlibs"
-LDSO=$(find "$Q/hostlibs" "$Q/root" -name 'ld-linux-x86-64.so*' 2>/dev/null | head -n 1 || true)
+LIBS=$(qemu_libdirs)
+[ -d "$KIT/hostlibs" ] && LIBS="$LIBS$KIT/hostlibs"
+LDSO=$(find "$Q" "$KIT/hostlibs" -name 'ld-linux-x86-64.so*' 2>/dev/null | head -n 1 || true)
 export QEMU_MODULE_DIR="$Q/root/usr/lib/x86_64-linux-gnu/qemu"
-
 BIN=$Q/root/usr/bin/qemu-system-x86_64
 
 # qemu SECONDS ARGS...: QEMU 10 under `timeout`, through its own loader when
@@ -116,14 +121,14 @@ for n in $SMPS; do
 	rm -rf "$d"
 	mkdir -p "$d"
 	cp --sparse=always "$OUT/metaslot.img" "$d/metaslot.img"
-	cp "$Q/ovmf/OVMF_VARS_4M.fd" "$d/vars.fd"
+	cp "$FW/OVMF_VARS_4M.fd" "$d/vars.fd"
 	t0=$(date +%s)
 	rc=0
 	qemu "$TIMEOUT" -L "$Q/root/usr/share/qemu" \
 		-machine q35 -accel tcg,thread=multi,tb-size=256 -m "$MEM" -smp "$n" \
 		-nodefaults -nic none -no-reboot -display none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$Q/ovmf/OVMF_CODE_4M.fd" \
+		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$FW/OVMF_CODE_4M.fd" \
 		-drive "if=pflash,format=raw,unit=1,file=$d/vars.fd" \
 		-drive "if=none,id=stick,format=raw,file=$d/metaslot.img" \
 		-device ide-hd,drive=stick,bus=ide.0 \
