@@ -30,4 +30,13 @@ def audit_cpu_reports_gbps_and_ratio_to_its_limit(d):
     r = b.first("audit_result") or {}
     if not r.get("gbps", 0) > 0:
         p.append("audit_result without gbps: %s" % r)
+    # the passes' wall time (tools/scale_audit.sh reads it): every byte the
+    # CPUs swept, over that time, cannot beat the sum of their own rates by
+    # much (they ran at once)
+    if r.get("cpus") != 2 or not r.get("ms", 0) > 0:
+        p.append("audit_result without cpus and ms: %s" % r)
+    elif cpus and len(cpus) == 2:
+        swept_mib = sum(c["tested_frames"] for c in cpus) * 4096 * 8 / 2**20  # quick: 8 sweeps
+        if swept_mib / (r["ms"] / 1000) > 1.1 * sum(c["mib_per_s"] for c in cpus):
+            p.append("ms %s too short for %d MiB at %s MiB/s" % (r["ms"], swept_mib, [c["mib_per_s"] for c in cpus]))
     return p
