@@ -150,6 +150,43 @@ static int set_patterns(struct config *c, const char *v, size_t n)
 	return 0;
 }
 
+/* iterations=N (every pattern of the moving-inversion family) or
+ * iterations=name:N,name:N,... (each name one of the family); N 1..1000.
+ * All or nothing: one bad item and nothing changes. */
+static int set_iterations(struct config *c, const char *v, size_t n)
+{
+	uint32_t it[AUDIT_MAX_PATTERNS];
+	uint64_t k;
+
+	memcpy(it, c->iterations, sizeof(it));
+	if (!cfg_parse_u64(v, n, &k)) {
+		if (k < 1 || k > CONFIG_MAX_ITERATIONS)
+			return -1;
+		for (uint32_t i = 0; i < audit_pattern_count; i++)
+			if (audit_patterns[i].iterations)
+				it[i] = (uint32_t)k;
+	} else {
+		for (size_t s = 0; s <= n;) {
+			size_t e = s, colon;
+
+			while (e < n && v[e] != ',')
+				e++;
+			for (colon = s; colon < e && v[colon] != ':'; colon++)
+				;
+			const struct audit_pattern *p = audit_pattern_find(v + s, (uint32_t)(colon - s));
+
+			if (!p || !p->iterations || colon == e ||
+			    cfg_parse_u64(v + colon + 1, e - colon - 1, &k) || k < 1 ||
+			    k > CONFIG_MAX_ITERATIONS)
+				return -1;
+			it[p - audit_patterns] = (uint32_t)k;
+			s = e + 1;
+		}
+	}
+	memcpy(c->iterations, it, sizeof(it));
+	return 0;
+}
+
 /* inject_fault=ADDR:MASK (repeatable): ADDR 8-byte aligned, MASK non-zero; a
  * second line for the same word adds its bits (the audit XORs each entry's
  * mask into RAM after a sweep writes the word, so two entries with one mask
@@ -194,6 +231,7 @@ static const struct {
 	{ "audit", set_audit },
 	{ "passes", set_passes },
 	{ "patterns", set_patterns },
+	{ "iterations", set_iterations },
 	{ "inject_fault", set_inject_fault },
 	{ "report", set_report },
 	{ "boot_services", set_boot_services },

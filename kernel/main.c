@@ -101,6 +101,7 @@ static void report_config(const struct bootinfo *bi)
 	jw_str(&w, "on_finish", config_on_finish_name(kcfg.on_finish));
 	jw_bool(&w, "serial", kcfg.serial_enabled);
 	jw_u64(&w, "issues", kcfg.nissues + kcfg.issues_dropped);
+	audit_describe_iterations(&w);
 	event_emit(&w);
 }
 

@@ -63,20 +63,28 @@ struct audit_job {
  * limit, so the mix says how fast the pattern can be at best (`make bench`,
  * the audit_cpu events' ratio). */
 struct audit_sweep_mix {
-	uint8_t write, read, rw;
+	uint16_t write, read, rw;
 };
 
 struct audit_pattern {
 	const char *name;
-	uint32_t sweeps;        /* passes over the memory, for progress and MiB/s */
+	uint32_t sweeps;        /* passes over the memory at one iteration, for
+				 * progress and MiB/s (audit_pattern_sweeps) */
 	uint8_t level;          /* the lowest audit= mode that runs it */
 	void (*run)(struct audit_job *j);
-	struct audit_sweep_mix mix; /* write + read + rw == sweeps */
+	/* the moving-inversion family (iterations=): the iterations of a full
+	 * pass, memtest86+'s; 0 = not in the family (it ignores iterations) */
+	uint32_t iterations;
+	uint32_t iteration_sweeps; /* sweeps each iteration past the first adds */
+	struct audit_sweep_mix mix; /* of `sweeps`: write + read + rw == sweeps */
+	struct audit_sweep_mix iteration_mix; /* of `iteration_sweeps`, the same way */
 };
 
 extern const struct audit_pattern audit_patterns[];
 extern const uint32_t audit_pattern_count;
 const struct audit_pattern *audit_pattern_find(const char *name, uint32_t len);
+/* The sweeps p makes in a job of `iterations` (0 counts as 1). */
+uint64_t audit_pattern_sweeps(const struct audit_pattern *p, uint32_t iterations);
 
 /* ---- helpers for pattern files */
 
@@ -146,8 +154,9 @@ void audit_sweep_check_write_down(struct audit_job *j, uint64_t p, uint64_t q);
 
 /* Fill every span with p, then check every span holds p. */
 void audit_fill_check(struct audit_job *j, uint64_t p);
-/* Moving inversions (memtest86): fill with p; ascending, check p and write
- * ~p; descending, check ~p and write p. */
+/* Moving inversions (memtest86): fill with p; then j->iterations times
+ * (0 counts as 1): ascending, check p and write ~p; descending, check ~p and
+ * write p. */
 void audit_moving_inversions(struct audit_job *j, uint64_t p);
 
 #endif

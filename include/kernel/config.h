@@ -13,6 +13,7 @@
 #define CONFIG_MAX_ISSUES 16
 #define CONFIG_DEFAULT_STRESS_OPS 20000
 #define CONFIG_MAX_PASSES 1000
+#define CONFIG_MAX_ITERATIONS 1000
 
 enum on_finish { ON_FINISH_HALT, ON_FINISH_SHUTDOWN, ON_FINISH_REBOOT };
 
@@ -37,6 +38,9 @@ struct config {
 	enum audit_mode audit;
 	uint32_t passes;           /* audit passes over all free RAM */
 	uint32_t patterns;         /* bit i: audit_patterns[i]; 0 = as the mode says */
+	/* iterations= for audit_patterns[i] (the moving-inversion family), every
+	 * pass; 0 = memtest86+'s (plan.c: a third of it in the first pass) */
+	uint32_t iterations[AUDIT_MAX_PATTERNS];
 	int keep_boot_services;    /* boot_services=keep: never test or hand out them */
 	int save_report;           /* store the run record in a UEFI variable */
 	uint32_t reports_keep;     /* (the loader acts on it) report files kept */

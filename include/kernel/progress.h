@@ -5,6 +5,9 @@
 
 #include <stdint.h>
 
+/* For the next phase: its events carry "eta_s", eta_s(percent done) seconds
+ * left (called on the boot CPU); progress_end forgets it. */
+void progress_set_eta(uint64_t (*eta_s)(uint32_t percent));
 /* Starts a phase for `cpus` CPUs (0% each). */
 void progress_begin(const char *phase, uint32_t cpus);
 /* CPU `cpu` has done `done` of `total`. */

@@ -50,6 +50,7 @@ void audit_run(void)
 	uint64_t free_at_start = mm_free_frames();
 
 	atomic_store(&reporting, 1);
+	status_run_begin(&plan, kcfg.passes);
 	uint64_t t0 = rdtsc();
 
 	for (uint32_t pass = 0; pass < kcfg.passes; pass++) {
@@ -59,6 +60,7 @@ void audit_run(void)
 	}
 	totals(n, free_at_start, &tested, &untested);
 	audit_report_result(&plan, &found, stat, n, tested, untested, tsc_to_us(rdtsc() - t0));
+	status_run_end();
 	atomic_store(&reporting, 0);
 	audit_poison_check(&plan, &found);
 	plan_table_free(&plan, &found);

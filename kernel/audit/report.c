@@ -58,7 +58,10 @@ void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
 
 	for (int k = 0; k < AUDIT_KINDS; k++)
 		lim[k] = bandwidth_ram_limit_mib_s_per_cpu((enum audit_kind)k);
-	uint64_t limit = audit_limit_mib_s(p->by_kind, lim);
+	uint32_t kinds[AUDIT_KINDS];
+
+	plan_sweep_kinds(p, kcfg.passes, kinds);
+	uint64_t limit = audit_limit_mib_s(kinds, lim);
 
 	static char memmap[1024], badram[1024];
 	uint32_t om1, om2;

@@ -15,6 +15,7 @@ static const char *phase_name;
 static uint32_t ncpus;
 static atomic_uchar percent[MAX_CPUS];
 static uint64_t last_event_tsc;
+static uint64_t (*eta_of)(uint32_t percent);
 
 static void event(uint32_t pct)
 {
@@ -23,8 +24,15 @@ static void event(uint32_t pct)
 	jw_begin(&w, "progress");
 	jw_str(&w, "phase", phase_name);
 	jw_u64(&w, "percent", pct);
+	if (eta_of)
+		jw_u64(&w, "eta_s", eta_of(pct));
 	event_emit(&w);
 	last_event_tsc = rdtsc();
+}
+
+void progress_set_eta(uint64_t (*eta_s)(uint32_t percent))
+{
+	eta_of = eta_s;
 }
 
 void progress_begin(const char *phase, uint32_t cpus)
@@ -65,4 +73,5 @@ void progress_end(void)
 	for (uint32_t c = 0; c < ncpus; c++)
 		screen_progress(c, 100, phase_name);
 	event(100);
+	eta_of = 0;
 }

@@ -297,6 +297,59 @@ static void audit_patterns_key(void **s)
 	assert_int_equal(c.patterns, 0);
 }
 
+static uint32_t index_of(const char *name)
+{
+	const struct audit_pattern *p = audit_pattern_find(name, (uint32_t)strlen(name));
+
+	assert_non_null(p);
+	return (uint32_t)(p - audit_patterns);
+}
+
+static void iterations_key(void **s)
+{
+	(void)s;
+	static const char *const family[] = { "mov_inv_ones_zeros", "mov_inv_8bit",
+					      "mov_inv_random", "mov_inv_walk64" };
+	char buf[128];
+
+	parse("");
+	for (uint32_t i = 0; i < AUDIT_MAX_PATTERNS; i++)
+		assert_int_equal(c.iterations[i], 0);
+	/* a number: every pattern of the family, nothing else */
+	parse("iterations=5");
+	assert_int_equal(c.nissues, 0);
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		assert_int_equal(c.iterations[i], audit_patterns[i].iterations ? 5 : 0);
+	for (uint32_t f = 0; f < 4; f++)
+		assert_int_equal(c.iterations[index_of(family[f])], 5);
+	/* by name; a later line adds to and overrides an earlier one */
+	parse("iterations=mov_inv_8bit:2,mov_inv_random:1000\niterations=mov_inv_8bit:7");
+	assert_int_equal(c.nissues, 0);
+	assert_int_equal(c.iterations[index_of("mov_inv_8bit")], 7);
+	assert_int_equal(c.iterations[index_of("mov_inv_random")], 1000);
+	assert_int_equal(c.iterations[index_of("mov_inv_ones_zeros")], 0);
+	assert_int_equal(c.iterations[index_of("mov_inv_walk64")], 0);
+	parse("iterations=1\niterations=mov_inv_walk64:3");
+	assert_int_equal(c.iterations[index_of("mov_inv_walk64")], 3);
+	assert_int_equal(c.iterations[index_of("mov_inv_ones_zeros")], 1);
+	/* garbage: an issue, and nothing changes (all or nothing) */
+	const char *bad[] = {
+		"iterations=", "iterations=0", "iterations=1001", "iterations=-1", "iterations=x",
+		"iterations=own_address:2", "iterations=block_move:2", "iterations=mov_inv_8bit",
+		"iterations=mov_inv_8bit:", "iterations=mov_inv_8bit:0", "iterations=mov_inv_8bit:2,",
+		"iterations=mov_inv_8bit:2,bogus:3", "iterations=mov_inv_8bit:2:3",
+		"iterations=:2", "iterations=mov_inv_8bit:2,,mov_inv_random:2",
+		"iterations=99999999999999999999", "iterations=mov_inv_8bit:1001",
+	};
+	for (uint32_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "iterations=mov_inv_random:4\n%s", bad[i]);
+		parse(buf);
+		expect_bad_value("iterations", 2, bad[i]);
+		for (uint32_t k = 0; k < audit_pattern_count; k++)
+			assert_int_equal(c.iterations[k], k == index_of("mov_inv_random") ? 4 : 0);
+	}
+}
+
 static void inject_fault_key(void **s)
 {
 	(void)s;
@@ -423,6 +476,7 @@ int main(void)
 		cmocka_unit_test(audit_mode),
 		cmocka_unit_test(audit_passes),
 		cmocka_unit_test(audit_patterns_key),
+		cmocka_unit_test(iterations_key),
 		cmocka_unit_test(inject_fault_key),
 		cmocka_unit_test(inject_fault_keeps_sixteen),
 		cmocka_unit_test(load_options_win_for_audit_keys),

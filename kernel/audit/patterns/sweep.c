@@ -230,7 +230,11 @@ void audit_fill_check(struct audit_job *j, uint64_t p)
 
 void audit_moving_inversions(struct audit_job *j, uint64_t p)
 {
+	uint32_t its = j->iterations ? j->iterations : 1;
+
 	audit_sweep_fill(j, p);
-	audit_sweep_check_write_up(j, p, ~p);
-	audit_sweep_check_write_down(j, ~p, p);
+	for (uint32_t it = 0; it < its; it++) {
+		audit_sweep_check_write_up(j, p, ~p);
+		audit_sweep_check_write_down(j, ~p, p);
+	}
 }
