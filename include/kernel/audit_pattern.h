@@ -152,6 +152,18 @@ void audit_sweep_check(struct audit_job *j, uint64_t p);
 void audit_sweep_check_write_up(struct audit_job *j, uint64_t p, uint64_t q);
 void audit_sweep_check_write_down(struct audit_job *j, uint64_t p, uint64_t q);
 
+/* For a pattern's own loop (sweep.c says why): a non-temporal 64-bit store
+ * (movnti, general registers only) and the fence that ends a span of them. */
+static inline void audit_store_nt(volatile uint64_t *w, uint64_t v)
+{
+	__asm__ volatile("movnti %1, %0" : "=m"(*(uint64_t *)w) : "r"(v));
+}
+
+static inline void audit_store_fence(void)
+{
+	__asm__ volatile("sfence" : : : "memory");
+}
+
 /* Fill every span with p, then check every span holds p. */
 void audit_fill_check(struct audit_job *j, uint64_t p);
 /* Moving inversions (memtest86): fill with p; then j->iterations times

@@ -34,17 +34,8 @@ void audit_bad_words(struct audit_job *j, const struct audit_span *s, uint64_t i
 			j->bad(j, s->phys + 8 * i, expected, v[k]);
 }
 
-/* ---------------------------------------------------------------- stores */
-
-static inline void store_nt(volatile uint64_t *w, uint64_t v)
-{
-	__asm__ volatile("movnti %1, %0" : "=m"(*(uint64_t *)w) : "r"(v));
-}
-
-static inline void store_fence(void)
-{
-	__asm__ volatile("sfence" : : : "memory");
-}
+#define store_nt audit_store_nt
+#define store_fence audit_store_fence
 
 /* ---------------------------------------------------------------- one span, one sweep */
 
