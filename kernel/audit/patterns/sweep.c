@@ -34,9 +34,6 @@ void audit_bad_words(struct audit_job *j, const struct audit_span *s, uint64_t i
 			j->bad(j, s->phys + 8 * i, expected, v[k]);
 }
 
-#define store_nt audit_store_nt
-#define store_fence audit_store_fence
-
 /* ---------------------------------------------------------------- one span, one sweep */
 
 void audit_span_fill(const struct audit_span *s, uint64_t p)
@@ -45,18 +42,18 @@ void audit_span_fill(const struct audit_span *s, uint64_t p)
 	uint64_t n = s->words, i = 0;
 
 	for (; i + BLOCK <= n; i += BLOCK) {
-		store_nt(&w[i], p);
-		store_nt(&w[i + 1], p);
-		store_nt(&w[i + 2], p);
-		store_nt(&w[i + 3], p);
-		store_nt(&w[i + 4], p);
-		store_nt(&w[i + 5], p);
-		store_nt(&w[i + 6], p);
-		store_nt(&w[i + 7], p);
+		audit_store_nt(&w[i], p);
+		audit_store_nt(&w[i + 1], p);
+		audit_store_nt(&w[i + 2], p);
+		audit_store_nt(&w[i + 3], p);
+		audit_store_nt(&w[i + 4], p);
+		audit_store_nt(&w[i + 5], p);
+		audit_store_nt(&w[i + 6], p);
+		audit_store_nt(&w[i + 7], p);
 	}
 	for (; i < n; i++)
-		store_nt(&w[i], p);
-	store_fence();
+		audit_store_nt(&w[i], p);
+	audit_store_fence();
 }
 
 void audit_span_fill_addr(const struct audit_span *s)
@@ -65,18 +62,18 @@ void audit_span_fill_addr(const struct audit_span *s)
 	uint64_t n = s->words, i = 0, a = s->phys;
 
 	for (; i + BLOCK <= n; i += BLOCK, a += 8 * BLOCK) {
-		store_nt(&w[i], a);
-		store_nt(&w[i + 1], a + 8);
-		store_nt(&w[i + 2], a + 16);
-		store_nt(&w[i + 3], a + 24);
-		store_nt(&w[i + 4], a + 32);
-		store_nt(&w[i + 5], a + 40);
-		store_nt(&w[i + 6], a + 48);
-		store_nt(&w[i + 7], a + 56);
+		audit_store_nt(&w[i], a);
+		audit_store_nt(&w[i + 1], a + 8);
+		audit_store_nt(&w[i + 2], a + 16);
+		audit_store_nt(&w[i + 3], a + 24);
+		audit_store_nt(&w[i + 4], a + 32);
+		audit_store_nt(&w[i + 5], a + 40);
+		audit_store_nt(&w[i + 6], a + 48);
+		audit_store_nt(&w[i + 7], a + 56);
 	}
 	for (; i < n; i++, a += 8)
-		store_nt(&w[i], a);
-	store_fence();
+		audit_store_nt(&w[i], a);
+	audit_store_fence();
 }
 
 /* Eight words read at p[k*d] (d = 1 up, -1 down) into v0..v7. */
