@@ -814,6 +814,48 @@ static void dense_faults_are_reported_in_sweep_order(void **s)
 	}
 }
 
+/* modulo20 on spans long enough for its eight-at-a-time check (8 P words
+ * are 160 words apart end to end), every word faulty: each word is found
+ * twice (as P, in both orientations) with its own mask, the P words of one
+ * offset in ascending order. */
+static void modulo20_checks_every_p_word_of_long_spans(void **s)
+{
+	(void)s;
+	static const uint64_t sizes[] = { 1000, 333 };
+	static struct audit_injection inj[1333];
+	static uint32_t hits[1333];
+	const struct audit_pattern *p = audit_pattern_find("modulo20", 8);
+	uint32_t n = 0;
+
+	assert_non_null(p);
+	make_spans(sizes, 2, 0);
+	for (uint32_t sp = 0; sp < R.nspans; sp++)
+		for (uint64_t w = 0; w < R.spans[sp].words; w++, n++)
+			inj[n] = (struct audit_injection){ addr_of(sp, w), 1ull << (n % 64) };
+	give_injections(inj, n);
+	memset(hits, 0, sizeof(hits));
+	run_pattern(p);
+	assert_int_equal(R.nrec, 2 * n);
+	for (uint32_t r = 0; r < R.nrec; r++) {
+		uint32_t q = 0;
+
+		while (q < n && inj[q].addr != R.rec[r].addr)
+			q++;
+		assert_true(q < n);
+		assert_int_equal(R.rec[r].expected ^ R.rec[r].actual, inj[q].mask);
+		hits[q]++;
+		/* within one check sweep of one span, addresses rise by 20 words */
+		uint64_t prev = r ? R.rec[r - 1].addr : 0, cur = R.rec[r].addr;
+
+		if (r && prev < cur && cur - prev < 8 * sizes[0])
+			assert_int_equal((cur - prev) % (8 * 20), 0);
+	}
+	for (uint32_t q = 0; q < n; q++)
+		if (hits[q] != 2)
+			fail_msg("word 0x%llx found %u times, not 2", (unsigned long long)inj[q].addr,
+				 hits[q]);
+}
+
 /* The sweep helpers on their own (audit_pattern.h), on spans of every
  * length from 0 to 40 words: what they leave in memory, and each word found
  * wrong exactly once, in the helper's order. */
@@ -1096,6 +1138,7 @@ int main(void)
 		cmocka_unit_test_teardown(dense_faults_are_reported_in_sweep_order, teardown),
 		cmocka_unit_test_teardown(span_helpers_cover_every_length, teardown),
 		cmocka_unit_test(table_sweep_kinds_add_up),
+		cmocka_unit_test_teardown(modulo20_checks_every_p_word_of_long_spans, teardown),
 		cmocka_unit_test_teardown(block_move_reports_a_bad_cell_at_its_own_address, teardown),
 		cmocka_unit_test_teardown(iterations_repeat_the_moving_inversions, teardown),
 	};
