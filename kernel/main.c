@@ -9,6 +9,7 @@
 #include <kernel/bssave.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
+#include <kernel/coverage.h>
 #include <kernel/cpu.h>
 #include <kernel/cpuinfo.h>
 #include <kernel/dimms.h>
@@ -16,8 +17,10 @@
 #include <kernel/mce.h>
 #include <kernel/memmap.h>
 #include <kernel/mminit.h>
+#include <kernel/pat.h>
 #include <kernel/panic.h>
 #include <kernel/platform.h>
+#include <kernel/relocate.h>
 #include <kernel/report.h>
 #include <kernel/run.h>
 #include <kernel/screen.h>
@@ -99,7 +102,12 @@ static void report_config(const struct bootinfo *bi)
 	jw_bool(&w, "file", !(bi->flags & BOOTINFO_FLAG_NO_CONFIG_FILE));
 	jw_bool(&w, "load_options_ignored", !!(bi->flags & BOOTINFO_FLAG_LOADOPT_IGNORED));
 	jw_str(&w, "on_finish", config_on_finish_name(kcfg.on_finish));
+	jw_str(&w, "audit", config_audit_name(kcfg.audit));
+	jw_u64(&w, "passes", kcfg.passes);
+	jw_u64(&w, "smp", kcfg.smp_limit);     /* CPUs to use, 0 = all */
+	jw_u64(&w, "menu_timeout", kcfg.menu_timeout);
 	jw_bool(&w, "serial", kcfg.serial_enabled);
+	jw_str(&w, "screen_log", kcfg.screen_log_json ? "json" : "human");
 	jw_u64(&w, "issues", kcfg.nissues + kcfg.issues_dropped);
 	audit_describe_iterations(&w);
 	event_emit(&w);
@@ -133,6 +141,7 @@ void kmain(uint64_t bootinfo_phys)
 {
 	serial_init(0x3f8, 115200);            /* COM1 first; absent = silent */
 	percpu_init_bsp();                     /* GDT, TSS, IDT, GS: faults dump registers */
+	pat_init_cpu();                        /* the kernel's PAT: entry 4 is UC (each AP too) */
 	const struct bootinfo *bi = accept_bootinfo(bootinfo_phys); /* magic/version/size */
 	efirt_init(bi->efi_runtime_services);  /* ResetSystem for on_finish */
 	config_load(bi);                       /* METASLOT.CFG + load options */
@@ -153,6 +162,8 @@ void kmain(uint64_t bootinfo_phys)
 	screen_header(bi, run.cpus, run.ram_bytes);
 	cpuinfo_init();                        /* brand, microcode, caches, thermal sensors */
 	bandwidth_run();                       /* L1/L2/L3/RAM GB/s on all CPUs, 200 ms */
+	bi = relocate_run(bi);                 /* array, image, tables, boot info out of their frames */
+	coverage_test_in_place(bi);            /* below 1 MiB, trampoline, ACPI reclaim */
 	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
 	audit_run();                           /* RAM patterns on every free frame */
 	if (kcfg.bench)
@@ -160,6 +171,7 @@ void kmain(uint64_t bootinfo_phys)
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
 	screen_memory_picture(bi);             /* after: everything back, none lost */
 	mce_finish();                          /* last machine-check poll, its cost */
+	coverage_report(bi);                   /* what was tested, why the rest was not */
 	bs_restore();                          /* boot services memory back, before runtime calls */
 	report_save(bi);                       /* the record for the next boot */
 	run_finish();                          /* summary, then halt/shutdown/reboot */

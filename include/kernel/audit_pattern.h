@@ -56,6 +56,14 @@ struct audit_job {
 	/* bit_fade: leave the memory alone for `seconds` (the audit halts the
 	 * CPUs); host tests model retention faults here. NULL: return at once */
 	void (*rest)(struct audit_job *j, uint32_t seconds);
+	uint32_t bit_fade_seconds;  /* bit_fade: how long each rest lasts */
+	/* walking_ones_address: span s seen through an uncached (PAT UC) mapping,
+	 * open until uncached_end(j, s); the pattern touches s only through it in
+	 * between, since the same frame reached through the cached direct map
+	 * (s->w) would alias the memory type (SDM 11.12.4). NULL (host tests):
+	 * the pattern uses s->w */
+	volatile uint64_t *(*uncached)(struct audit_job *j, const struct audit_span *s);
+	void (*uncached_end)(struct audit_job *j, const struct audit_span *s);
 };
 
 /* A pattern's sweeps by kind: write only, read only (a check), read and
@@ -147,8 +155,8 @@ void audit_bad_words(struct audit_job *j, const struct audit_span *s, uint64_t i
 
 /* Every span, one sweep, with the callbacks (spans in order; _down in
  * reverse order). */
-void audit_sweep_fill(struct audit_job *j, uint64_t p);
-void audit_sweep_check(struct audit_job *j, uint64_t p);
+void audit_fill(struct audit_job *j, uint64_t p);      /* half of audit_fill_check */
+void audit_check_all(struct audit_job *j, uint64_t p); /* the other half */
 void audit_sweep_check_write_up(struct audit_job *j, uint64_t p, uint64_t q);
 void audit_sweep_check_write_down(struct audit_job *j, uint64_t p, uint64_t q);
 

@@ -14,6 +14,8 @@
 #define CONFIG_DEFAULT_STRESS_OPS 20000
 #define CONFIG_MAX_PASSES 1000
 #define CONFIG_MAX_ITERATIONS 1000
+#define CONFIG_DEFAULT_BIT_FADE_SECONDS 300
+#define CONFIG_MAX_BIT_FADE_SECONDS 86400
 
 enum on_finish { ON_FINISH_HALT, ON_FINISH_SHUTDOWN, ON_FINISH_REBOOT };
 
@@ -33,6 +35,7 @@ struct config {
 	uint64_t stress_ops;       /* allocator operations per CPU in the stress */
 	int bench;                 /* run the in-kernel benchmark */
 	int no_bandwidth;          /* bandwidth=off: skip the bandwidth measurement */
+	int screen_log_json;       /* screen_log=json: events in the screen's log too */
 	enum fault_test fault_test; /* a deliberate fault, for tests */
 
 	enum audit_mode audit;
@@ -41,10 +44,12 @@ struct config {
 	/* iterations= for audit_patterns[i] (the moving-inversion family), every
 	 * pass; 0 = memtest86+'s (plan.c: a third of it in the first pass) */
 	uint32_t iterations[AUDIT_MAX_PATTERNS];
+	uint32_t bit_fade_seconds; /* bit_fade: each of its two rests, 1..86400 */
 	int keep_boot_services;    /* boot_services=keep: never test or hand out them */
 	int save_report;           /* store the run record in a UEFI variable */
 	uint32_t reports_keep;     /* (the loader acts on it) report files kept */
 	int forget_known_bad;      /* (the loader acts on it) known_bad=forget */
+	uint32_t menu_timeout;     /* (the loader acts on it) pre-boot menu seconds */
 	uint32_t ninject;
 	struct audit_injection inject[AUDIT_MAX_INJECT];
 
@@ -57,6 +62,7 @@ void config_defaults(struct config *c);
 /* Applies `len` bytes of text (NUL also ends it) on top of `c`. */
 void config_parse(struct config *c, const char *text, size_t len);
 const char *config_on_finish_name(enum on_finish f);
+const char *config_audit_name(enum audit_mode a);
 
 
 

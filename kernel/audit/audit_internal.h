@@ -6,6 +6,7 @@
  *   status.c  audit_status and pattern_done, as each pattern of a pass ends
  *   verify.c  every free frame allocated once more: none may be poisoned
  *   report.c  bad_frame, audit_cpu and audit_result events
+ *   hooks.c   the job hooks that need the kernel: rest, uncached view
  * What goes wrong on the way (bad words, failed allocator calls) is collected
  * in audit_findings, which the steps only add to and report.c reads. */
 #ifndef METASLOT_KERNEL_AUDIT_INTERNAL_H
@@ -49,7 +50,6 @@ struct audit_cpu_stat {
 
 /* plan.c */
 uint32_t audit_quick_patterns(void);
-const char *audit_mode_name(enum audit_mode m);
 void plan_patterns(struct audit_plan *p);
 /* The table: one block, itself tested with the quick patterns first; 0 when
  * no block could be had (or every try found bad memory). */
@@ -99,6 +99,14 @@ void audit_pattern_done(const struct pattern_result *r);
  * calls it for its events). */
 uint64_t status_eta_s(uint32_t percent);
 void status_run_end(void);
+/* hooks.c: the job's rest (every CPU of the pass halts until the same
+ * deadline; only a pattern all CPUs run may call it) and its uncached view */
+void audit_rest(struct audit_job *j, uint32_t seconds);
+/* Cycles CPU `cpu` rested since the last call (not sweeping: kept out of
+ * the audit's MiB/s) */
+uint64_t audit_rest_cycles_take(uint32_t cpu);
+volatile uint64_t *audit_uncached(struct audit_job *j, const struct audit_span *s);
+void audit_uncached_end(struct audit_job *j, const struct audit_span *s);
 
 /* verify.c */
 void audit_poison_check(struct audit_plan *p, struct audit_findings *f);

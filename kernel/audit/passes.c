@@ -14,6 +14,7 @@
  *     it was found, so the allocator keeps it out and returns the rest. */
 #include <mm/mm.h>
 #include <kernel/config.h>
+#include <kernel/coverage.h>
 #include <kernel/cpu.h>
 #include <kernel/cpuinfo.h>
 #include <kernel/progress.h>
@@ -32,16 +33,28 @@ struct cpu_job {
 	uint64_t pattern_words;        /* words it sweeps on this CPU */
 };
 
-/* A bad read: the frame is poisoned at once (allocated to us, the allocator
- * quarantines it when we free the block), the first time it is seen. */
+/* The table number of the pattern whose name the job carries in ctx. */
+static uint32_t pattern_no(const char *name)
+{
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (audit_patterns[i].name == name)
+			return i;
+	return BADLIST_NO_PATTERN;
+}
+
+/* A bad read: counted in the error detail; the frame is poisoned at once
+ * (allocated to us, the allocator quarantines it when we free the block),
+ * the first time it is seen. */
 static void on_bad(struct audit_job *j, uint64_t addr, uint64_t expected, uint64_t actual)
 {
 	struct cpu_job *cj = (struct cpu_job *)j;
 	struct audit_findings *f = cj->found;
+	const char *name = j->ctx;
+	uint32_t no = pattern_no(name);
 	uint64_t flags = spin_lock_irqsave(&f->bad_lock);
 	uint64_t before = f->bad.n + f->bad.overflow;
 
-	badlist_add(&f->bad, addr, expected, actual, this_cpu()->index, (const char *)j->ctx);
+	badlist_read(&f->bad, addr, expected, actual, this_cpu()->index, name, no);
 	int poison = f->bad.n + f->bad.overflow != before || f->bad.overflow_saturated;
 
 	spin_unlock_irqrestore(&f->bad_lock, flags);
@@ -76,7 +89,11 @@ static struct cpu_job job_for(struct audit_span *spans, uint32_t n, uint64_t see
 {
 	return (struct cpu_job){ .job = { .spans = spans, .nspans = n, .seed = seed, .bad = on_bad,
 					  .progress = on_progress,
-					  .written = kcfg.ninject ? on_written : 0 },
+					  .written = kcfg.ninject ? on_written : 0,
+					  .rest = audit_rest,
+					  .bit_fade_seconds = kcfg.bit_fade_seconds,
+					  .uncached = audit_uncached,
+					  .uncached_end = audit_uncached_end },
 				 .found = f, .work = work, .pattern = -1 };
 }
 
@@ -87,6 +104,13 @@ static void run_pattern(struct cpu_job *cj, uint32_t i, uint32_t iterations)
 	audit_patterns[i].run(&cj->job);
 }
 
+/* What the coverage report counts: every span the patterns ran over. */
+static void mark_tested(const struct audit_span *spans, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		coverage_mark_tested(spans[i].phys, spans[i].words * 8 / PAGE_SIZE);
+}
+
 void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, uint64_t seed,
 		      uint64_t work, struct audit_findings *f)
 {
@@ -95,6 +119,7 @@ void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, u
 	for (uint32_t i = 0; i < audit_pattern_count; i++)
 		if (patterns & (1u << i))
 			run_pattern(&cj, i, 1);
+	mark_tested(spans, n);
 }
 
 /* One pass, as every CPU sees it: on the boot CPU's stack while smp_run
@@ -162,7 +187,8 @@ static void pass_cpu(struct percpu *pc, void *arg)
 		cj.pattern_start = cj.job.words_done;
 		cj.pattern_words = words * plan_pattern_sweeps(p, i, ps->number);
 		run_pattern(&cj, i, plan_iterations(p, i, ps->number));
-		st->cycles += rdtsc() - t0;
+		/* a rest (bit_fade) is not sweeping: kept out of the MiB/s */
+		st->cycles += rdtsc() - t0 - audit_rest_cycles_take(me);
 		ps->temp_c[me] = cpuinfo_temp_c();
 		barrier_wait(&ps->bar, n);     /* every CPU is done with this one */
 		if (me == 0)
@@ -170,6 +196,7 @@ static void pass_cpu(struct percpu *pc, void *arg)
 	}
 	st->frames += words * 8 / PAGE_SIZE;
 	st->bytes_swept += words * 8 * p->sweeps;
+	mark_tested(&p->table[lo], hi - lo);
 
 	/* step 4: give everything back; the poisoned frames stay out */
 	barrier_wait(&ps->bar, n);

@@ -248,6 +248,40 @@ static void audit_passes(void **s)
 	}
 }
 
+static void bit_fade_seconds_key(void **s)
+{
+	(void)s;
+	static const struct { const char *v; uint32_t n; } good[] = {
+		{ "1", 1 }, { "5", 5 }, { "300", 300 }, { "86400", 86400 }, { "0x3c", 60 },
+	};
+	char buf[128];
+
+	parse("");
+	assert_int_equal(c.bit_fade_seconds, 300);
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(buf, sizeof(buf), "bit_fade_seconds=%s", good[i].v);
+		parse(buf);
+		assert_int_equal(c.nissues, 0);
+		assert_int_equal(c.bit_fade_seconds, good[i].n);
+	}
+	/* 0 would test nothing; garbage and the too long are refused: the
+	 * value before stands (the default when there is none) */
+	static const char *bad[] = { "bit_fade_seconds=0", "bit_fade_seconds=86401",
+				     "bit_fade_seconds=-5", "bit_fade_seconds=",
+				     "bit_fade_seconds=5s", "bit_fade_seconds=five",
+				     "bit_fade_seconds=4294967301", "bit_fade_seconds=0x" };
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "bit_fade_seconds=7\n%s\n", bad[i]);
+		parse(buf);
+		expect_bad_value("bit_fade_seconds", 2, bad[i]);
+		assert_int_equal(c.bit_fade_seconds, 7);
+		parse(bad[i]);
+		expect_bad_value("bit_fade_seconds", 1, bad[i]);
+		assert_int_equal(c.bit_fade_seconds, 300);
+	}
+}
+
 static void audit_patterns_key(void **s)
 {
 	(void)s;
@@ -445,6 +479,22 @@ static void load_options_win_for_audit_keys(void **s)
 	assert_int_equal(c.passes, 2);
 }
 
+static void screen_log_key(void **s)
+{
+	(void)s;
+	parse("");
+	assert_int_equal(c.screen_log_json, 0);    /* events stay off the screen */
+	parse("screen_log=json\n");
+	assert_int_equal(c.screen_log_json, 1);
+	assert_int_equal(c.nissues, 0);
+	parse("screen_log=json\nscreen_log=human\n");
+	assert_int_equal(c.screen_log_json, 0);
+	parse("screen_log=json\nscreen_log=all\n");
+	assert_int_equal(c.screen_log_json, 1);    /* a bad value leaves the last good one */
+	assert_int_equal(c.nissues, 1);
+	assert_string_equal(c.issues[0].what, "bad value");
+}
+
 static void bandwidth_key(void **s)
 {
 	(void)s;
@@ -459,6 +509,34 @@ static void bandwidth_key(void **s)
 	assert_int_equal(c.no_bandwidth, 0);
 	assert_int_equal(c.nissues, 1);
 	assert_string_equal(c.issues[0].what, "bad value");
+}
+
+/* menu_timeout= is the loader's (efi/menu.c); the kernel knows the key, so
+ * it is no "unknown key", and reports a bad value like any other. */
+static void menu_timeout_key(void **s)
+{
+	(void)s;
+	parse("");
+	assert_int_equal(c.menu_timeout, 0);
+	parse("menu_timeout=5\n");
+	assert_int_equal(c.menu_timeout, 5);
+	assert_int_equal(c.nissues, 0);
+	parse("menu_timeout=5\nmenu_timeout=0\n");
+	assert_int_equal(c.menu_timeout, 0);
+	parse("menu_timeout=3600\n");
+	assert_int_equal(c.menu_timeout, 3600);
+	assert_int_equal(c.nissues, 0);
+
+	static const char *bad[] = { "menu_timeout=3601", "menu_timeout=-1", "menu_timeout=",
+				     "menu_timeout=5s", "menu_timeout=off" };
+	char buf[128];
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "menu_timeout=7\n%s\n", bad[i]);
+		parse(buf);
+		expect_bad_value("menu_timeout", 2, bad[i]);
+		assert_int_equal(c.menu_timeout, 7);
+	}
 }
 
 int main(void)
@@ -477,10 +555,13 @@ int main(void)
 		cmocka_unit_test(audit_passes),
 		cmocka_unit_test(audit_patterns_key),
 		cmocka_unit_test(iterations_key),
+		cmocka_unit_test(bit_fade_seconds_key),
 		cmocka_unit_test(inject_fault_key),
 		cmocka_unit_test(inject_fault_keeps_sixteen),
 		cmocka_unit_test(load_options_win_for_audit_keys),
 		cmocka_unit_test(bandwidth_key),
+		cmocka_unit_test(menu_timeout_key),
+		cmocka_unit_test(screen_log_key),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -12,6 +12,8 @@ void audit_mov_inv_walk64(struct audit_job *j);
 void audit_block_move(struct audit_job *j);
 void audit_random_sequence(struct audit_job *j);
 void audit_modulo20(struct audit_job *j);
+void audit_walking_ones_address(struct audit_job *j);
+void audit_bit_fade(struct audit_job *j);
 
 /* name, sweeps at one iteration, level, run; for the moving-inversion family
  * the iterations of a full pass (memtest86+'s) and the sweeps each further
@@ -35,6 +37,10 @@ const struct audit_pattern audit_patterns[] = {
 	  { 0, 0, 0 } },
 	/* the two rewrites skip the P words: write sweeps */
 	{ "modulo20", 160, AUDIT_STANDARD, audit_modulo20, 0, 0, { 120, 40, 0 }, { 0, 0, 0 } },
+	/* a few words per span, uncached: no streaming sweep, its ratio says nothing */
+	{ "walking_ones_address", 1, AUDIT_STANDARD, audit_walking_ones_address, 0, 0, { 0, 1, 0 },
+	  { 0, 0, 0 } },
+	{ "bit_fade", 4, AUDIT_FULL, audit_bit_fade, 0, 0, { 2, 2, 0 }, { 0, 0, 0 } },
 };
 const uint32_t audit_pattern_count = sizeof(audit_patterns) / sizeof(audit_patterns[0]);
 

@@ -178,7 +178,7 @@ void audit_span_check_write_down(struct audit_job *j, const struct audit_span *s
 
 /* ---------------------------------------------------------------- every span, one sweep */
 
-void audit_sweep_fill(struct audit_job *j, uint64_t p)
+void audit_fill(struct audit_job *j, uint64_t p)
 {
 	for (uint32_t s = 0; s < j->nspans; s++) {
 		audit_span_fill(&j->spans[s], p);
@@ -186,7 +186,7 @@ void audit_sweep_fill(struct audit_job *j, uint64_t p)
 	}
 }
 
-void audit_sweep_check(struct audit_job *j, uint64_t p)
+void audit_check_all(struct audit_job *j, uint64_t p)
 {
 	for (uint32_t s = 0; s < j->nspans; s++) {
 		audit_span_check(j, &j->spans[s], p);
@@ -212,15 +212,15 @@ void audit_sweep_check_write_down(struct audit_job *j, uint64_t p, uint64_t q)
 
 void audit_fill_check(struct audit_job *j, uint64_t p)
 {
-	audit_sweep_fill(j, p);
-	audit_sweep_check(j, p);
+	audit_fill(j, p);
+	audit_check_all(j, p);
 }
 
 void audit_moving_inversions(struct audit_job *j, uint64_t p)
 {
 	uint32_t its = j->iterations ? j->iterations : 1;
 
-	audit_sweep_fill(j, p);
+	audit_fill(j, p);
 	for (uint32_t it = 0; it < its; it++) {
 		audit_sweep_check_write_up(j, p, ~p);
 		audit_sweep_check_write_down(j, ~p, p);
