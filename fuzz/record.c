@@ -1,7 +1,7 @@
 /* The run record as the loader reads it back (efi/reports.c): GetVariable
- * into a struct report_record (a longer variable is refused), then
- * report_record_validate, then the two report files it writes, into its
- * 16 KiB buffer. Both files must be NUL-terminated text (CRLF lines) inside
+ * into a buffer of sizeof(struct report_record) (a longer variable is
+ * refused), then report_record_decode (version 1 or 2), then the two report
+ * files it writes, into its 16 KiB buffer. Both files must be NUL-terminated text (CRLF lines) inside
  * the buffer. */
 #include <string.h>
 #include <lib/record.h>
@@ -52,11 +52,12 @@ static void text_ok(size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size > sizeof(rec))
+	static uint8_t raw[sizeof(struct report_record)];
+
+	if (size > sizeof(raw))
 		return 0; /* EFI_BUFFER_TOO_SMALL: the loader calls it invalid */
-	memset(&rec, 0, sizeof(rec));
-	memcpy(&rec, data, size);
-	if (report_record_validate(&rec, size))
+	memcpy(raw, data, size);
+	if (report_record_decode(raw, size, &rec))
 		return 0;
 	for (uint32_t i = 0; i < rec.nranges; i++) {
 		FUZZ_CHECK(rec.ranges[i].count && rec.ranges[i].first < REPORT_FRAME_LIMIT);

@@ -13,6 +13,7 @@
 #include <kernel/cpuinfo.h>
 #include <kernel/dimms.h>
 #include <kernel/efirt.h>
+#include <kernel/journal.h>
 #include <kernel/mce.h>
 #include <kernel/memmap.h>
 #include <kernel/mminit.h>
@@ -153,6 +154,7 @@ void kmain(uint64_t bootinfo_phys)
 	cpuinfo_init();                        /* brand, microcode, caches, thermal sensors */
 	bandwidth_run();                       /* L1/L2/L3/RAM GB/s on all CPUs, 200 ms */
 	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
+	journal_start(bi);                     /* the record says `running` from here */
 	audit_run();                           /* RAM patterns on every free frame */
 	if (kcfg.bench)
 		bench_run();                   /* make bench: cycles per pair, scaling */

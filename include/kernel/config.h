@@ -39,6 +39,7 @@ struct config {
 	uint32_t patterns;         /* bit i: audit_patterns[i]; 0 = as the mode says */
 	int keep_boot_services;    /* boot_services=keep: never test or hand out them */
 	int save_report;           /* store the run record in a UEFI variable */
+	int resume;                /* resume=on: skip the pattern the last, unfinished run died in */
 	uint32_t reports_keep;     /* (the loader acts on it) report files kept */
 	int forget_known_bad;      /* (the loader acts on it) known_bad=forget */
 	uint32_t ninject;

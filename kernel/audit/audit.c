@@ -6,6 +6,7 @@
 #include <kernel/audit_status.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
+#include <kernel/journal.h>
 #include <kernel/mminit.h>
 #include <kernel/run.h>
 #include <kernel/smp.h>
@@ -50,6 +51,13 @@ void audit_run(void)
 
 	atomic_store(&reporting, 1);
 	for (uint32_t pass = 0; pass < kcfg.passes; pass++) {
+		/* until audit_status is filled per pattern (with its barrier), the
+		 * journal's safe point is the start of each pass */
+		audit_status.pass = pass + 1;
+		audit_status.passes = kcfg.passes;
+		audit_status.selected = plan.patterns;
+		audit_status.current = -1;
+		journal_step();
 		audit_pass(&plan, &found, stat, pass, n);
 		audit_report_new_bad_frames(&found);
 		cpuinfo_thermal("audit_pass");

@@ -9,7 +9,9 @@
  *  4. every CPU frees its blocks: a frame found bad was marked poisoned when
  *     it was found, so the allocator keeps it out and returns the rest. */
 #include <mm/mm.h>
+#include <kernel/audit_status.h>
 #include <kernel/config.h>
+#include <kernel/journal.h>
 #include <kernel/cpu.h>
 #include <kernel/progress.h>
 #include <kernel/smp.h>
@@ -35,6 +37,8 @@ static void on_bad(struct audit_job *j, uint64_t addr, uint64_t expected, uint64
 	int poison = f->bad.n + f->bad.overflow != before || f->bad.overflow_saturated;
 
 	spin_unlock_irqrestore(&f->bad_lock, flags);
+	if (poison && before == 0)
+		journal_bad_frame();
 	if (poison && frame_mark_poisoned(addr & ~(PAGE_SIZE - 1)) != ALLOC_ERROR_NONE)
 		atomic_fetch_add(&f->errors, 1);
 }
@@ -64,6 +68,8 @@ void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, u
 		if (!(patterns & (1u << i)))
 			continue;
 		cj.job.ctx = (void *)audit_patterns[i].name;
+		if (work && this_cpu()->index == 0)
+			audit_status.current = (int32_t)i; /* (audit_status's own fill replaces this) */
 		audit_patterns[i].run(&cj.job);
 	}
 }

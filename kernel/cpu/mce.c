@@ -17,6 +17,7 @@
  * errors over time; a memory test wants the weak cell named the first time
  * it corrects, and a 4 KiB frame is a cheap price). */
 #include <kernel/mce.h>
+#include <kernel/journal.h>
 #include <mm/frame.h>
 #include <kernel/audit.h>
 #include <kernel/console.h>
@@ -212,6 +213,9 @@ static void report(uint32_t cpu, const struct mce_regs *r, int stale)
 	mce_decode(r, decode_flags, phys_limit, &d);
 	const char *action = act(&d, cpu, stale, 0);
 
+	if (!stale)
+		journal_machine_check(cpu, r, 0);
+
 	bank_line(line, sizeof(line), cpu, r, &d, action);
 	kprintf("%s", line);
 	bank_event(&w, cpu, r, &d, stale, action);
@@ -336,6 +340,7 @@ void mce_exception(struct trap_frame *f)
 		mce_decode(&r, decode_flags, phys_limit, &d);
 		const char *action = act(&d, me, 0, 1);
 
+		journal_machine_check(me, &r, 1);
 		errors++;
 		bank_line(line, sizeof(line), me, &r, &d, action);
 		console_emergency(line);
@@ -351,5 +356,6 @@ void mce_exception(struct trap_frame *f)
 	jw_reg(&w, "rip", f->rip);
 	jw_u64(&w, "banks_with_errors", errors);
 	console_emergency(jw_finish(&w));
+	journal_stop("machine_check"); /* what it can: the record says fail, and why */
 	run_stop_failed("machine_check");
 }

@@ -1,0 +1,57 @@
+/* The run record as a journal (lib/record.h, version 2): rewritten in the
+ * UEFI variable while the run goes on, so a machine that resets, hangs or
+ * loses power mid-audit leaves a record saying what was running, and the
+ * next boot reports `did_not_finish`. Every write is bounded (README "Results
+ * that survive a reboot": count and bytes per run); a write the firmware
+ * refuses is a `journal_not_saved` event, never fatal. Nothing is written
+ * with report=off.
+ *
+ * When a write may happen: runtime services need boot-services memory as the
+ * firmware left it (bssave.h), which the audit writes over. So a write goes
+ * out at once only at a safe point (no CPU sweeping memory: start, between
+ * patterns or passes, end) or when boot-services memory was never taken
+ * (boot_services=keep); a change in the middle of a sweep (the first bad
+ * frame, a machine-check error) is kept and written at the next safe point. */
+#ifndef METASLOT_KERNEL_JOURNAL_H
+#define METASLOT_KERNEL_JOURNAL_H
+
+#include <stdint.h>
+#include <bootinfo.h>
+
+struct mce_regs;
+
+/* Before the audit, every other CPU idle: the record with result `running`
+ * (run id, time, firmware, CPUs, RAM, DIMMs, a pattern resume=on left out). */
+void journal_start(const struct bootinfo *bi);
+
+/* A safe point (no CPU sweeping memory): the pass, pattern and percent as
+ * audit_status says now, and whatever waited. The audit calls it when a
+ * pattern of a pass is done (today: when a pass is done). */
+void journal_step(void);
+
+/* Any CPU, any time: the run's first bad frame; later ones wait for the next
+ * write. */
+void journal_bad_frame(void);
+
+/* Any CPU, any time: a machine-check error of this run (counted; the first
+ * REPORT_MAX_MCES kept; at most JOURNAL_MCE_WRITES of them written at once). */
+#define JOURNAL_MCE_WRITES 8
+/* in_mc: from #MC (never waits for a lock; journal_stop writes). */
+void journal_machine_check(uint32_t cpu, const struct mce_regs *r, int in_mc);
+
+/* The #MC stop path (every other CPU stopped, no lock may be waited for):
+ * the record says fail with `reason`, written if the runtime lock is free. */
+void journal_stop(const char *reason);
+
+/* resume=on after a run that did not finish: the audit_patterns index of the
+ * pattern it died in, or -1 (report.h reads the last record). */
+int journal_resume_skip(void);
+/* `patterns` (bit mask over audit_patterns) without that pattern, marked
+ * PATTERN_SKIPPED in audit_status; a `resume` event says what was done. The
+ * pattern stays when it is the only one. The plan calls it once. */
+uint32_t journal_resume_apply(uint32_t patterns);
+
+/* Whether a change waits for the next safe point (tests, journal_step). */
+int journal_pending(void);
+
+#endif
