@@ -171,7 +171,8 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call host_test_rule,$(t))))
 
 # Tests written as scripts that print TAP (the screendump decoder's self-test).
 SCRIPT_TESTS := test/boot/test_screen_decode.py test/build/test_kernel_image.py \
-	test/build/test_layout.py test/build/test_deb.py test/build/test_pe_pack.py
+	test/build/test_layout.py test/build/test_deb.py test/build/test_pe_pack.py \
+	test/build/test_lastrun.py
 
 host-tests: $(HOST_TESTS)
 
