@@ -1,0 +1,154 @@
+"""The run record as a journal (issue 15): power cut in the middle of the
+audit after a host-held stuck bit was found (QEMU killed, the OVMF variable
+store file kept); the next boot with the same store says `did_not_finish`,
+with the pass and pattern that were running and the bad frame; with
+resume=on it leaves that pattern out. The variable is read out of the store
+file (tools/ovmf_vars.py) into an efivarfs-shaped file for
+tools/metaslot-lastrun, as Linux would show it, after each boot."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from cases import case, boot, check_run, read_reports, ROOT
+import qemu
+from cases_stuck_bits import build_helper, file_offset
+
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import ovmf_vars  # noqa: E402
+
+GUID = "4d455441-534c-4f54-9a1c-3e5f7b2d4c6e"
+TOOL = os.path.join(ROOT, "tools", "metaslot-lastrun")
+MEM = "3G"
+STUCK_WORD, STUCK_ONES = 0x23456780, 1 << 5
+BAD_FRAME = STUCK_WORD & ~0xfff
+
+
+def lastrun(d, tag, *args):
+    """metaslot-lastrun on the variable as the store file holds it now:
+    (exit status, stdout); 3 and "" when the store has no record."""
+    var = os.path.join(d, "MetaslotLastRun-%s.%s" % (GUID, tag))
+    if not ovmf_vars.to_efivarfs(os.path.join(d, "OVMF_VARS.fd"), "MetaslotLastRun", GUID, var):
+        if os.path.exists(var):
+            os.remove(var)
+    p = subprocess.run([TOOL, "--file", var] + list(args), capture_output=True, text=True)
+    return p.returncode, p.stdout
+
+
+def cut_power_after_the_bad_frame_is_journaled(state):
+    """on_running: once a journal write holds the bad frame, kill QEMU (the
+    power cut); state gets that write."""
+    def watch(proc, log):
+        deadline = time.time() + 1200
+        while proc.poll() is None and time.time() < deadline:
+            time.sleep(0.5)
+            if not os.path.exists(log):
+                continue
+            with open(log, "rb") as f:
+                evs = qemu.events(f.read().decode("latin-1"))
+            js = [e for e in evs if e.get("ev") == "journal" and e.get("bad_frames", 0) >= 1]
+            if js:
+                state["journal"] = js[0]
+                proc.kill()
+                return
+    return watch
+
+
+@case
+def power_cut_mid_audit_is_did_not_finish_and_resume_skips_the_pattern(d):
+    p = []
+    mem_b = qemu.parse_mem(MEM)
+    img = qemu.prepare_image(d, "on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=0\n")
+    # a fresh store: no record yet
+    subprocess.run([os.path.join(ROOT, "ovmf", "ovmf.sh"), d], check=True, capture_output=True)
+    rc, _ = lastrun(d, "fresh")
+    if rc != 3:
+        p.append("a fresh variable store: metaslot-lastrun exit %d, expected 3" % rc)
+    exe = build_helper(d)
+    fd, path = tempfile.mkstemp(prefix="metaslot-journal-", dir="/dev/shm")
+    helper, state = None, {}
+    try:
+        os.ftruncate(fd, mem_b)
+        os.close(fd)
+        fd = None
+        helper = subprocess.Popen([exe, path, "1500", "%d:%d:0" % (file_offset(STUCK_WORD, mem_b),
+                                                                  STUCK_ONES)],
+                                  stdout=subprocess.PIPE, text=True)
+        if helper.stdout.readline().strip() != "ready":
+            return ["stuck_bits did not start (exit %s)" % helper.wait()]
+        b1 = boot(d, image=img, mem=MEM, smp=2, vga=False, timeout=1300, keep_vars=True,
+                  on_running=cut_power_after_the_bad_frame_is_journaled(state),
+                  extra=["-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on"
+                         % (mem_b, path), "-machine", "memory-backend=ram"])
+    finally:
+        if helper:
+            helper.terminate()
+            helper.communicate(timeout=30)
+        if fd is not None:
+            os.close(fd)
+        os.remove(path)
+    j = state.get("journal")
+    if not j:
+        return p + ["boot 1: no journal write with the bad frame before it ended (%s)" % b1.result]
+    if b1.first("summary") or b1.first("report_saved"):
+        p.append("boot 1 was meant to die mid-audit, yet it finished")
+    if [e["phys"] for e in b1.all("bad_frame")] != [BAD_FRAME]:
+        p.append("boot 1 bad_frame events: %s" % b1.all("bad_frame"))
+    # what Linux would read now: the unfinished record the kernel wrote
+    rc, out = lastrun(d, "boot1", "--json")
+    r1 = json.loads(out) if out else {}
+    if rc != 1 or r1.get("result") != "did_not_finish" or r1.get("finished") is not False or \
+            r1.get("pattern") != j["pattern"] or r1.get("pass") != j["pass"] or \
+            [x["phys"] for x in r1.get("bad_ranges", [])] != [BAD_FRAME]:
+        p.append("metaslot-lastrun after the power cut: exit %d %s (journal said %s)" % (rc, r1, j))
+    # boot 2: same store, no stuck bit, resume=on
+    cfg = os.path.join(d, "second.cfg")
+    with open(cfg, "w") as f:
+        f.write("on_finish=shutdown\naudit=quick\nstress_ops=0\nresume=on\n")
+    subprocess.run([os.path.join(ROOT, "tools", "mkimg.sh"), "--config", img, cfg], check=True)
+    b2 = boot(d, image=img, mem="1G", smp=2, vga=False, keep_vars=True, timeout=600)
+    p += ["boot 2: " + x for x in check_run(b2, "1G", expect_result="bad_memory")]
+    last = b2.first("last_run") or {}
+    if last.get("result") != "did_not_finish" or last.get("pattern") != j["pattern"] or \
+            last.get("pass") != j["pass"] or last.get("first_bad_phys") != BAD_FRAME or \
+            last.get("bad_frames") != 1 or last.get("run_id") != r1.get("run_id"):
+        p.append("boot 2 last_run: %s (journal of boot 1: %s)" % (last, j))
+    if "LAST RUN DID NOT FINISH" not in b2.serial or "is a finding" not in b2.serial:
+        p.append("boot 2 does not tell the user the last run died")
+    res = b2.first("resume") or {}
+    if res.get("pattern") != j["pattern"] or res.get("skipped") is not True:
+        p.append("boot 2 resume event: %s" % res)
+    audit_line = [l for l in b2.serial.splitlines() if l.startswith("audit: quick")]
+    if not audit_line or j["pattern"] in audit_line[0]:
+        p.append("boot 2 still runs %s: %s" % (j["pattern"], audit_line))
+    if (b2.first("known_bad") or {}).get("frames") != 1:
+        p.append("boot 2 known_bad: %s" % b2.first("known_bad"))
+    # the report files the loader wrote for the unfinished run
+    js = [json.loads(l) for l in read_reports(img, "--json").splitlines() if l.strip()]
+    died = [x for x in js if x.get("run_id") == r1.get("run_id")]
+    if not died or died[0].get("result") != "did_not_finish" or \
+            died[0].get("pattern") != j["pattern"] or \
+            [x["phys"] for x in died[0].get("bad_ranges", [])] != [BAD_FRAME]:
+        p.append("report file of the unfinished run: %s" % died)
+    txt = read_reports(img, "--text")
+    if "DID NOT FINISH" not in txt or "0x%012x" % BAD_FRAME not in txt:
+        p.append("text report lacks DID NOT FINISH or the bad frame:\n%s" % txt)
+    # and Linux after boot 2: a finished record with the skip and the journal
+    saved = b2.first("report_saved") or {}
+    rc, out = lastrun(d, "boot2", "--json")
+    r2 = json.loads(out) if out else {}
+    if rc != 2 or r2.get("run_id") != saved.get("run_id") or r2.get("finished") is not True or \
+            r2.get("skipped_pattern") != j["pattern"] or r2.get("journal_writes") != \
+            saved.get("writes") or r2.get("result") != "bad_memory":
+        p.append("metaslot-lastrun after boot 2: exit %d %s (report_saved %s)" % (rc, r2, saved))
+    rc, out = lastrun(d, "boot2")
+    if rc != 2 or "BAD MEMORY" not in out:
+        p.append("metaslot-lastrun text: exit %d\n%s" % (rc, out))
+    rc, out = lastrun(d, "boot2", "--prometheus")
+    if rc != 2 or 'metaslot_last_run_result{result="bad_memory"} 1' not in out or \
+            "metaslot_bad_frames 1" not in out or "# TYPE metaslot_bad_frames gauge" not in out:
+        p.append("metaslot-lastrun --prometheus: exit %d\n%s" % (rc, out))
+    return p
