@@ -133,7 +133,7 @@ sign: $(B)/BOOTX64.EFI tools/mkimg.sh config/METASLOT.CFG $(if $(filter $(B)/sna
 # build/signed/BOOTX64.EFI ships the signed file instead.
 DEB     := $(B)/metaslot_$(VERSION)-1_amd64.deb
 DEB_EFI ?= $(B)/BOOTX64.EFI
-$(DEB): $(DEB_EFI) tools/mkdeb.sh tools/reports.sh docs/metaslot.8 README.md $(wildcard pkg/deb/*)
+$(DEB): $(DEB_EFI) tools/mkdeb.sh tools/reports.sh tools/metaslot-lastrun docs/metaslot.8 README.md $(wildcard pkg/deb/*)
 	tools/mkdeb.sh $@ $(DEB_EFI) $(VERSION)-1
 deb: $(DEB)
 
