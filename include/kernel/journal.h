@@ -40,7 +40,10 @@ void journal_bad_frame(void);
 void journal_machine_check(uint32_t cpu, const struct mce_regs *r, int in_mc);
 
 /* The #MC stop path (every other CPU stopped, no lock may be waited for):
- * the record says fail with `reason`, written if the runtime lock is free. */
+ * the record says fail with `reason`, written if the runtime lock is free and
+ * the call can be made from here: with boot-services memory in use (the
+ * default), only from the boot CPU, whose stack and tables are in the kernel
+ * image (an AP's may lie in that memory); otherwise journal_not_saved. */
 void journal_stop(const char *reason);
 
 /* resume=on after a run that did not finish: the audit_patterns index of the

@@ -15,6 +15,7 @@
 #include <kernel/efirt.h>
 #include <kernel/journal.h>
 #include <kernel/mce.h>
+#include <kernel/percpu.h>
 #include <kernel/run.h>
 #include <kernel/smbios.h>
 #include <kernel/spinlock.h>
@@ -265,8 +266,19 @@ void journal_stop(const char *reason)
 {
 	struct jw w;
 
-	if (!started || !kcfg.save_report ||
-	    atomic_exchange_explicit(&rec_lock.locked, 1, memory_order_acquire))
+	if (!started || !kcfg.save_report)
+		return;
+	if (!bs_in_place() && this_cpu()->index != 0) {
+		/* an AP's stack and tables came from the allocator and may sit in
+		 * boot-services memory, which the call would trade away under it;
+		 * the boot CPU's are in the kernel image */
+		jw_begin(&w, "journal_not_saved");
+		jw_str(&w, "what", "stop");
+		jw_str(&w, "why", "boot-services memory may hold this CPU's stack");
+		console_emergency(jw_finish(&w));
+		return;
+	}
+	if (atomic_exchange_explicit(&rec_lock.locked, 1, memory_order_acquire))
 		return;
 	fill();
 	rec.result = REPORT_FAIL;

@@ -152,3 +152,81 @@ def power_cut_mid_audit_is_did_not_finish_and_resume_skips_the_pattern(d):
             "metaslot_bad_frames 1" not in out or "# TYPE metaslot_bad_frames gauge" not in out:
         p.append("metaslot-lastrun --prometheus: exit %d\n%s" % (rc, out))
     return p
+
+
+def mce_boot(d, cfg, cmds):
+    """A 512M boot with its own variable store, `cmds` sent to the monitor
+    once the audit runs."""
+    from cases_mce import injector
+    state = {}
+    subprocess.run([os.path.join(ROOT, "ovmf", "ovmf.sh"), d], check=True, capture_output=True)
+    sock, watch = injector(d, state, '"phase":"audit"', cmds)
+    b = boot(d, cfg=cfg, mem="512M", smp=2, vga=False, monitor=sock, on_running=watch,
+             timeout=600, keep_vars=True)
+    return b, state
+
+
+@case
+def each_machine_check_is_journaled(d):
+    """boot_services=keep (runtime calls need no swap, so a write goes out at
+    once): a corrected memory error put into a bank during the audit is
+    written into the record when it is found, not only at the end; the
+    finished record (read as Linux would) counts it and keeps its status."""
+    from cases_mce import mce_cmd, CE_MEM, MISC_PHYS_LINE
+    b, st = mce_boot(d, "on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=0\n"
+                     "boot_services=keep\n", [mce_cmd(0, 0, CE_MEM, 0, 0x10000000, MISC_PHYS_LINE)])
+    p = check_run(b, "512M", expect_result="bad_memory")
+    if not st.get("serial_before") or '"ev":"audit_result"' in st["serial_before"]:
+        return p + ["error not injected during the audit (monitor: %r)" % st.get("monitor")]
+    names = [e["ev"] for e in b.events]
+    js = [e for e in b.all("journal") if e.get("what") == "machine_check"]
+    if len(js) != 1 or js[0].get("machine_check_errors") != 1:
+        p.append("journal writes for the machine check: %s" % b.all("journal"))
+    elif "audit_result" in names and names.index("audit_result") < \
+            [i for i, e in enumerate(b.events) if e.get("what") == "machine_check"][0]:
+        p.append("the machine check was journaled only after the audit")
+    rc, out = lastrun(d, "end", "--json")
+    r = json.loads(out) if out else {}
+    m = r.get("machine_checks") or [{}]
+    if rc != 2 or r.get("machine_check_errors") != 1 or int(m[0].get("status", "0"), 16) != CE_MEM \
+            or m[0].get("addr") != "0x10000000" or m[0].get("cpu") != 0:
+        p.append("metaslot-lastrun: exit %d %s" % (rc, r))
+    rc, out = lastrun(d, "end", "--prometheus")
+    if "metaslot_machine_check_errors 1" not in out:
+        p.append("prometheus lacks the machine check:\n%s" % out)
+    return p
+
+
+def mc_stop_record(d, cfg, cpu):
+    """An uncorrectable error on `cpu` raises #MC during the audit; the
+    problems with the record the stop path wrote, as Linux reads it."""
+    from cases_mce import mce_cmd, UC_MEM, MISC_PHYS_LINE, MCG_MCIP_EIPV
+    os.makedirs(d, exist_ok=True)
+    b, st = mce_boot(d, cfg, [mce_cmd(cpu, 3, UC_MEM, MCG_MCIP_EIPV, 0x10000000, MISC_PHYS_LINE)])
+    p = []
+    if b.result != "fail" or not b.first("machine_check_exception"):
+        p.append("no #MC stop: %s %s" % (b.result, b.first("summary")))
+    stop = [e for e in b.all("journal") if e.get("what") == "stop"]
+    if len(stop) != 1 or stop[0].get("machine_check_errors") != 1:
+        p.append("journal stop event: %s (journal_not_saved %s)"
+                 % (b.all("journal"), b.all("journal_not_saved")))
+    rc, out = lastrun(d, "stop", "--json")
+    r = json.loads(out) if out else {}
+    m = r.get("machine_checks") or [{}]
+    if rc != 1 or r.get("result") != "fail" or r.get("reason") != "machine_check" or \
+            r.get("finished") is not True or int(m[0].get("status", "0"), 16) != UC_MEM or \
+            m[0].get("cpu") != cpu or m[0].get("bank") != 3:
+        p.append("metaslot-lastrun after the #MC: exit %d %s" % (rc, r))
+    return p
+
+
+@case
+def the_machine_check_stop_records_what_it_can(d):
+    """An uncorrectable error raises #MC during the audit: the stop path
+    writes the record with result fail, reason machine_check and the bank,
+    which Linux then reads (exit 1). With boot-services memory in use (the
+    default) the boot CPU's #MC writes it; with boot_services=keep any CPU's."""
+    base = "on_finish=shutdown\naudit=quick\npasses=3\nstress_ops=0\n"
+    return (["cpu 0: " + x for x in mc_stop_record(os.path.join(d, "bsp"), base, 0)] +
+            ["keep, cpu 1: " + x for x in mc_stop_record(os.path.join(d, "keep"),
+                                                         base + "boot_services=keep\n", 1)])
