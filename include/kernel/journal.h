@@ -54,7 +54,18 @@ int journal_resume_skip(void);
  * pattern stays when it is the only one. The plan calls it once. */
 uint32_t journal_resume_apply(uint32_t patterns);
 
-/* Whether a change waits for the next safe point (tests, journal_step). */
-int journal_pending(void);
+/* Where the audit is, as the record says it (pure: kernel/report/position.c,
+ * host-tested): the pass and pattern running now, or about to run when the
+ * current pattern is DONE (the per-pattern barrier calls journal_step then:
+ * the record must name the pattern a crash would interrupt next), and the
+ * percent of the whole audit. pattern = -1 before any. */
+struct audit_status;
+struct journal_position {
+	uint32_t pass;
+	int32_t pattern;     /* index into audit_patterns, -1 none */
+	uint32_t percent;
+};
+void journal_position(const struct audit_status *st, uint32_t npatterns,
+		      struct journal_position *out);
 
 #endif

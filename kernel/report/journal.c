@@ -27,7 +27,6 @@ static struct report_record rec;  /* under rec_lock */
 static struct spinlock rec_lock;
 static uint64_t start_tsc;
 static int started;               /* journal_start wrote (or tried) */
-static atomic_int pending;        /* a change waits for the next safe point */
 static atomic_int first_bad;      /* the first bad frame was seen */
 static uint32_t mce_writes;       /* under rec_lock */
 
@@ -41,54 +40,14 @@ static void copy_str(char *dst, const char *src, size_t n)
 		dst[i] = 0;
 }
 
-/* The pattern running now, or about to run when the current one is done. */
-static int32_t running_pattern(uint32_t *pass)
-{
-	int32_t c = audit_status.current;
-	uint32_t sel = audit_status.selected;
-
-	*pass = audit_status.pass;
-	if (c >= 0 && audit_status.p[c].state != PATTERN_DONE)
-		return c;
-	for (int32_t i = c + 1; i < (int32_t)audit_pattern_count; i++)
-		if (sel & (1u << i))
-			return i;
-	if (c < 0 || *pass >= audit_status.passes)
-		return c;
-	(*pass)++;  /* the last pattern of a pass is done: the next pass's first */
-	for (int32_t i = 0; i < (int32_t)audit_pattern_count; i++)
-		if (sel & (1u << i))
-			return i;
-	return -1;
-}
-
-/* Percent of the whole audit: whole patterns done, plus the running one's. */
-static uint32_t percent(uint32_t pass, int32_t cur)
-{
-	uint32_t sel = audit_status.selected, n = 0, before = 0;
-
-	for (uint32_t i = 0; i < audit_pattern_count; i++) {
-		if (!(sel & (1u << i)))
-			continue;
-		n++;
-		before += cur >= 0 && i < (uint32_t)cur;
-	}
-	if (!n || !pass || !audit_status.passes)
-		return 0;
-	uint64_t part = cur >= 0 && audit_status.p[cur].state == PATTERN_RUNNING
-				? audit_status.p[cur].percent : 0;
-	uint64_t done = ((uint64_t)(pass - 1) * n + before) * 100 + (part > 100 ? 100 : part);
-	uint64_t pct = done / ((uint64_t)audit_status.passes * n);
-
-	return pct > 100 ? 100 : (uint32_t)pct;
-}
-
 /* The record as the run stands now (rec_lock held). */
 static void fill(void)
 {
 	const struct badlist *bad = audit_bad_frames();
-	uint32_t n = bad ? bad->n : 0, pass;
-	int32_t cur = running_pattern(&pass);
+	uint32_t n = bad ? bad->n : 0;
+	struct journal_position at;
+
+	journal_position(&audit_status, audit_pattern_count, &at);
 
 	memcpy(rec.ranges, report_known, report_nknown * sizeof(rec.ranges[0]));
 	rec.nranges = report_nknown;
@@ -101,10 +60,11 @@ static void fill(void)
 	rec.size = report_record_size(rec.nranges);
 	rec.cpus = run.cpus;
 	rec.tested_frames = run.tested_frames;
-	rec.pass = pass > audit_status.passes ? audit_status.passes : pass;
+	rec.pass = at.pass;
 	rec.passes = audit_status.passes;
-	copy_str(rec.pattern, cur >= 0 ? audit_patterns[cur].name : "", sizeof(rec.pattern));
-	rec.percent = percent(pass, cur);
+	copy_str(rec.pattern, at.pattern >= 0 ? audit_patterns[at.pattern].name : "",
+		 sizeof(rec.pattern));
+	rec.percent = at.percent;
 	rec.elapsed_ms = tsc_hz ? tsc_to_us(rdtsc() - start_tsc) / 1000 : 0;
 }
 
@@ -155,7 +115,6 @@ static void write_now(const char *what)
 	struct jw w;
 	uint64_t f = spin_lock_irqsave(&rec_lock);
 
-	atomic_store(&pending, 0);
 	fill();
 	uint64_t s = store(1);
 
@@ -164,16 +123,12 @@ static void write_now(const char *what)
 	event_emit(&w);
 }
 
-/* Mid-sweep: at once where runtime calls need no swap, else at the next
- * safe point. */
+/* Mid-sweep: at once where runtime calls need no swap; otherwise the next
+ * safe point's write, which rebuilds the whole record, carries it. */
 static void write_soon(const char *what)
 {
-	if (!started || !kcfg.save_report)
-		return;
-	if (bs_in_place())
+	if (started && kcfg.save_report && bs_in_place())
 		write_now(what);
-	else
-		atomic_store(&pending, 1);
 }
 
 void journal_start(const struct bootinfo *bi)
@@ -258,8 +213,6 @@ void journal_machine_check(uint32_t cpu, const struct mce_regs *r, int in_mc)
 	irq_restore(f);
 	if (write)
 		write_soon("machine_check");
-	else if (!in_mc)
-		atomic_store(&pending, 1);
 }
 
 void journal_stop(const char *reason)
@@ -288,11 +241,6 @@ void journal_stop(const char *reason)
 	write_event(&w, "stop", s);
 	console_emergency(jw_finish(&w));
 	/* rec_lock stays held: nothing writes after the stop */
-}
-
-int journal_pending(void)
-{
-	return atomic_load(&pending);
 }
 
 /* The run's end: the final record (report.h). */
