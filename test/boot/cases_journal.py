@@ -230,3 +230,26 @@ def the_machine_check_stop_records_what_it_can(d):
     return (["cpu 0: " + x for x in mc_stop_record(os.path.join(d, "bsp"), base, 0)] +
             ["keep, cpu 1: " + x for x in mc_stop_record(os.path.join(d, "keep"),
                                                          base + "boot_services=keep\n", 1)])
+
+
+@case
+def first_bad_frame_is_journaled_at_once_with_boot_services_kept(d):
+    """boot_services=keep: the first bad frame (an inject_fault= bit, found
+    by the ordinary read-back) is written into the record while the pass
+    still runs, before the audit's result; later ones wait for the next
+    write. The record at the end holds both frames."""
+    faults = "inject_fault=0x10000008:0x10\ninject_fault=0x12345000:0x1\n"
+    subprocess.run([os.path.join(ROOT, "ovmf", "ovmf.sh"), d], check=True, capture_output=True)
+    b = boot(d, cfg="on_finish=shutdown\naudit=quick\nstress_ops=0\nboot_services=keep\n" + faults,
+             mem="512M", smp=2, vga=False, keep_vars=True)
+    p = check_run(b, "512M", expect_result="bad_memory")
+    names = [e["ev"] for e in b.events]
+    at = [i for i, e in enumerate(b.events) if e["ev"] == "journal" and e.get("what") == "bad_frame"]
+    if len(at) != 1 or b.events[at[0]].get("bad_frames") not in (1, 2) or \
+            "audit_result" not in names or at[0] > names.index("audit_result"):
+        p.append("bad_frame journal writes %s (events %s)" % ([b.events[i] for i in at], names))
+    rc, out = lastrun(d, "end", "--json")
+    r = json.loads(out) if out else {}
+    if rc != 2 or sorted(x["phys"] for x in r.get("bad_ranges", [])) != [0x10000000, 0x12345000]:
+        p.append("metaslot-lastrun: exit %d %s" % (rc, r))
+    return p
