@@ -116,9 +116,10 @@ static void write_now(const char *what)
 	uint64_t f = spin_lock_irqsave(&rec_lock);
 
 	fill();
-	uint64_t s = store(1);
+	uint64_t t0 = rdtsc(), s = store(1);
 
 	write_event(&w, what, s);
+	jw_u64(&w, "us", tsc_hz ? tsc_to_us(rdtsc() - t0) : 0); /* swap + GetTime + SetVariable */
 	spin_unlock_irqrestore(&rec_lock, f);
 	event_emit(&w);
 }
