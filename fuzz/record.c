@@ -41,6 +41,18 @@ void fuzz_seeds(void)
 	one("pass", REPORT_PASS, NULL, 0);
 	one("bad_memory", REPORT_BAD_MEMORY, bad, 4);
 	one("widened", REPORT_BAD_MEMORY, many, 300);
+	one("running", REPORT_RUNNING, bad, 4); /* a run that did not finish */
+
+	/* version 1, as the old kernel stored it: the ranges right after byte 128 */
+	static uint8_t v1[REPORT_V1_HEADER + 4 * sizeof(struct report_range)];
+
+	one("v1_src", REPORT_BAD_MEMORY, bad, 4);
+	rec.version = 1;
+	rec.size = (uint32_t)(REPORT_V1_HEADER + rec.nranges * sizeof(struct report_range));
+	memcpy(v1, &rec, REPORT_V1_HEADER);
+	memcpy(v1 + REPORT_V1_HEADER, rec.ranges, rec.nranges * sizeof(struct report_range));
+	FUZZ_CHECK(!report_record_decode(v1, rec.size, &rec));
+	fuzz_emit("v1", v1, sizeof(v1));
 }
 
 static void text_ok(size_t n)
