@@ -1,5 +1,5 @@
 # metaslot: gnu-efi loader + freestanding x86-64 kernel + MetaSlot allocator.
-# Targets: all (loader, kernel, image), image, sign, deb, run, test, bench, fuzz, clean, deps.
+# Targets: all (loader, kernel, image), image, sign, deb, run, test, bench, fuzz, docs, clean, deps.
 
 CC      ?= gcc
 LD      ?= ld
@@ -8,7 +8,7 @@ PYTHON  ?= python3
 B       := build
 
 .DEFAULT_GOAL := all
-.PHONY: all image run test unit boot bench bench-kernel clean deps host-tests sign deb
+.PHONY: all image run test unit boot bench bench-kernel clean deps host-tests sign deb docs
 .SUFFIXES:
 
 WARN := -Wall -Wextra -Werror
@@ -176,6 +176,18 @@ SCRIPT_TESTS := test/boot/test_screen_decode.py test/build/test_kernel_image.py 
 
 host-tests: $(HOST_TESTS)
 
+# Generated documentation: docs/audit.md's pattern x fault-class table, from
+# what test_fault_models finds (tools/fault_table.py). The test fails when a
+# pattern stops catching what the doc says; the table is written first, so a
+# wanted change still reaches the doc (and shows in its diff). DOC_TESTS
+# (make test, not make unit) fail while the doc is stale.
+DOC_TESTS := test/build/test_fault_table.py
+docs: $(B)/host/test_fault_models
+	rm -f $(B)/fault_table.md
+	FAULT_TABLE=$(B)/fault_table.md $(B)/host/test_fault_models >/dev/null || \
+		echo "docs: test_fault_models failed (a regression?); the table is what it found"
+	$(PYTHON) tools/fault_table.py write $(B)/fault_table.md docs/audit.md
+
 # ---------------------------------------------------------------- fuzzing
 include fuzz/fuzz.mk
 # make test runs every harness FUZZ_SMOKE_SECONDS as a smoke test (a harness
@@ -187,7 +199,7 @@ FUZZ_SMOKE := test/build/test_fuzz_smoke.py
 # tests and the boot tests under QEMU/OVMF. Last line: "N passed, N failed".
 test: deps fuzz-deps
 	$(MAKE) all host-tests deb $(TEST_EFI) sign $(FUZZ_BINS)
-	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS) $(FUZZ_SMOKE) --boot
+	$(PYTHON) test/run.py --host $(HOST_TESTS) $(SCRIPT_TESTS) $(DOC_TESTS) $(FUZZ_SMOKE) --boot
 
 unit: deps
 	$(MAKE) all host-tests deb

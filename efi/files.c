@@ -5,9 +5,11 @@
  * some boot managers do), it runs on its load options alone.
  * The config text handed to the kernel is METASLOT.CFG first, then the load
  * options, so that a key given in the load options wins (the kernel applies
- * lines in order). */
+ * lines in order), then the settings chosen in the pre-boot menu (menu_ui.c),
+ * for which room is kept. */
 #include "loader.h"
 #include "loadopt.h"
+#include "menu.h"
 
 #define FALLBACK_HOME L"\\EFI\\METASLOT\\"
 
@@ -117,13 +119,20 @@ void config_read(struct loader *L)
 		len = size < CONFIG_MAX / 2 ? size : CONFIG_MAX / 2;
 		CopyMem(L->config, file, len);
 		FreePool(file);
+		/* a NUL ends the file's text; the load options and the menu's
+		 * lines after it must still be read (cfgline.h: NUL ends the text) */
+		for (UINTN i = 0; i < len; i++)
+			if (!L->config[i]) {
+				len = i;
+				break;
+			}
 		if (len && L->config[len - 1] != '\n')
 			L->config[len++] = '\n';
 	} else {
 		L->bi->flags |= BOOTINFO_FLAG_NO_CONFIG_FILE;
 	}
 	long n = loadopt_to_config(L->loaded->LoadOptions, L->loaded->LoadOptionsSize,
-				   L->config + len, CONFIG_MAX - len);
+				   L->config + len, CONFIG_MAX - MENU_CONFIG_RESERVE - len);
 
 	if (n < 0)
 		L->bi->flags |= BOOTINFO_FLAG_LOADOPT_IGNORED;

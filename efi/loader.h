@@ -55,6 +55,10 @@ void files_open_root(struct loader *L);
 void *files_read(struct loader *L, const CHAR16 *path, UINTN *size);
 void config_read(struct loader *L);
 
+/* menu_ui.c: the pre-boot menu (menu.c) for menu_timeout= seconds; the
+ * settings chosen are appended to the config text */
+void menu_show(struct loader *L);
+
 /* reports.c: the previous run's record -> report files, known-bad frames */
 void reports_collect(struct loader *L);
 

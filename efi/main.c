@@ -16,6 +16,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	secboot_state(&L);       /* Secure Boot on: the firmware checked our signature */
 	files_open_root(&L);     /* own path; the ESP it came from, or none */
 	config_read(&L);         /* METASLOT.CFG beside us, then the load options */
+	menu_show(&L);           /* menu_timeout=: a person changes settings, keyboard or serial */
 	reports_collect(&L);     /* last run's record: report files, known-bad frames */
 	fw_framebuffer(&L);      /* GOP linear framebuffer, or headless */
 	fw_rsdp(&L);             /* ACPI 2.0 RSDP, 1.0 as fallback */

@@ -16,6 +16,7 @@ FUZZ_pe_section  := efi/pe_section.c
 FUZZ_selfpath    := efi/selfpath.c
 FUZZ_mce_decode  := kernel/cpu/mce_decode.c
 FUZZ_physmap     := efi/physmap.c efi/pagetable.c
+FUZZ_menu        := efi/menu.c lib/cfgline.c lib/fmt.c kernel/config.c $(wildcard kernel/audit/patterns/*.c)
 FUZZ_cpuid       := kernel/cpu/cpuid_decode.c kernel/cpu/bandwidth_plan.c
 
 FUZZ_CC      ?= clang

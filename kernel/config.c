@@ -20,17 +20,35 @@ static int streq(const char *a, size_t alen, const char *b)
 		return 0;                                                       \
 	} while (0)
 
-/* The keys whose value is one word of a list; the list's order is the enum's. */
+/* The settings the loader's pre-boot menu changes: their values are
+ * lib/cfgline.c's, in the order of these enums. */
+_Static_assert(CFG_AUDIT_LEVELS == AUDIT_FULL + 1 && AUDIT_QUICK == CFG_AUDIT_DEFAULT,
+	       "cfg_audit_names follows enum audit_mode");
+_Static_assert(CFG_ON_FINISH_ACTIONS == ON_FINISH_REBOOT + 1 && ON_FINISH_HALT == 0,
+	       "cfg_on_finish_names follows enum on_finish");
+_Static_assert(CONFIG_MAX_PASSES == CFG_PASSES_MAX, "one passes limit");
+
 static int set_on_finish(struct config *c, const char *v, size_t n)
 {
-	PICK(on_finish, "halt", "shutdown", "reboot");
+	int i;
+
+	if (cfg_parse_on_finish(v, n, &i))
+		return -1;
+	c->on_finish = (enum on_finish)i;
+	return 0;
 }
 
 static int set_audit(struct config *c, const char *v, size_t n)
 {
-	PICK(audit, "off", "quick", "standard", "full");
+	int i;
+
+	if (cfg_parse_audit(v, n, &i))
+		return -1;
+	c->audit = (enum audit_mode)i;
+	return 0;
 }
 
+/* The keys whose value is one word of a list; the list's order is the enum's. */
 static int set_bench(struct config *c, const char *v, size_t n)
 {
 	PICK(bench, "off", "on");
@@ -101,17 +119,7 @@ static int set_serial(struct config *c, const char *v, size_t n)
 /* smp=off | all | N (1..4096): how many CPUs to use */
 static int set_smp(struct config *c, const char *v, size_t n)
 {
-	uint64_t k;
-
-	if (streq(v, n, "off"))
-		c->smp_limit = 1;
-	else if (streq(v, n, "all") || streq(v, n, "on"))
-		c->smp_limit = 0;
-	else if (!cfg_parse_u64(v, n, &k) && k >= 1 && k <= 4096)
-		c->smp_limit = (uint32_t)k;
-	else
-		return -1;
-	return 0;
+	return cfg_parse_smp(v, n, &c->smp_limit);
 }
 
 /* stress_ops=N: operations per CPU, 0 skips the stress (at most 10^9) */
@@ -127,11 +135,25 @@ static int set_stress_ops(struct config *c, const char *v, size_t n)
 
 static int set_passes(struct config *c, const char *v, size_t n)
 {
+	return cfg_parse_passes(v, n, &c->passes);
+}
+
+/* menu_timeout=S: the loader's pre-boot menu (efi/menu.c) acts on it; the
+ * kernel only checks it, so a bad value is reported like any other */
+static int set_menu_timeout(struct config *c, const char *v, size_t n)
+{
+	return cfg_parse_menu_timeout(v, n, &c->menu_timeout);
+}
+
+/* bit_fade_seconds=N: 1..86400; 0 is refused (a fade test that does not
+ * wait tests nothing: leave bit_fade out of patterns= instead) */
+static int set_bit_fade_seconds(struct config *c, const char *v, size_t n)
+{
 	uint64_t k;
 
-	if (cfg_parse_u64(v, n, &k) || k < 1 || k > CONFIG_MAX_PASSES)
+	if (cfg_parse_u64(v, n, &k) || k < 1 || k > CONFIG_MAX_BIT_FADE_SECONDS)
 		return -1;
-	c->passes = (uint32_t)k;
+	c->bit_fade_seconds = (uint32_t)k;
 	return 0;
 }
 
@@ -153,6 +175,43 @@ static int set_patterns(struct config *c, const char *v, size_t n)
 		s = e + 1;
 	}
 	c->patterns = mask;
+	return 0;
+}
+
+/* iterations=N (every pattern of the moving-inversion family) or
+ * iterations=name:N,name:N,... (each name one of the family); N 1..1000.
+ * All or nothing: one bad item and nothing changes. */
+static int set_iterations(struct config *c, const char *v, size_t n)
+{
+	uint32_t it[AUDIT_MAX_PATTERNS];
+	uint64_t k;
+
+	memcpy(it, c->iterations, sizeof(it));
+	if (!cfg_parse_u64(v, n, &k)) {
+		if (k < 1 || k > CONFIG_MAX_ITERATIONS)
+			return -1;
+		for (uint32_t i = 0; i < audit_pattern_count; i++)
+			if (audit_patterns[i].iterations)
+				it[i] = (uint32_t)k;
+	} else {
+		for (size_t s = 0; s <= n;) {
+			size_t e = s, colon;
+
+			while (e < n && v[e] != ',')
+				e++;
+			for (colon = s; colon < e && v[colon] != ':'; colon++)
+				;
+			const struct audit_pattern *p = audit_pattern_find(v + s, (uint32_t)(colon - s));
+
+			if (!p || !p->iterations || colon == e ||
+			    cfg_parse_u64(v + colon + 1, e - colon - 1, &k) || k < 1 ||
+			    k > CONFIG_MAX_ITERATIONS)
+				return -1;
+			it[p - audit_patterns] = (uint32_t)k;
+			s = e + 1;
+		}
+	}
+	memcpy(c->iterations, it, sizeof(it));
 	return 0;
 }
 
@@ -200,12 +259,15 @@ static const struct {
 	{ "audit", set_audit },
 	{ "passes", set_passes },
 	{ "patterns", set_patterns },
+	{ "iterations", set_iterations },
+	{ "bit_fade_seconds", set_bit_fade_seconds },
 	{ "inject_fault", set_inject_fault },
 	{ "report", set_report },
 	{ "resume", set_resume },
 	{ "boot_services", set_boot_services },
 	{ "reports_keep", set_reports_keep },
 	{ "known_bad", set_known_bad },
+	{ "menu_timeout", set_menu_timeout },
 };
 
 void config_defaults(struct config *c)
@@ -218,13 +280,19 @@ void config_defaults(struct config *c)
 	c->stress_ops = CONFIG_DEFAULT_STRESS_OPS;
 	c->audit = AUDIT_QUICK;
 	c->passes = 1;
+	c->bit_fade_seconds = CONFIG_DEFAULT_BIT_FADE_SECONDS;
 	c->save_report = 1;
 	c->reports_keep = CFG_REPORTS_KEEP_DEFAULT;
 }
 
 const char *config_on_finish_name(enum on_finish f)
 {
-	return f == ON_FINISH_SHUTDOWN ? "shutdown" : f == ON_FINISH_REBOOT ? "reboot" : "halt";
+	return (unsigned)f < CFG_ON_FINISH_ACTIONS ? cfg_on_finish_names[f] : "halt";
+}
+
+const char *config_audit_name(enum audit_mode a)
+{
+	return (unsigned)a < CFG_AUDIT_LEVELS ? cfg_audit_names[a] : "?";
 }
 
 static void copy_cut(char *dst, size_t cap, const char *s, size_t n)

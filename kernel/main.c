@@ -17,6 +17,7 @@
 #include <kernel/mce.h>
 #include <kernel/memmap.h>
 #include <kernel/mminit.h>
+#include <kernel/pat.h>
 #include <kernel/panic.h>
 #include <kernel/platform.h>
 #include <kernel/report.h>
@@ -100,8 +101,13 @@ static void report_config(const struct bootinfo *bi)
 	jw_bool(&w, "file", !(bi->flags & BOOTINFO_FLAG_NO_CONFIG_FILE));
 	jw_bool(&w, "load_options_ignored", !!(bi->flags & BOOTINFO_FLAG_LOADOPT_IGNORED));
 	jw_str(&w, "on_finish", config_on_finish_name(kcfg.on_finish));
+	jw_str(&w, "audit", config_audit_name(kcfg.audit));
+	jw_u64(&w, "passes", kcfg.passes);
+	jw_u64(&w, "smp", kcfg.smp_limit);     /* CPUs to use, 0 = all */
+	jw_u64(&w, "menu_timeout", kcfg.menu_timeout);
 	jw_bool(&w, "serial", kcfg.serial_enabled);
 	jw_u64(&w, "issues", kcfg.nissues + kcfg.issues_dropped);
+	audit_describe_iterations(&w);
 	event_emit(&w);
 }
 
@@ -133,6 +139,7 @@ void kmain(uint64_t bootinfo_phys)
 {
 	serial_init(0x3f8, 115200);            /* COM1 first; absent = silent */
 	percpu_init_bsp();                     /* GDT, TSS, IDT, GS: faults dump registers */
+	pat_init_cpu();                        /* the kernel's PAT: entry 4 is UC (each AP too) */
 	const struct bootinfo *bi = accept_bootinfo(bootinfo_phys); /* magic/version/size */
 	efirt_init(bi->efi_runtime_services);  /* ResetSystem for on_finish */
 	config_load(bi);                       /* METASLOT.CFG + load options */

@@ -162,3 +162,59 @@ int cfg_parse_known_bad(const char *v, size_t n, int *forget)
 	*forget = i;
 	return 0;
 }
+
+const char *const cfg_audit_names[CFG_AUDIT_LEVELS] = { "off", "quick", "standard", "full" };
+const char *const cfg_on_finish_names[CFG_ON_FINISH_ACTIONS] = { "halt", "shutdown", "reboot" };
+
+int cfg_parse_audit(const char *v, size_t n, int *level)
+{
+	int i = cfg_pick(v, n, cfg_audit_names, CFG_AUDIT_LEVELS);
+
+	if (i < 0)
+		return -1;
+	*level = i;
+	return 0;
+}
+
+int cfg_parse_on_finish(const char *v, size_t n, int *action)
+{
+	int i = cfg_pick(v, n, cfg_on_finish_names, CFG_ON_FINISH_ACTIONS);
+
+	if (i < 0)
+		return -1;
+	*action = i;
+	return 0;
+}
+
+static int parse_range(const char *v, size_t n, uint64_t lo, uint64_t hi, uint32_t *out)
+{
+	uint64_t k;
+
+	if (cfg_parse_u64(v, n, &k) || k < lo || k > hi)
+		return -1;
+	*out = (uint32_t)k;
+	return 0;
+}
+
+int cfg_parse_passes(const char *v, size_t n, uint32_t *out)
+{
+	return parse_range(v, n, 1, CFG_PASSES_MAX, out);
+}
+
+int cfg_parse_smp(const char *v, size_t n, uint32_t *cpus)
+{
+	static const char *const words[] = { "off", "all", "on" };
+	static const uint32_t means[] = { 1, 0, 0 };
+	int i = cfg_pick(v, n, words, 3);
+
+	if (i >= 0) {
+		*cpus = means[i];
+		return 0;
+	}
+	return parse_range(v, n, 1, CFG_SMP_MAX, cpus);
+}
+
+int cfg_parse_menu_timeout(const char *v, size_t n, uint32_t *out)
+{
+	return parse_range(v, n, 0, CFG_MENU_TIMEOUT_MAX, out);
+}

@@ -31,7 +31,8 @@ import qemu
 
 SHUT = "on_finish=shutdown\n"
 CONFIGS = {
-    "full_audit_2pass": (SHUT + "audit=full\npasses=2\nstress_ops=0\n", dict(mem="128M", smp=2)),
+    "full_audit_2pass": (SHUT + "audit=full\npasses=2\nstress_ops=0\nbit_fade_seconds=1\n",
+                         dict(mem="128M", smp=2)),
     "quick_stress": (SHUT + "audit=quick\nstress_ops=2000\n", dict(mem="256M", smp=4)),
     "inject": (SHUT + "audit=quick\nstress_ops=0\ninject_fault=0x2000000:0x10\n"
                "inject_fault=0x3000008:0x1\n", dict(mem="256M", smp=2)),

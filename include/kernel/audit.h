@@ -26,6 +26,12 @@ void audit_add_bad_frame(uint64_t phys, uint32_t cpu, const char *source);
  * bad frames it held (free the block and take another then). */
 uint64_t audit_test_block(uint64_t phys, uint8_t order);
 
+/* The iterations each pattern of the moving-inversion family runs, in a full
+ * pass and in the first one (shorter, as memtest86+'s), as two objects of
+ * the config event. */
+struct jw;
+void audit_describe_iterations(struct jw *w);
+
 /* The bad frames this run found (empty when the audit did not run). */
 struct badlist;
 const struct badlist *audit_bad_frames(void);

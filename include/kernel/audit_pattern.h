@@ -56,18 +56,33 @@ struct audit_job {
 	/* bit_fade: leave the memory alone for `seconds` (the audit halts the
 	 * CPUs); host tests model retention faults here. NULL: return at once */
 	void (*rest)(struct audit_job *j, uint32_t seconds);
+	uint32_t bit_fade_seconds;  /* bit_fade: how long each rest lasts */
+	/* walking_ones_address: span s seen through an uncached (PAT UC) mapping,
+	 * open until uncached_end(j, s); the pattern touches s only through it in
+	 * between, since the same frame reached through the cached direct map
+	 * (s->w) would alias the memory type (SDM 11.12.4). NULL (host tests):
+	 * the pattern uses s->w */
+	volatile uint64_t *(*uncached)(struct audit_job *j, const struct audit_span *s);
+	void (*uncached_end)(struct audit_job *j, const struct audit_span *s);
 };
 
 struct audit_pattern {
 	const char *name;
-	uint32_t sweeps;        /* passes over the memory, for progress and MiB/s */
+	uint32_t sweeps;        /* passes over the memory at one iteration, for
+				 * progress and MiB/s (audit_pattern_sweeps) */
 	uint8_t level;          /* the lowest audit= mode that runs it */
 	void (*run)(struct audit_job *j);
+	/* the moving-inversion family (iterations=): the iterations of a full
+	 * pass, memtest86+'s; 0 = not in the family (it ignores iterations) */
+	uint32_t iterations;
+	uint32_t iteration_sweeps; /* sweeps each iteration past the first adds */
 };
 
 extern const struct audit_pattern audit_patterns[];
 extern const uint32_t audit_pattern_count;
 const struct audit_pattern *audit_pattern_find(const char *name, uint32_t len);
+/* The sweeps p makes in a job of `iterations` (0 counts as 1). */
+uint64_t audit_pattern_sweeps(const struct audit_pattern *p, uint32_t iterations);
 
 /* ---- helpers for pattern files */
 
@@ -104,8 +119,12 @@ void audit_inject_into_span(const struct audit_injection *inj, uint32_t n,
 
 /* Fill every span with p, then check every span holds p. */
 void audit_fill_check(struct audit_job *j, uint64_t p);
-/* Moving inversions (memtest86): fill with p; ascending, check p and write
- * ~p; descending, check ~p and write p. */
+/* The two halves of audit_fill_check: one sweep writing p, one checking it. */
+void audit_fill(struct audit_job *j, uint64_t p);
+void audit_check_all(struct audit_job *j, uint64_t p);
+/* Moving inversions (memtest86): fill with p; then j->iterations times
+ * (0 counts as 1): ascending, check p and write ~p; descending, check ~p and
+ * write p. */
 void audit_moving_inversions(struct audit_job *j, uint64_t p);
 
 #endif

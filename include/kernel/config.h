@@ -13,6 +13,9 @@
 #define CONFIG_MAX_ISSUES 16
 #define CONFIG_DEFAULT_STRESS_OPS 20000
 #define CONFIG_MAX_PASSES 1000
+#define CONFIG_MAX_ITERATIONS 1000
+#define CONFIG_DEFAULT_BIT_FADE_SECONDS 300
+#define CONFIG_MAX_BIT_FADE_SECONDS 86400
 
 enum on_finish { ON_FINISH_HALT, ON_FINISH_SHUTDOWN, ON_FINISH_REBOOT };
 
@@ -37,11 +40,16 @@ struct config {
 	enum audit_mode audit;
 	uint32_t passes;           /* audit passes over all free RAM */
 	uint32_t patterns;         /* bit i: audit_patterns[i]; 0 = as the mode says */
+	/* iterations= for audit_patterns[i] (the moving-inversion family), every
+	 * pass; 0 = memtest86+'s (plan.c: a third of it in the first pass) */
+	uint32_t iterations[AUDIT_MAX_PATTERNS];
+	uint32_t bit_fade_seconds; /* bit_fade: each of its two rests, 1..86400 */
 	int keep_boot_services;    /* boot_services=keep: never test or hand out them */
 	int save_report;           /* store the run record in a UEFI variable */
 	int resume;                /* resume=on: skip the pattern the last, unfinished run died in */
 	uint32_t reports_keep;     /* (the loader acts on it) report files kept */
 	int forget_known_bad;      /* (the loader acts on it) known_bad=forget */
+	uint32_t menu_timeout;     /* (the loader acts on it) pre-boot menu seconds */
 	uint32_t ninject;
 	struct audit_injection inject[AUDIT_MAX_INJECT];
 
@@ -54,6 +62,7 @@ void config_defaults(struct config *c);
 /* Applies `len` bytes of text (NUL also ends it) on top of `c`. */
 void config_parse(struct config *c, const char *text, size_t len);
 const char *config_on_finish_name(enum on_finish f);
+const char *config_audit_name(enum audit_mode a);
 
 
 

@@ -27,4 +27,9 @@ const struct cpu_caches *cpuinfo_caches(void);
  * `when` ("available":false where the CPU has no DTS, QEMU included). */
 void cpuinfo_thermal(const char *when);
 
+/* This CPU's core temperature in degrees C from its digital thermal sensor
+ * (one MSR read, no IPI: any CPU, inside an smp_run too); INT32_MIN where
+ * there is none or the reading is not valid. */
+int32_t cpuinfo_temp_c(void);
+
 #endif

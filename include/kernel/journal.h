@@ -25,8 +25,8 @@ struct mce_regs;
 void journal_start(const struct bootinfo *bi);
 
 /* A safe point (no CPU sweeping memory): the pass, pattern and percent as
- * audit_status says now, and whatever waited. The audit calls it when a
- * pattern of a pass is done (today: when a pass is done). */
+ * audit_status says now, and whatever waited. passes.c calls it when pattern
+ * i of pass n is done on every CPU (pattern_over, the others at the barrier). */
 void journal_step(void);
 
 /* Any CPU, any time: the run's first bad frame; later ones wait for the next
@@ -49,10 +49,12 @@ void journal_stop(const char *reason);
 /* resume=on after a run that did not finish: the audit_patterns index of the
  * pattern it died in, or -1 (report.h reads the last record). */
 int journal_resume_skip(void);
-/* `patterns` (bit mask over audit_patterns) without that pattern, marked
- * PATTERN_SKIPPED in audit_status; a `resume` event says what was done. The
+/* `patterns` (bit mask over audit_patterns) without that pattern; a
+ * `resume` event says what was done. The
  * pattern stays when it is the only one. The plan calls it once. */
 uint32_t journal_resume_apply(uint32_t patterns);
+/* After audit_status is reset for the run: that pattern's state SKIPPED. */
+void journal_resume_mark(void);
 
 /* Where the audit is, as the record says it (pure: kernel/report/position.c,
  * host-tested): the pass and pattern running now, or about to run when the

@@ -9,6 +9,7 @@
 
 #define LAPIC_SPURIOUS_VECTOR 0xff
 #define IPI_WAKEUP            0xf0  /* wakes an idle AP: smp_run has work */
+#define LAPIC_TIMER_VECTOR    0xef  /* the one-shot timer: wakes a resting CPU */
 
 /* BSP: choose the mode (need_x2apic: an APIC id > 254 exists) and map the
  * xAPIC window at `base` (MADT, possibly overridden). Returns false if the
@@ -23,6 +24,15 @@ bool lapic_x2apic(void);
 uint32_t lapic_cpuid_id(void);
 uint32_t lapic_id(void);
 void lapic_eoi(void);
+
+/* The APIC timer, for a CPU that halts until a deadline: measured once
+ * against the TSC (10 ms, on the calling CPU; every APIC timer runs from the
+ * same clock; false if it did not count, and then it must not be waited
+ * for), then a one-shot interrupt on LAPIC_TIMER_VECTOR after `us`
+ * microseconds (at least one tick), and stopped (masked). */
+bool lapic_timer_calibrate(void);
+void lapic_timer_oneshot(uint64_t us);
+void lapic_timer_stop(void);
 
 /* Error status register, after the write that latches it (SDM 10.5.3). */
 uint32_t lapic_read_esr(void);

@@ -9,6 +9,12 @@
 #define VM_KSTACK_BASE 0xffffff0000000000ull /* PML4 slot 510: stacks */
 #define VM_KSTACK_SLOT (64ull << 10)         /* per CPU: guard gap + stack */
 
+#define VM_UCVIEW_BASE 0xfffffe8000000000ull /* PML4 slot 509: ucview.h */
+
+/* The 4 KiB page-table entry for va, creating the tables above it when
+ * `create`; NULL when absent (or no memory for a table) or when a large page
+ * covers va. Whoever writes it flushes the TLB entry (invlpg). */
+uint64_t *vm_pte(uint64_t va, int create);
 /* Maps one 4 KiB page writable; returns 0, or -1 (no memory for a table, or a
  * large page already covers va). */
 int vm_map_page(uint64_t va, uint64_t pa);

@@ -51,4 +51,22 @@ int cfg_pick(const char *v, size_t n, const char *const *names, int count);
 int cfg_parse_reports_keep(const char *v, size_t n, uint32_t *out); /* 1..MAX */
 int cfg_parse_known_bad(const char *v, size_t n, int *forget);      /* keep|forget */
 
+/* The settings the loader's pre-boot menu shows and changes (efi/menu.c);
+ * the kernel's parser takes them through the same functions, so the menu
+ * starts from the value the kernel would use. Name lists are in the order of
+ * the kernel's enums (kernel/config.c checks it). */
+#define CFG_AUDIT_LEVELS        4   /* off, quick, standard, full */
+#define CFG_AUDIT_DEFAULT       1   /* quick */
+#define CFG_ON_FINISH_ACTIONS   3   /* halt, shutdown, reboot */
+#define CFG_PASSES_MAX          1000u
+#define CFG_SMP_MAX             4096u
+#define CFG_MENU_TIMEOUT_MAX    3600u /* seconds */
+extern const char *const cfg_audit_names[CFG_AUDIT_LEVELS];
+extern const char *const cfg_on_finish_names[CFG_ON_FINISH_ACTIONS];
+int cfg_parse_audit(const char *v, size_t n, int *level);           /* a cfg_audit_names index */
+int cfg_parse_on_finish(const char *v, size_t n, int *action);      /* a cfg_on_finish_names index */
+int cfg_parse_passes(const char *v, size_t n, uint32_t *out);       /* 1..CFG_PASSES_MAX */
+int cfg_parse_smp(const char *v, size_t n, uint32_t *cpus);         /* off=1, all|on=0, 1..CFG_SMP_MAX */
+int cfg_parse_menu_timeout(const char *v, size_t n, uint32_t *out); /* 0..CFG_MENU_TIMEOUT_MAX */
+
 #endif

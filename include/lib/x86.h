@@ -101,6 +101,22 @@ static inline uint64_t read_cr3(void)
 	return v;
 }
 
+static inline void write_cr3(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+/* Writes the line holding p back (if dirty) and drops it from every cache. */
+static inline void clflush(const volatile void *p)
+{
+	__asm__ volatile("clflush (%0)" : : "r"(p) : "memory");
+}
+
+static inline void mfence(void)
+{
+	__asm__ volatile("mfence" : : : "memory");
+}
+
 static inline uint64_t irq_save(void)
 {
 	uint64_t f;

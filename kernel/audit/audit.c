@@ -11,6 +11,7 @@
 #include <kernel/run.h>
 #include <kernel/smp.h>
 #include <kernel/cpuinfo.h>
+#include <kernel/ucview.h>
 #include "audit_internal.h"
 
 static struct audit_plan plan;
@@ -43,6 +44,9 @@ void audit_run(void)
 	plan_patterns(&plan);
 	kprintf("audit: %s, %u pass(es), patterns %s, %u CPUs",
 		audit_mode_name(kcfg.audit), kcfg.passes, plan.names, n);
+	/* before the passes take all free memory: the uncached view's tables */
+	if (ucview_prepare(n))
+		kprintf("audit: no uncached view (no memory for its page tables)");
 	if (!plan_table(&plan, &found)) {
 		run_check(0, "audit_table_allocated");
 		return;
@@ -50,20 +54,17 @@ void audit_run(void)
 	uint64_t free_at_start = mm_free_frames();
 
 	atomic_store(&reporting, 1);
+	status_run_begin(&plan, kcfg.passes);
+	journal_resume_mark();         /* resume=on: the pattern left out, SKIPPED */
 	for (uint32_t pass = 0; pass < kcfg.passes; pass++) {
-		/* until audit_status is filled per pattern (with its barrier), the
-		 * journal's safe point is the start of each pass */
-		audit_status.pass = pass + 1;
-		audit_status.passes = kcfg.passes;
-		audit_status.selected = plan.patterns;
-		audit_status.current = -1;
-		journal_step();
 		audit_pass(&plan, &found, stat, pass, n);
 		audit_report_new_bad_frames(&found);
 		cpuinfo_thermal("audit_pass");
 	}
+	ucview_report();
 	totals(n, free_at_start, &tested, &untested);
 	audit_report_result(&found, stat, n, tested, untested);
+	status_run_end();
 	atomic_store(&reporting, 0);
 	audit_poison_check(&plan, &found);
 	plan_table_free(&plan, &found);

@@ -1,4 +1,5 @@
-/* Bad-frame list and its memmap=/badram= forms (badlist.h). The list is
+/* Bad-frame list, its error detail and its memmap=/badram=/Windows forms
+ * (badlist.h). The list is
  * small (bad memory is rare; a dead DIMM overflows it, and overflow is
  * counted), so lookups are linear and the sort is an insertion sort. */
 #include <kernel/badlist.h>
@@ -6,12 +7,19 @@
 
 #define FRAME 4096ull
 
+/* The entry of `frame`, or b->n when it is not listed. */
+static uint32_t index_of(const struct badlist *b, uint64_t frame)
+{
+	uint32_t i = 0;
+
+	while (i < b->n && b->f[i].phys != frame)
+		i++;
+	return i;
+}
+
 int badlist_contains(const struct badlist *b, uint64_t frame)
 {
-	for (uint32_t i = 0; i < b->n; i++)
-		if (b->f[i].phys == frame)
-			return 1;
-	return 0;
+	return index_of(b, frame) < b->n;
 }
 
 struct bad_frame *badlist_add(struct badlist *b, uint64_t addr, uint64_t expected,
@@ -42,8 +50,41 @@ struct bad_frame *badlist_add(struct badlist *b, uint64_t addr, uint64_t expecte
 	}
 	struct bad_frame *f = &b->f[b->n++];
 
-	*f = (struct bad_frame){ frame, addr, expected, actual, cpu, 0, pattern };
+	*f = (struct bad_frame){ .phys = frame, .addr = addr, .expected = expected,
+				 .actual = actual, .cpu = cpu, .pattern = pattern };
 	return f;
+}
+
+struct bad_frame *badlist_read(struct badlist *b, uint64_t addr, uint64_t expected,
+			       uint64_t actual, uint32_t cpu, const char *pattern,
+			       uint32_t pattern_no)
+{
+	struct bad_frame *added = badlist_add(b, addr, expected, actual, cpu, pattern);
+	uint64_t diff = expected ^ actual;
+
+	if (!diff)
+		return added;
+	if (!b->errors || addr < b->lowest)
+		b->lowest = addr;
+	if (!b->errors || addr > b->highest)
+		b->highest = addr;
+	b->errors++;
+	b->bits |= diff;
+	if (pattern_no < BADLIST_PATTERNS)
+		b->pattern_errors[pattern_no]++;
+
+	/* the frame's own detail: an overflowed frame has no entry to keep it in */
+	uint32_t i = added ? b->n - 1 : index_of(b, addr & ~(FRAME - 1));
+
+	if (i < b->n) {
+		struct bad_frame *f = &b->f[i];
+
+		f->errors++;
+		f->bits |= diff;
+		if (pattern_no < BADLIST_PATTERNS)
+			f->patterns |= 1u << pattern_no;
+	}
+	return added;
 }
 
 void badlist_sort(struct badlist *b)
@@ -147,6 +188,30 @@ size_t badlist_badram(const struct badlist *b, char *out, size_t cap, uint32_t *
 			s += size;
 		}
 		i = j;
+	}
+	return len;
+}
+
+size_t badlist_windows(const struct badlist *b, char *out, size_t cap, uint32_t *omitted)
+{
+	size_t len = 0;
+	char piece[24];
+
+	*omitted = 0;
+	if (cap)
+		out[0] = 0;
+	for (uint32_t i = 0; i < b->n; i++) {
+		size_t n = (size_t)ksnprintf(piece, sizeof(piece), "%s0x%llx", len ? " " : "",
+				     (unsigned long long)(b->f[i].phys / FRAME));
+
+		/* whole numbers only; once one is left out, so are the later ones */
+		if (*omitted || len + n + 1 > cap) {
+			(*omitted)++;
+			continue;
+		}
+		for (size_t k = 0; k <= n; k++)
+			out[len + k] = piece[k];
+		len += n;
 	}
 	return len;
 }

@@ -3,16 +3,20 @@
  *     block goes into the shared table, tagged with its CPU;
  *  2. the boot CPU cuts the table into one run of blocks per CPU, of equal
  *     size (plan_share);
- *  3. every CPU runs the patterns over its run as one region: each CPU's
- *     blocks are written in full before they are read back, which pushes the
- *     data out of the caches;
+ *  3. pattern by pattern, between barriers: every CPU runs pattern i over its
+ *     run as one region (each CPU's blocks are written in full before they
+ *     are read back, which pushes the data out of the caches), reads its
+ *     thermal sensor, and waits for the others; no CPU starts pattern i+1
+ *     before every CPU has finished pattern i, so a pattern's figures are its
+ *     own and the boot CPU tells them (audit_pattern_done) while the others
+ *     wait;
  *  4. every CPU frees its blocks: a frame found bad was marked poisoned when
  *     it was found, so the allocator keeps it out and returns the rest. */
 #include <mm/mm.h>
-#include <kernel/audit_status.h>
 #include <kernel/config.h>
 #include <kernel/journal.h>
 #include <kernel/cpu.h>
+#include <kernel/cpuinfo.h>
 #include <kernel/progress.h>
 #include <kernel/smp.h>
 #include <kernel/time.h>
@@ -23,20 +27,39 @@ struct cpu_job {
 	struct audit_job job;
 	struct audit_findings *found;
 	uint64_t work;                 /* progress total, in words */
+	atomic_ulong *errors;          /* bad reads of the pattern running (NULL: none) */
+	int32_t pattern;               /* its index, for the status (-1: none) */
+	uint64_t pattern_start;        /* words_done when it began */
+	uint64_t pattern_words;        /* words it sweeps on this CPU */
 };
 
-/* A bad read: the frame is poisoned at once (allocated to us, the allocator
- * quarantines it when we free the block), the first time it is seen. */
+/* The table number of the pattern whose name the job carries in ctx. */
+static uint32_t pattern_no(const char *name)
+{
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (audit_patterns[i].name == name)
+			return i;
+	return BADLIST_NO_PATTERN;
+}
+
+/* A bad read: counted in the error detail; the frame is poisoned at once
+ * (allocated to us, the allocator quarantines it when we free the block),
+ * the first time it is seen. */
 static void on_bad(struct audit_job *j, uint64_t addr, uint64_t expected, uint64_t actual)
 {
-	struct audit_findings *f = ((struct cpu_job *)j)->found;
+	struct cpu_job *cj = (struct cpu_job *)j;
+	struct audit_findings *f = cj->found;
+	const char *name = j->ctx;
+	uint32_t no = pattern_no(name);
 	uint64_t flags = spin_lock_irqsave(&f->bad_lock);
 	uint64_t before = f->bad.n + f->bad.overflow;
 
-	badlist_add(&f->bad, addr, expected, actual, this_cpu()->index, (const char *)j->ctx);
+	badlist_read(&f->bad, addr, expected, actual, this_cpu()->index, name, no);
 	int poison = f->bad.n + f->bad.overflow != before || f->bad.overflow_saturated;
 
 	spin_unlock_irqrestore(&f->bad_lock, flags);
+	if (cj->errors)
+		atomic_fetch_add_explicit(cj->errors, 1, memory_order_relaxed); /* a count */
 	if (poison && before == 0)
 		journal_bad_frame();
 	if (poison && frame_mark_poisoned(addr & ~(PAGE_SIZE - 1)) != ALLOC_ERROR_NONE)
@@ -45,7 +68,14 @@ static void on_bad(struct audit_job *j, uint64_t addr, uint64_t expected, uint64
 
 static void on_progress(struct audit_job *j, uint64_t words)
 {
-	progress_update(this_cpu()->index, words, ((struct cpu_job *)j)->work);
+	struct cpu_job *cj = (struct cpu_job *)j;
+	uint32_t me = this_cpu()->index;
+
+	progress_update(me, words, cj->work);
+	/* audit_status has one writer, the boot CPU: its own share stands for all */
+	if (me == 0 && cj->pattern >= 0 && cj->pattern_words)
+		status_pattern_progress((uint32_t)cj->pattern,
+					(uint32_t)((words - cj->pattern_start) * 100 / cj->pattern_words));
 }
 
 /* inject_fault=: the configured bits flipped in RAM in the span just written
@@ -56,22 +86,34 @@ static void on_written(struct audit_job *j, const struct audit_span *s)
 	audit_inject_into_span(kcfg.inject, kcfg.ninject, s);
 }
 
+static struct cpu_job job_for(struct audit_span *spans, uint32_t n, uint64_t seed, uint64_t work,
+			      struct audit_findings *f)
+{
+	return (struct cpu_job){ .job = { .spans = spans, .nspans = n, .seed = seed, .bad = on_bad,
+					  .progress = on_progress,
+					  .written = kcfg.ninject ? on_written : 0,
+					  .rest = audit_rest,
+					  .bit_fade_seconds = kcfg.bit_fade_seconds,
+					  .uncached = audit_uncached,
+					  .uncached_end = audit_uncached_end },
+				 .found = f, .work = work, .pattern = -1 };
+}
+
+static void run_pattern(struct cpu_job *cj, uint32_t i, uint32_t iterations)
+{
+	cj->job.ctx = (void *)audit_patterns[i].name;
+	cj->job.iterations = iterations;
+	audit_patterns[i].run(&cj->job);
+}
+
 void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, uint64_t seed,
 		      uint64_t work, struct audit_findings *f)
 {
-	struct cpu_job cj = { .job = { .spans = spans, .nspans = n, .seed = seed, .bad = on_bad,
-				       .progress = on_progress,
-				       .written = kcfg.ninject ? on_written : 0 },
-			      .found = f, .work = work };
+	struct cpu_job cj = job_for(spans, n, seed, work, f);
 
-	for (uint32_t i = 0; i < audit_pattern_count; i++) {
-		if (!(patterns & (1u << i)))
-			continue;
-		cj.job.ctx = (void *)audit_patterns[i].name;
-		if (work && this_cpu()->index == 0)
-			audit_status.current = (int32_t)i; /* (audit_status's own fill replaces this) */
-		audit_patterns[i].run(&cj.job);
-	}
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (patterns & (1u << i))
+			run_pattern(&cj, i, 1);
 }
 
 /* One pass, as every CPU sees it: on the boot CPU's stack while smp_run
@@ -82,7 +124,27 @@ struct pass {
 	struct audit_cpu_stat *stat;
 	uint32_t number, ncpu;
 	struct barrier bar;
+	uint64_t t0;                   /* when the pattern running began (boot CPU) */
+	atomic_ulong errors;           /* bad reads of the pattern running, all CPUs */
+	int32_t temp_c[MAX_CPUS];      /* each CPU's reading after it (INT32_MIN: none) */
 };
+
+/* Boot CPU, every other CPU waiting at the barrier: pattern i of this pass is
+ * over on every CPU. */
+static void pattern_over(struct pass *ps, uint32_t i)
+{
+	struct audit_plan *p = ps->plan;
+	struct pattern_result r = {
+		.pattern = i, .pass = ps->number, .cycles = rdtsc() - ps->t0,
+		.bytes_swept = p->words_total * 8 * plan_pattern_sweeps(p, i, ps->number),
+		.errors = atomic_exchange(&ps->errors, 0), .temp_c = INT32_MIN,
+	};
+
+	for (uint32_t c = 0; c < ps->ncpu && c < MAX_CPUS; c++)
+		r.temp_c = ps->temp_c[c] > r.temp_c ? ps->temp_c[c] : r.temp_c;
+	audit_pattern_done(&r);
+	journal_step(); /* a safe point: every other CPU waits at the barrier */
+}
 
 static void pass_cpu(struct percpu *pc, void *arg)
 {
@@ -98,17 +160,37 @@ static void pass_cpu(struct percpu *pc, void *arg)
 		plan_share(p, n);
 	barrier_wait(&ps->bar, n);
 
-	/* step 3: this CPU's blocks, as one region */
-	uint64_t lo = p->first[me], hi = p->first[me + 1], frames = 0;
-	uint64_t t0 = rdtsc();
+	/* step 3: this CPU's blocks, as one region, one pattern at a time */
+	uint64_t lo = p->first[me], hi = p->first[me + 1], words = 0;
+	struct cpu_job cj = job_for(&p->table[lo], (uint32_t)(hi - lo),
+				    (uint64_t)ps->number << 32 | me, p->work[me], ps->found);
 
+	cj.errors = &ps->errors;
 	for (uint64_t i = lo; i < hi; i++)
-		frames += p->table[i].words * 8 / PAGE_SIZE;
-	audit_test_spans(&p->table[lo], (uint32_t)(hi - lo), p->patterns,
-			 (uint64_t)ps->number << 32 | me, p->work[me], ps->found);
-	st->cycles += rdtsc() - t0;
-	st->frames += frames;
-	st->bytes_swept += frames * PAGE_SIZE * p->sweeps;
+		words += p->table[i].words;
+	for (uint32_t i = 0; i < audit_pattern_count; i++) {
+		if (!(p->patterns & (1u << i)))
+			continue;
+		if (me == 0) {
+			status_pattern_begin(i);
+			ps->t0 = rdtsc();
+		}
+		barrier_wait(&ps->bar, n);     /* every CPU is done with the pattern before */
+		uint64_t t0 = rdtsc();
+
+		cj.pattern = (int32_t)i;
+		cj.pattern_start = cj.job.words_done;
+		cj.pattern_words = words * plan_pattern_sweeps(p, i, ps->number);
+		run_pattern(&cj, i, plan_iterations(p, i, ps->number));
+		/* a rest (bit_fade) is not sweeping: kept out of the MiB/s */
+		st->cycles += rdtsc() - t0 - audit_rest_cycles_take(me);
+		ps->temp_c[me] = cpuinfo_temp_c();
+		barrier_wait(&ps->bar, n);     /* every CPU is done with this one */
+		if (me == 0)
+			pattern_over(ps, i);
+	}
+	st->frames += words * 8 / PAGE_SIZE;
+	st->bytes_swept += words * 8 * p->sweeps;
 
 	/* step 4: give everything back; the poisoned frames stay out */
 	barrier_wait(&ps->bar, n);
@@ -124,9 +206,12 @@ static void pass_cpu(struct percpu *pc, void *arg)
 void audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit_cpu_stat *stat,
 		uint32_t pass, uint32_t ncpu)
 {
-	struct pass ps = { p, f, stat, pass, ncpu, { 0, 0 } };
+	static struct pass ps;         /* too big for the stack with MAX_CPUS readings */
 
-	plan_begin_pass(p);
+	ps = (struct pass){ .plan = p, .found = f, .stat = stat, .number = pass, .ncpu = ncpu };
+	plan_begin_pass(p, pass);
+	status_pass_begin(pass);
+	progress_set_eta(status_eta_s);
 	progress_begin("audit", ncpu);
 	smp_run(pass_cpu, &ps);
 	progress_end();

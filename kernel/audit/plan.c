@@ -12,6 +12,7 @@
 #include <kernel/journal.h>
 #include <kernel/kmem.h>
 #include <lib/fmt.h>
+#include <lib/json.h>
 #include "audit_internal.h"
 
 uint32_t audit_quick_patterns(void)
@@ -48,12 +49,10 @@ void plan_patterns(struct audit_plan *p)
 	size_t len = 0;
 
 	p->patterns = journal_resume_apply(selected_patterns());
-	p->sweeps = 0;
 	p->names[0] = 0;
 	for (uint32_t i = 0; i < audit_pattern_count; i++) {
 		if (!(p->patterns & (1u << i)))
 			continue;
-		p->sweeps += audit_patterns[i].sweeps;
 		if (len < sizeof(p->names))
 			len += ksnprintf(p->names + len, sizeof(p->names) - len, "%s%s",
 					 len ? "," : "", audit_patterns[i].name);
@@ -115,9 +114,62 @@ void plan_table_free(struct audit_plan *p, struct audit_findings *f)
 		atomic_fetch_add(&f->errors, 1);
 }
 
-void plan_begin_pass(struct audit_plan *p)
+/* iterations= applies to every pass as given. Otherwise audit=quick runs
+ * each pattern once (it stays quick), and standard and full run memtest86+'s
+ * iterations: a full pass the pattern's, the first pass a third of them (a
+ * quicker first look at the whole memory). */
+static uint32_t iterations_of(uint32_t i, uint32_t pass)
+{
+	uint32_t full = audit_patterns[i].iterations;
+
+	if (!full)
+		return 1;
+	if (kcfg.iterations[i])
+		return kcfg.iterations[i];
+	if (kcfg.audit <= AUDIT_QUICK)
+		return 1;
+	return pass == 0 && full >= 3 ? full / 3 : full;
+}
+
+uint32_t plan_iterations(const struct audit_plan *p, uint32_t i, uint32_t pass)
+{
+	(void)p;
+	return iterations_of(i, pass);
+}
+
+void audit_describe_iterations(struct jw *w)
+{
+	jw_obj_begin(w, "iterations");
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (audit_patterns[i].iterations)
+			jw_u64(w, audit_patterns[i].name, iterations_of(i, 1));
+	jw_obj_end(w);
+	jw_obj_begin(w, "first_pass_iterations");
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (audit_patterns[i].iterations)
+			jw_u64(w, audit_patterns[i].name, iterations_of(i, 0));
+	jw_obj_end(w);
+}
+
+uint64_t plan_pattern_sweeps(const struct audit_plan *p, uint32_t i, uint32_t pass)
+{
+	return audit_pattern_sweeps(&audit_patterns[i], plan_iterations(p, i, pass));
+}
+
+uint64_t plan_pass_sweeps(const struct audit_plan *p, uint32_t pass)
+{
+	uint64_t s = 0;
+
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		if (p->patterns & (1u << i))
+			s += plan_pattern_sweeps(p, i, pass);
+	return s;
+}
+
+void plan_begin_pass(struct audit_plan *p, uint32_t pass)
 {
 	atomic_store(&p->used, 0);
+	p->sweeps = plan_pass_sweeps(p, pass);
 }
 
 void plan_grab(struct audit_plan *p, struct audit_findings *f, uint32_t cpu)
@@ -164,4 +216,5 @@ void plan_share(struct audit_plan *p, uint32_t ncpu)
 		p->work[c] = words * p->sweeps;
 	}
 	p->first[ncpu] = used;
+	p->words_total = total;
 }

@@ -1,6 +1,10 @@
 /* What the audit tells (audit_internal.h): each bad frame once, as soon as
- * the pass that found it is over; per-CPU and overall figures, and the bad
- * frames in the forms Linux (memmap=) and GRUB (badram=) take. */
+ * the pass that found it is over, with the bits that failed in it, its bad
+ * reads and the patterns that saw them (so far: later passes add to the
+ * totals of audit_result, not to an event already printed); per-CPU and
+ * overall figures, the error detail over every bad read, and the bad frames
+ * in the forms Linux (memmap=), GRUB (badram=) and Windows (bcdedit's
+ * badmemorylist) take. */
 #include <kernel/audit_rate.h>
 #include <kernel/bandwidth.h>
 #include <kernel/console.h>
@@ -8,11 +12,36 @@
 #include <kernel/config.h>
 #include <kernel/run.h>
 #include <kernel/time.h>
+#include <lib/fmt.h>
 #include <lib/json.h>
 #include "audit_internal.h"
 
+
+/* "0x..": 64-bit masks and addresses as strings, exact in any JSON reader. */
+static void jw_hex(struct jw *w, const char *key, uint64_t v)
+{
+	char s[24];
+
+	ksnprintf(s, sizeof(s), "0x%llx", (unsigned long long)v);
+	jw_str(w, key, s);
+}
+
+/* "a,b": the names of the patterns in mask (bit i: audit_patterns[i]). */
+static const char *pattern_names(uint32_t mask, char *out, size_t cap)
+{
+	size_t len = 0;
+
+	out[0] = 0;
+	for (uint32_t i = 0; i < audit_pattern_count && i < BADLIST_PATTERNS; i++)
+		if (mask & (1u << i))
+			len += (size_t)ksnprintf(out + len, cap - len, "%s%s", len ? "," : "",
+						 audit_patterns[i].name);
+	return out;
+}
+
 void audit_report_new_bad_frames(struct audit_findings *fd)
 {
+	char names[256];
 	struct jw w;
 
 	for (uint32_t i = 0; i < fd->bad.n; i++) {
@@ -21,6 +50,7 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 		if (f->reported)
 			continue;
 		f->reported = 1;
+		pattern_names(f->patterns, names, sizeof(names));
 		if (f->expected == f->actual) /* not a pattern's find: audit_add_bad_frame */
 			kprintf("BAD FRAME 0x%llx: reported by %s on cpu %u",
 				(unsigned long long)f->phys, f->pattern, f->cpu);
@@ -29,6 +59,9 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 				(unsigned long long)f->phys, (unsigned long long)f->addr,
 				(unsigned long long)f->actual, (unsigned long long)f->expected,
 				f->pattern, f->cpu);
+		if (f->errors)
+			kprintf("          bits 0x%016llx in %u bad reads, seen by %s",
+				(unsigned long long)f->bits, f->errors, names);
 		jw_begin(&w, "bad_frame");
 		jw_u64(&w, "phys", f->phys);
 		jw_u64(&w, "addr", f->addr);
@@ -36,6 +69,9 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 		jw_u64(&w, "actual", f->actual);
 		jw_u64(&w, "cpu", f->cpu);
 		jw_str(&w, "pattern", f->pattern);
+		jw_hex(&w, "bits", f->bits);
+		jw_u64(&w, "errors", f->errors);
+		jw_str(&w, "patterns", names);
 		/* SMBIOS types 20/17: named only when one device holds the address */
 		jw_str(&w, "dimm", smbios_locator_for(f->addr) ? smbios_locator_for(f->addr)
 							       : "cannot_tell");
@@ -46,14 +82,16 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *stat,
 			 uint32_t ncpu, uint64_t tested_frames, uint64_t untested_frames)
 {
-	static char memmap[1024], badram[1024];
-	uint32_t om1, om2;
+	static char memmap[BADLIST_EXPORT_CAP], badram[BADLIST_EXPORT_CAP],
+		windows[BADLIST_EXPORT_CAP];
+	uint32_t om1, om2, om3;
 	uint64_t bytes = 0, cycles = 0;
 	struct jw w;
 
 	badlist_sort(&f->bad);
 	badlist_memmap_param(&f->bad, memmap, sizeof(memmap), &om1);
 	badlist_badram(&f->bad, badram, sizeof(badram), &om2);
+	badlist_windows(&f->bad, windows, sizeof(windows), &om3);
 	for (uint32_t c = 0; c < ncpu; c++) {
 		const struct audit_cpu_stat *s = &stat[c];
 		uint64_t mibs = audit_mib_per_s(s->bytes_swept, s->cycles, tsc_hz);
@@ -75,18 +113,38 @@ void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *
 	kprintf("audit: %llu frames tested, %u bad, %llu MiB/s in all",
 		(unsigned long long)tested_frames, f->bad.n + (uint32_t)f->bad.overflow,
 		(unsigned long long)total);
-	if (f->bad.n)
+	if (f->bad.n) {
 		kprintf("audit: Linux: %s   GRUB: %s", memmap, badram);
+		kprintf("audit: Windows: bcdedit /set {badmemory} badmemorylist %s", windows);
+		kprintf("audit: %llu bad reads, bits 0x%016llx, addresses 0x%llx..0x%llx",
+			(unsigned long long)f->bad.errors, (unsigned long long)f->bad.bits,
+			(unsigned long long)f->bad.lowest, (unsigned long long)f->bad.highest);
+	}
 	jw_begin(&w, "audit_result");
 	jw_u64(&w, "tested_frames", tested_frames);
 	jw_u64(&w, "untested_frames", untested_frames);
 	jw_u64(&w, "bad_frames", f->bad.n + f->bad.overflow);
 	jw_u64(&w, "passes", kcfg.passes);
 	jw_u64(&w, "mib_per_s", total);
+	/* the error detail, over every bad read (frames past the list too) */
+	jw_u64(&w, "errors", f->bad.errors);
+	jw_hex(&w, "bits", f->bad.bits);
+	if (f->bad.errors) {
+		jw_hex(&w, "lowest_bad", f->bad.lowest);
+		jw_hex(&w, "highest_bad", f->bad.highest);
+	}
+	jw_obj_begin(&w, "pattern_errors");
+	for (uint32_t i = 0; i < audit_pattern_count && i < BADLIST_PATTERNS; i++)
+		if (f->bad.pattern_errors[i])
+			jw_u64(&w, audit_patterns[i].name, f->bad.pattern_errors[i]);
+	jw_obj_end(&w);
 	jw_str(&w, "memmap_param", memmap);
 	jw_str(&w, "badram", badram);
 	if (om1 || om2 || f->bad.overflow)
 		jw_u64(&w, "ranges_omitted", om1 > om2 ? om1 : om2);
+	jw_str(&w, "windows_badmemorylist", windows);
+	if (om3 || f->bad.overflow)
+		jw_u64(&w, "windows_pages_omitted", om3 + f->bad.overflow);
 	event_emit(&w);
 	run.bad_frames = f->bad.n + f->bad.overflow;
 	run.tested_frames = tested_frames;

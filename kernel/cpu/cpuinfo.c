@@ -218,6 +218,11 @@ const struct cpu_caches *cpuinfo_caches(void)
 	return &ci.caches;
 }
 
+int32_t cpuinfo_temp_c(void)
+{
+	return ci.tjmax && ci.dts ? therm(MSR_THERM_STATUS) : INT32_MIN;
+}
+
 void cpuinfo_thermal(const char *when)
 {
 	uint32_t n = atomic_load(&cpus_online), valid = 0;

@@ -21,7 +21,7 @@ struct __attribute__((packed)) dtr {
 	uint64_t base;
 };
 
-extern const uint64_t isr_table[32], isr_wakeup, isr_spurious;
+extern const uint64_t isr_table[32], isr_timer, isr_wakeup, isr_spurious;
 static struct idt_entry idt[256];
 
 static const char *const names[32] = {
@@ -49,6 +49,7 @@ static void idt_build(void)
 {
 	for (int v = 0; v < 32; v++)
 		idt_set(v, isr_table[v], v == 8 ? 1 : (v == 2 || v == 18) ? 2 : 0);
+	idt_set(LAPIC_TIMER_VECTOR, isr_timer, 0);
 	idt_set(IPI_WAKEUP, isr_wakeup, 0);
 	idt_set(LAPIC_SPURIOUS_VECTOR, isr_spurious, 0);
 }
@@ -105,7 +106,7 @@ void trap_handler(struct trap_frame *f)
 
 	if (f->vector == 2 && panic_active())
 		halt_forever(); /* stopped by the panicking CPU */
-	if (f->vector == IPI_WAKEUP) {
+	if (f->vector == IPI_WAKEUP || f->vector == LAPIC_TIMER_VECTOR) {
 		lapic_eoi();
 		return;
 	}

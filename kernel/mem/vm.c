@@ -40,6 +40,11 @@ static uint64_t *walk(uint64_t va, int create)
 	return &t[(va >> 12) & 511];
 }
 
+uint64_t *vm_pte(uint64_t va, int create)
+{
+	return walk(va, create);
+}
+
 int vm_map_page(uint64_t va, uint64_t pa)
 {
 	uint64_t *e = walk(va, 1);

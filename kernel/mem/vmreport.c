@@ -5,26 +5,11 @@
 #include <kernel/vm.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/pat.h>
 #include <kernel/run.h>
 #include <lib/string.h>
 
-#define MSR_PAT  0x277
-#define PTE_PWT  (1ull << 3)
-#define PTE_PCD  (1ull << 4)
 #define PTE_PS   (1ull << 7)
-#define PAT_4K   (1ull << 7)
-#define PAT_BIG  (1ull << 12)
-
-/* The PAT entry a leaf selects: PAT:PCD:PWT, the PAT bit sitting at bit 7 in
- * 4 KiB entries and at bit 12 in large ones. */
-static unsigned pat_index(uint64_t e, uint64_t size)
-{
-	uint64_t pat = size == 4096 ? PAT_4K : PAT_BIG;
-
-	return (unsigned)(!!(e & pat) << 2 | !!(e & PTE_PCD) << 1 | !!(e & PTE_PWT));
-}
-
-static const char *const type_names[8] = { "uc", "wc", "?", "?", "wt", "wp", "wb", "uc-" };
 
 /* The memory type the tables give va ("none" if unmapped); MTRRs may make
  * it stronger, never weaker for UC. */
@@ -34,7 +19,7 @@ static const char *cache_of(uint64_t va, uint64_t pat, uint64_t *size)
 
 	if (!e)
 		return "none";
-	return type_names[(pat >> (8 * pat_index(e, *size))) & 7];
+	return pat_type_name(pat_entry(pat, pat_leaf_index(e, *size)));
 }
 
 /* Leaves of each size in the direct map (PML4 slots 256 up to the reach). */

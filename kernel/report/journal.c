@@ -29,6 +29,7 @@ static uint64_t start_tsc;
 static int started;               /* journal_start wrote (or tried) */
 static atomic_int first_bad;      /* the first bad frame was seen */
 static uint32_t mce_writes;       /* under rec_lock */
+static int skipped = -1;          /* resume=on: the pattern left out */
 
 static void copy_str(char *dst, const char *src, size_t n)
 {
@@ -308,7 +309,13 @@ uint32_t journal_resume_apply(uint32_t patterns)
 		return patterns;
 	kprintf("resume=on: the last run died in pattern %s; this run leaves it out",
 		audit_patterns[skip].name);
-	audit_status.p[skip].state = PATTERN_SKIPPED;
+	skipped = skip;
 	copy_str(rec.skipped, audit_patterns[skip].name, sizeof(rec.skipped));
 	return patterns & ~(1u << skip);
+}
+
+void journal_resume_mark(void)
+{
+	if (skipped >= 0)
+		audit_status.p[skipped].state = PATTERN_SKIPPED;
 }

@@ -3,6 +3,7 @@
  * except the ICR, which is one 64-bit MSR with a 32-bit destination. */
 #include <kernel/lapic.h>
 #include <kernel/cpu.h>
+#include <kernel/time.h>
 
 #define REG_ID    0x020
 #define REG_EOI   0x0b0
@@ -10,6 +11,13 @@
 #define REG_ESR   0x280
 #define REG_ICR_LO 0x300
 #define REG_ICR_HI 0x310
+#define REG_LVT_TIMER  0x320
+#define REG_TIMER_INIT 0x380
+#define REG_TIMER_CUR  0x390
+#define REG_TIMER_DIV  0x3e0
+
+#define LVT_MASKED (1u << 16)
+#define TIMER_DIV_16 0x3u   /* SDM 10.5.4: divide configuration 0b011 */
 
 #define APIC_BASE_ENABLE (1u << 11)
 #define APIC_BASE_EXTD   (1u << 10)
@@ -114,4 +122,36 @@ bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
 		cpu_relax();
 	}
 	return false;
+}
+
+static uint64_t timer_hz; /* APIC timer ticks per second, divided by 16 */
+
+bool lapic_timer_calibrate(void)
+{
+	wr(REG_TIMER_DIV, TIMER_DIV_16);
+	wr(REG_LVT_TIMER, LVT_MASKED | LAPIC_TIMER_VECTOR);
+	wr(REG_TIMER_INIT, 0xffffffffu);
+	udelay(10000);
+	uint32_t left = rd(REG_TIMER_CUR);
+
+	wr(REG_TIMER_INIT, 0);
+	timer_hz = (uint64_t)(0xffffffffu - left) * 100;
+	return timer_hz != 0;
+}
+
+void lapic_timer_oneshot(uint64_t us)
+{
+	uint64_t ticks = us * timer_hz / 1000000;
+
+	ticks = ticks ? ticks : 1;
+	ticks = ticks > 0xffffffffu ? 0xffffffffu : ticks;
+	wr(REG_TIMER_DIV, TIMER_DIV_16);
+	wr(REG_LVT_TIMER, LAPIC_TIMER_VECTOR); /* one-shot, not masked */
+	wr(REG_TIMER_INIT, (uint32_t)ticks);
+}
+
+void lapic_timer_stop(void)
+{
+	wr(REG_LVT_TIMER, LVT_MASKED | LAPIC_TIMER_VECTOR);
+	wr(REG_TIMER_INIT, 0);
 }

@@ -18,6 +18,7 @@
 #include <kernel/cpu.h>
 #include <kernel/kmem.h>
 #include <kernel/lapic.h>
+#include <kernel/pat.h>
 #include <kernel/mce.h>
 #include <kernel/panic.h>
 #include <kernel/run.h>
@@ -93,6 +94,7 @@ void ap_entry(struct percpu *pc)
 	pc->cr0 = read_cr0();
 	trap_init_cpu(pc->tables);
 	percpu_attach(pc);
+	pat_init_cpu();
 	mce_init_cpu();
 	lapic_init_cpu();
 	/* a CPU other than the one we started took this slot: FAILED */

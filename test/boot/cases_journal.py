@@ -95,7 +95,8 @@ def power_cut_mid_audit_is_did_not_finish_and_resume_skips_the_pattern(d):
         return p + ["boot 1: no journal write with the bad frame before it ended (%s)" % b1.result]
     if b1.first("summary") or b1.first("report_saved"):
         p.append("boot 1 was meant to die mid-audit, yet it finished")
-    if [e["phys"] for e in b1.all("bad_frame")] != [BAD_FRAME]:
+    # (bad_frame events come at the end of a pass: the power may go first)
+    if any(e["phys"] != BAD_FRAME for e in b1.all("bad_frame")):
         p.append("boot 1 bad_frame events: %s" % b1.all("bad_frame"))
     # what Linux would read now: the unfinished record the kernel wrote
     rc, out = lastrun(d, "boot1", "--json")

@@ -35,7 +35,7 @@ def put(d, img, name, text, dest):
 def moved_image(d, dest="::/EFI/tools/metaslot.efi"):
     """The stick image with BOOTX64.EFI moved away (so the firmware falls
     through to the shell and its startup.nsh) to `dest`; the stick's own
-    \\EFI\\METASLOT\\METASLOT.CFG (full audit, halt) stays as a decoy."""
+    \\EFI\\METASLOT\\METASLOT.CFG (standard audit, halt) stays as a decoy."""
     img = qemu.prepare_image(d, None)
     folder = dest.rsplit("/", 1)[0]
     esp(img, "mmd", folder)

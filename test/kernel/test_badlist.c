@@ -1,5 +1,6 @@
-/* Host tests of the bad-frame list (kernel/audit/badlist.c) and its two
- * exports: hand-worked memmap=/badram= strings, every output cap with a
+/* Host tests of the bad-frame list (kernel/audit/badlist.c), its error
+ * detail (checked against a model kept here) and its three exports:
+ * hand-worked memmap=/badram=/Windows strings, every output cap with a
  * canary behind it, and checkers that parse the strings back and verify,
  * frame by frame, that they cover exactly the bad frames. */
 #include <stdarg.h>
@@ -517,12 +518,12 @@ static void a_cap_below_the_prefix_omits_every_range(void **s)
 	}
 }
 
-/* The audit's own buffers are 1024 bytes: a long list is cut, and what is
- * kept still covers only bad frames, from the lowest up. */
+/* The audit's own buffers (BADLIST_EXPORT_CAP): a long list is cut, and
+ * what is kept still covers only bad frames, from the lowest up. */
 static void a_long_list_in_the_audits_buffer(void **s)
 {
 	(void)s;
-	char out[1024 + 16];
+	char out[BADLIST_EXPORT_CAP + 16];
 	uint32_t om;
 	uint64_t covered;
 
@@ -531,11 +532,11 @@ static void a_long_list_in_the_audits_buffer(void **s)
 		badlist_add(B, (uint64_t)(BADLIST_MAX - i) * 2 * FRAME + 0x100000000ull, 0, 1, 0, "x");
 	badlist_sort(B);
 	memset(out, 0xa5, sizeof(out));
-	size_t len = badlist_memmap_param(B, out, 1024, &om);
+	size_t len = badlist_memmap_param(B, out, BADLIST_EXPORT_CAP, &om);
 
-	for (size_t k = 1024; k < sizeof(out); k++)
+	for (size_t k = BADLIST_EXPORT_CAP; k < sizeof(out); k++)
 		assert_int_equal((unsigned char)out[k], 0xa5);
-	assert_true(len < 1024 && len == strlen(out));
+	assert_true(len < BADLIST_EXPORT_CAP && len == strlen(out));
 	uint32_t kept = check_memmap(out, &covered);
 
 	assert_true(kept > 10);
@@ -544,14 +545,196 @@ static void a_long_list_in_the_audits_buffer(void **s)
 	assert_true(strstr(out, "4K$0x100002000,4K$0x100004000,") == out + 7);
 
 	memset(out, 0xa5, sizeof(out));
-	len = badlist_badram(B, out, 1024, &om);
-	for (size_t k = 1024; k < sizeof(out); k++)
+	len = badlist_badram(B, out, BADLIST_EXPORT_CAP, &om);
+	for (size_t k = BADLIST_EXPORT_CAP; k < sizeof(out); k++)
 		assert_int_equal((unsigned char)out[k], 0xa5);
-	assert_true(len < 1024 && len == strlen(out));
+	assert_true(len < BADLIST_EXPORT_CAP && len == strlen(out));
 	kept = parse_badram(out);
 	assert_int_equal(kept + om, BADLIST_MAX);
 	for (uint32_t k = 0; k < kept; k++)
 		assert_int_equal(pair_addr[k], 0x100000000ull + (uint64_t)(k + 1) * 2 * FRAME);
+
+	memset(out, 0xa5, sizeof(out));
+	len = badlist_windows(B, out, BADLIST_EXPORT_CAP, &om);
+	for (size_t k = BADLIST_EXPORT_CAP; k < sizeof(out); k++)
+		assert_int_equal((unsigned char)out[k], 0xa5);
+	assert_true(len < BADLIST_EXPORT_CAP && len == strlen(out));
+	kept = 0;
+	for (const char *p = out; *p; kept++) {
+		assert_int_equal(parse_hex(&p), 0x100000 + (uint64_t)(kept + 1) * 2);
+		if (*p)
+			assert_int_equal(*p++, ' ');
+	}
+	assert_true(kept > 10);
+	assert_int_equal(kept + om, BADLIST_MAX);
+}
+
+
+/* ---------------------------------------------------------------- error detail */
+
+static void error_detail_by_hand(void **s)
+{
+	(void)s;
+	reset();
+	/* frame 0x5000: two reads by pattern 2, one by pattern 0 */
+	assert_non_null(badlist_read(B, 0x5010, 0xff, 0xfe, 1, "p2", 2));
+	assert_null(badlist_read(B, 0x5ff8, 0, 0x80, 1, "p2", 2));
+	assert_null(badlist_read(B, 0x5010, 0xff, 0x7f, 0, "p0", 0));
+	/* frame 0x9000, a machine check's: listed, no read, no error */
+	assert_non_null(badlist_add(B, 0x9000, 0, 0, 2, "machine_check"));
+	/* a read that found what it expected is no error either */
+	assert_non_null(badlist_read(B, 0x20008, 5, 5, 0, "p1", 1));
+	/* a read with no pattern number counts in the totals only */
+	assert_null(badlist_read(B, 0x9008, 1ull << 63, 0, 0, "x", BADLIST_NO_PATTERN));
+
+	assert_int_equal(B->n, 3);
+	const struct bad_frame *f = &B->f[0];
+
+	assert_int_equal(f->phys, 0x5000);
+	assert_int_equal(f->addr, 0x5010);         /* the first bad word stays */
+	assert_int_equal(f->expected, 0xff);
+	assert_int_equal(f->actual, 0xfe);
+	assert_string_equal(f->pattern, "p2");
+	assert_int_equal(f->bits, 0x81);
+	assert_int_equal(f->errors, 3);
+	assert_int_equal(f->patterns, (1u << 2) | (1u << 0));
+	f = &B->f[1];
+	assert_int_equal(f->errors, 1);
+	assert_int_equal(f->bits, 1ull << 63);
+	assert_int_equal(f->patterns, 0);
+	assert_string_equal(f->pattern, "machine_check");
+	f = &B->f[2];
+	assert_int_equal(f->errors, 0);
+	assert_int_equal(f->bits, 0);
+
+	assert_int_equal(B->errors, 4);
+	assert_int_equal(B->bits, 0x81 | (1ull << 63));
+	assert_int_equal(B->lowest, 0x5010);
+	assert_int_equal(B->highest, 0x9008);
+	assert_int_equal(B->pattern_errors[2], 2);
+	assert_int_equal(B->pattern_errors[0], 1);
+	assert_int_equal(B->pattern_errors[1], 0);
+}
+
+/* Random bad reads, some beyond a full list: every frame's detail and the
+ * totals against a model; a frame is listed (and so poisoned) once. */
+static void error_detail_matches_a_model(void **s)
+{
+	(void)s;
+	enum { FRAMES = BADLIST_MAX + 200, READS = 20000 };
+	static uint64_t bits[FRAMES], errs[FRAMES], pats[FRAMES], per_pattern[BADLIST_PATTERNS];
+	uint64_t x = 88172645463325252ull, total = 0, allbits = 0, lo = ~0ull, hi = 0, listed = 0;
+
+	reset();
+	memset(bits, 0, sizeof(bits));
+	memset(errs, 0, sizeof(errs));
+	memset(pats, 0, sizeof(pats));
+	memset(per_pattern, 0, sizeof(per_pattern));
+	for (uint32_t r = 0; r < READS; r++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint32_t fr = (uint32_t)(x % FRAMES), no = (uint32_t)(x >> 20) % 40;
+		uint64_t addr = 0x100000000ull + (uint64_t)fr * FRAME + ((x >> 8) & 0x1ff) * 8;
+		uint64_t exp = x * 3, act = exp ^ (1ull << ((x >> 30) % 64)) ^ ((x >> 40) & 1);
+
+		if (no >= BADLIST_PATTERNS)
+			no = BADLIST_NO_PATTERN;
+		if (badlist_read(B, addr, exp, act, 0, "p", no))
+			listed++;
+		if (exp == act)
+			continue;  /* listed, but no error */
+		bits[fr] |= exp ^ act;
+		errs[fr]++;
+		if (no != BADLIST_NO_PATTERN) {
+			pats[fr] |= 1u << no;
+			per_pattern[no]++;
+		}
+		total++;
+		allbits |= exp ^ act;
+		lo = addr < lo ? addr : lo;
+		hi = addr > hi ? addr : hi;
+	}
+	assert_int_equal(listed, B->n);
+	assert_int_equal(B->n, BADLIST_MAX);
+	assert_int_equal(B->errors, total);
+	assert_int_equal(B->bits, allbits);
+	assert_int_equal(B->lowest, lo);
+	assert_int_equal(B->highest, hi);
+	for (uint32_t i = 0; i < BADLIST_PATTERNS; i++)
+		assert_int_equal(B->pattern_errors[i], per_pattern[i]);
+	for (uint32_t i = 0; i < B->n; i++) {
+		uint32_t fr = (uint32_t)((B->f[i].phys - 0x100000000ull) / FRAME);
+
+		assert_int_equal(B->f[i].bits, bits[fr]);
+		assert_int_equal(B->f[i].errors, errs[fr]);
+		assert_int_equal(B->f[i].patterns, pats[fr]);
+	}
+	/* sorting moves the detail with its frame */
+	badlist_sort(B);
+	for (uint32_t i = 0; i < B->n; i++) {
+		uint32_t fr = (uint32_t)((B->f[i].phys - 0x100000000ull) / FRAME);
+
+		assert_int_equal(B->f[i].bits, bits[fr]);
+		assert_int_equal(B->f[i].errors, errs[fr]);
+	}
+}
+
+/* ---------------------------------------------------------------- the Windows list */
+
+static void windows_list_by_hand(void **s)
+{
+	(void)s;
+	static const uint64_t f[] = { 0x12345000, 0x12346000, 0x20000000, 0x123456789000 };
+
+	reset();
+	assert_string_equal(export(badlist_windows), "");
+	add_frames(f, 4);
+	badlist_sort(B);
+	assert_string_equal(export(badlist_windows), "0x12345 0x12346 0x20000 0x123456789");
+}
+
+/* Every cap: whole page numbers only, from the lowest, NUL-terminated inside
+ * the cap, and kept + omitted = listed frames. */
+static void every_cap_windows(void **s)
+{
+	(void)s;
+	static char full[65536], out[65536 + 64];
+	uint32_t om;
+
+	reset();
+	for (uint32_t i = 0; i < 40; i++)
+		badlist_add(B, (uint64_t)(i * i * 7 + 1) * FRAME, 0, 1, 0, "x");
+	badlist_sort(B);
+	size_t flen = badlist_windows(B, full, sizeof(full), &om);
+
+	assert_int_equal(om, 0);
+	for (size_t cap = 0; cap <= flen + 3; cap++) {
+		memset(out, 0xa5, sizeof(out));
+		size_t len = badlist_windows(B, out, cap, &om);
+		uint32_t kept = 0;
+
+		for (size_t k = cap; k < sizeof(out); k++)
+			if ((unsigned char)out[k] != 0xa5)
+				fail_msg("cap %zu: byte %zu written", cap, k);
+		if (cap) {
+			assert_int_equal(len, strlen(out));
+			assert_true(len < cap);
+			assert_memory_equal(out, full, len);
+			assert_true(!len || full[len] == 0 || full[len] == ' ');
+			for (const char *p = out; *p; p++) {
+				uint64_t pfn = parse_hex(&p);
+
+				assert_true(badlist_contains(B, pfn * FRAME));
+				kept++;
+				if (!*p)
+					break;
+				assert_int_equal(*p, ' ');
+			}
+		} else {
+			assert_int_equal(len, 0);
+		}
+		if (kept + om != B->n)
+			fail_msg("cap %zu: kept %u, omitted %u, of %u", cap, kept, om, B->n);
+	}
 }
 
 int main(void)
@@ -567,6 +750,10 @@ int main(void)
 		cmocka_unit_test(every_cap_badram),
 		cmocka_unit_test(a_cap_below_the_prefix_omits_every_range),
 		cmocka_unit_test(a_long_list_in_the_audits_buffer),
+		cmocka_unit_test(error_detail_by_hand),
+		cmocka_unit_test(error_detail_matches_a_model),
+		cmocka_unit_test(windows_list_by_hand),
+		cmocka_unit_test(every_cap_windows),
 	};
 	return cmocka_run_group_tests(t, setup, teardown);
 }

@@ -248,6 +248,40 @@ static void audit_passes(void **s)
 	}
 }
 
+static void bit_fade_seconds_key(void **s)
+{
+	(void)s;
+	static const struct { const char *v; uint32_t n; } good[] = {
+		{ "1", 1 }, { "5", 5 }, { "300", 300 }, { "86400", 86400 }, { "0x3c", 60 },
+	};
+	char buf[128];
+
+	parse("");
+	assert_int_equal(c.bit_fade_seconds, 300);
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(buf, sizeof(buf), "bit_fade_seconds=%s", good[i].v);
+		parse(buf);
+		assert_int_equal(c.nissues, 0);
+		assert_int_equal(c.bit_fade_seconds, good[i].n);
+	}
+	/* 0 would test nothing; garbage and the too long are refused: the
+	 * value before stands (the default when there is none) */
+	static const char *bad[] = { "bit_fade_seconds=0", "bit_fade_seconds=86401",
+				     "bit_fade_seconds=-5", "bit_fade_seconds=",
+				     "bit_fade_seconds=5s", "bit_fade_seconds=five",
+				     "bit_fade_seconds=4294967301", "bit_fade_seconds=0x" };
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "bit_fade_seconds=7\n%s\n", bad[i]);
+		parse(buf);
+		expect_bad_value("bit_fade_seconds", 2, bad[i]);
+		assert_int_equal(c.bit_fade_seconds, 7);
+		parse(bad[i]);
+		expect_bad_value("bit_fade_seconds", 1, bad[i]);
+		assert_int_equal(c.bit_fade_seconds, 300);
+	}
+}
+
 static void audit_patterns_key(void **s)
 {
 	(void)s;
@@ -295,6 +329,59 @@ static void audit_patterns_key(void **s)
 	}
 	parse("patterns=bogus");
 	assert_int_equal(c.patterns, 0);
+}
+
+static uint32_t index_of(const char *name)
+{
+	const struct audit_pattern *p = audit_pattern_find(name, (uint32_t)strlen(name));
+
+	assert_non_null(p);
+	return (uint32_t)(p - audit_patterns);
+}
+
+static void iterations_key(void **s)
+{
+	(void)s;
+	static const char *const family[] = { "mov_inv_ones_zeros", "mov_inv_8bit",
+					      "mov_inv_random", "mov_inv_walk64" };
+	char buf[128];
+
+	parse("");
+	for (uint32_t i = 0; i < AUDIT_MAX_PATTERNS; i++)
+		assert_int_equal(c.iterations[i], 0);
+	/* a number: every pattern of the family, nothing else */
+	parse("iterations=5");
+	assert_int_equal(c.nissues, 0);
+	for (uint32_t i = 0; i < audit_pattern_count; i++)
+		assert_int_equal(c.iterations[i], audit_patterns[i].iterations ? 5 : 0);
+	for (uint32_t f = 0; f < 4; f++)
+		assert_int_equal(c.iterations[index_of(family[f])], 5);
+	/* by name; a later line adds to and overrides an earlier one */
+	parse("iterations=mov_inv_8bit:2,mov_inv_random:1000\niterations=mov_inv_8bit:7");
+	assert_int_equal(c.nissues, 0);
+	assert_int_equal(c.iterations[index_of("mov_inv_8bit")], 7);
+	assert_int_equal(c.iterations[index_of("mov_inv_random")], 1000);
+	assert_int_equal(c.iterations[index_of("mov_inv_ones_zeros")], 0);
+	assert_int_equal(c.iterations[index_of("mov_inv_walk64")], 0);
+	parse("iterations=1\niterations=mov_inv_walk64:3");
+	assert_int_equal(c.iterations[index_of("mov_inv_walk64")], 3);
+	assert_int_equal(c.iterations[index_of("mov_inv_ones_zeros")], 1);
+	/* garbage: an issue, and nothing changes (all or nothing) */
+	const char *bad[] = {
+		"iterations=", "iterations=0", "iterations=1001", "iterations=-1", "iterations=x",
+		"iterations=own_address:2", "iterations=block_move:2", "iterations=mov_inv_8bit",
+		"iterations=mov_inv_8bit:", "iterations=mov_inv_8bit:0", "iterations=mov_inv_8bit:2,",
+		"iterations=mov_inv_8bit:2,bogus:3", "iterations=mov_inv_8bit:2:3",
+		"iterations=:2", "iterations=mov_inv_8bit:2,,mov_inv_random:2",
+		"iterations=99999999999999999999", "iterations=mov_inv_8bit:1001",
+	};
+	for (uint32_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "iterations=mov_inv_random:4\n%s", bad[i]);
+		parse(buf);
+		expect_bad_value("iterations", 2, bad[i]);
+		for (uint32_t k = 0; k < audit_pattern_count; k++)
+			assert_int_equal(c.iterations[k], k == index_of("mov_inv_random") ? 4 : 0);
+	}
 }
 
 static void inject_fault_key(void **s)
@@ -408,6 +495,34 @@ static void bandwidth_key(void **s)
 	assert_string_equal(c.issues[0].what, "bad value");
 }
 
+/* menu_timeout= is the loader's (efi/menu.c); the kernel knows the key, so
+ * it is no "unknown key", and reports a bad value like any other. */
+static void menu_timeout_key(void **s)
+{
+	(void)s;
+	parse("");
+	assert_int_equal(c.menu_timeout, 0);
+	parse("menu_timeout=5\n");
+	assert_int_equal(c.menu_timeout, 5);
+	assert_int_equal(c.nissues, 0);
+	parse("menu_timeout=5\nmenu_timeout=0\n");
+	assert_int_equal(c.menu_timeout, 0);
+	parse("menu_timeout=3600\n");
+	assert_int_equal(c.menu_timeout, 3600);
+	assert_int_equal(c.nissues, 0);
+
+	static const char *bad[] = { "menu_timeout=3601", "menu_timeout=-1", "menu_timeout=",
+				     "menu_timeout=5s", "menu_timeout=off" };
+	char buf[128];
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "menu_timeout=7\n%s\n", bad[i]);
+		parse(buf);
+		expect_bad_value("menu_timeout", 2, bad[i]);
+		assert_int_equal(c.menu_timeout, 7);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -423,10 +538,13 @@ int main(void)
 		cmocka_unit_test(audit_mode),
 		cmocka_unit_test(audit_passes),
 		cmocka_unit_test(audit_patterns_key),
+		cmocka_unit_test(iterations_key),
+		cmocka_unit_test(bit_fade_seconds_key),
 		cmocka_unit_test(inject_fault_key),
 		cmocka_unit_test(inject_fault_keeps_sixteen),
 		cmocka_unit_test(load_options_win_for_audit_keys),
 		cmocka_unit_test(bandwidth_key),
+		cmocka_unit_test(menu_timeout_key),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }
