@@ -59,6 +59,11 @@ static int set_bandwidth(struct config *c, const char *v, size_t n)
 	PICK(no_bandwidth, "on", "off");
 }
 
+static int set_screen_log(struct config *c, const char *v, size_t n)
+{
+	PICK(screen_log_json, "human", "json");
+}
+
 static int set_report(struct config *c, const char *v, size_t n)
 {
 	PICK(save_report, "off", "on");
@@ -255,6 +260,7 @@ static const struct {
 	{ "stress_ops", set_stress_ops },
 	{ "bench", set_bench },
 	{ "bandwidth", set_bandwidth },
+	{ "screen_log", set_screen_log },
 	{ "fault_test", set_fault_test },
 	{ "audit", set_audit },
 	{ "passes", set_passes },

@@ -36,4 +36,12 @@ void audit_describe_iterations(struct jw *w);
 struct badlist;
 const struct badlist *audit_bad_frames(void);
 
+/* Entries [from, from + max) of the bad-frame list as it is now, copied
+ * under its lock (any CPU, while the passes add to it); returns how many,
+ * and in *total the bad frames found so far (listed + overflow). The list
+ * only grows until the audit's result sorts it, after its last pass. */
+struct bad_frame;
+uint32_t audit_bad_frames_copy(uint32_t from, struct bad_frame *out, uint32_t max,
+			       uint64_t *total);
+
 #endif

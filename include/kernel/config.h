@@ -35,6 +35,7 @@ struct config {
 	uint64_t stress_ops;       /* allocator operations per CPU in the stress */
 	int bench;                 /* run the in-kernel benchmark */
 	int no_bandwidth;          /* bandwidth=off: skip the bandwidth measurement */
+	int screen_log_json;       /* screen_log=json: events in the screen's log too */
 	enum fault_test fault_test; /* a deliberate fault, for tests */
 
 	enum audit_mode audit;

@@ -22,6 +22,8 @@ uint64_t cpuid_cache_bytes(const uint32_t r[4], uint32_t *level, uint32_t *type,
  * and emits cpu_info; call after smp_init. */
 void cpuinfo_init(void);
 const struct cpu_caches *cpuinfo_caches(void);
+/* The brand string ("" before cpuinfo_init or when the CPU has none). */
+const char *cpuinfo_brand(void);
 
 /* Samples the thermal sensors on every CPU and emits a thermal event tagged
  * `when` ("available":false where the CPU has no DTS, QEMU included). */

@@ -1,13 +1,19 @@
-/* The diagnostic screen: a fixed panel above the scrolling log with a header,
- * a picture of physical memory, per-CPU progress bars and, at the end, the
- * result in large type (kernel/fb/diagscreen.c). Drawn with the fbcon
- * primitives on the same character grid, so test/boot/screen.py reads its
- * text like any other; its layout is a pure function of the grid, which
- * screen.py mirrors (diag_compute_layout <-> screen.diag_layout).
+/* The diagnostic screen: a fixed panel above a short scrolling log. This
+ * file owns the panel's layout, the memory picture, the per-CPU progress
+ * bars and, at the end, the result in large type (kernel/fb/diagscreen.c);
+ * the header, the test table and the error table are drawn into the rows it
+ * lays out by kernel/fb/panels.c (panels.h). Drawn with the fbcon primitives
+ * on the same character grid, so test/boot/screen.py reads its text like any
+ * other; the layout is a pure function of the grid, which screen.py mirrors
+ * (diag_compute_layout <-> screen.diag_layout).
  *
  * Panel rows, top to bottom:
- *   header (2 rows), map caption, map (map_rows), legend (legend_rows),
- *   one blank row, status (status_rows: bars, later the result), separator.
+ *   header (header_rows = 3), the run's overall progress (run_row),
+ *   the tables (tables_rows: the test table, then the error table in what
+ *   is left), map caption, map (map_rows), legend (legend_rows), one blank
+ *   row, status (status_rows: bars, later the result), separator.
+ * The log keeps log_rows at the bottom (at least 1; the panel is laid out
+ * from the bottom up so the tables get what the fixed parts leave).
  *
  * No locks: callers serialise, as for fbcon. Every call is a no-op until
  * diag_init() succeeds (no framebuffer, or a screen under 40x20 cells). */
@@ -17,7 +23,9 @@
 #include <stdint.h>
 #include <kernel/fbcon.h>
 
-/* State of one map cell (a range of frames). When a cell's frames differ,
+/* State of one map cell (a range of frames). Coverage (tested / untested
+ * frames) adds its states here, with a colour, a legend name and a rank in
+ * kernel/fb/screen.c's `rank`. When a cell's frames differ,
  * the kernel should show the most alarming: poisoned > kernel > metadata >
  * firmware > allocated > free > hole. 0 is "not RAM" so a zeroed array is
  * honest. */
@@ -42,19 +50,12 @@ enum diag_result {
 extern const uint32_t diag_result_rgb[3];        /* banner background */
 extern const char *const diag_result_text[3];    /* "PASS", "BAD MEMORY", "FAIL" */
 
-struct diag_header {
-	const char *firmware;  /* e.g. "EDK II rev 0x10000"; NULL: not shown */
-	const char *loader;    /* e.g. "metaslot 0.1"; NULL: not shown */
-	uint32_t cpus;         /* also picks the progress-bar style */
-	uint64_t ram_bytes;
-	uint64_t meta_bytes;   /* metadata array size */
-	const char *dimms;     /* e.g. "DIMMs: 2 of 4, ..."; NULL or "": not shown */
-};
-
 /* Rows and columns are cells of the fbcon grid; _x/_y and block are pixels. */
 struct diag_layout {
 	uint32_t enabled;      /* 0: screen too small, no panel */
-	uint32_t header_row;   /* two rows */
+	uint32_t header_row, header_rows;
+	uint32_t run_row;      /* overall progress of the RAM test, ETA */
+	uint32_t tables_row, tables_rows; /* test table, then error table */
 	uint32_t caption_row;
 	uint32_t map_row, map_rows;
 	uint32_t map_x, map_y; /* top-left pixel of memory cell 0 */
@@ -66,6 +67,7 @@ struct diag_layout {
 	uint32_t status_row, status_rows;
 	uint32_t separator_row;
 	uint32_t panel_rows;   /* the log starts at this row */
+	uint32_t log_rows;     /* rows - panel_rows */
 	uint32_t result_scale; /* result glyphs: each font pixel is this square */
 	uint32_t bar_slots_per_row; /* detailed bars per status row */
 };
@@ -77,8 +79,12 @@ void diag_compute_layout(const struct fbcon_geometry *g, struct diag_layout *l);
  * the panel is shown, 0 if there is no screen or it is too small. */
 int diag_init(void);
 void diag_get_layout(struct diag_layout *l);
+/* Counts diag_init calls: what was drawn in the panel before a change of
+ * this number is gone (panels.c keeps what it drew until then). */
+uint32_t diag_generation(void);
 
-void diag_header(const struct diag_header *h);
+/* How many CPUs the progress bars are for (picks detailed or compact bars). */
+void diag_set_cpus(uint32_t cpus);
 
 /* Upper bound of diag_map_capacity() on any screen, to size a static array. */
 #define DIAG_MAP_MAX_CELLS 16384u

@@ -107,6 +107,20 @@ void mce_poll_all(void);
  * errors found, and what polling cost. */
 void mce_finish(void);
 
+/* The last machine-check errors this run saw (stale ones from before it are
+ * not kept), for the screen's error table. */
+struct mce_record {
+	uint64_t seq;         /* 1, 2, ... in the order they were read */
+	uint64_t phys;        /* with phys_valid */
+	uint32_t cpu, bank;
+	uint8_t phys_valid, corrected;
+	enum mce_kind kind;
+};
+#define MCE_RECENT 16
+/* Copies the records with seq > after (at most MCE_RECENT, the newest),
+ * oldest first, into out; returns how many. Any CPU, any time. */
+uint32_t mce_recent(uint64_t after, struct mce_record *out);
+
 struct trap_frame;
 /* #MC (vector 18): logs this CPU's banks and stops every CPU; the run ends
  * as fail with reason "machine_check". */

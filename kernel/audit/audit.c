@@ -43,7 +43,7 @@ void audit_run(void)
 		return;
 	plan_patterns(&plan);
 	kprintf("audit: %s, %u pass(es), patterns %s, %u CPUs",
-		audit_mode_name(kcfg.audit), kcfg.passes, plan.names, n);
+		config_audit_name(kcfg.audit), kcfg.passes, plan.names, n);
 	/* before the passes take all free memory: the uncached view's tables */
 	if (ucview_prepare(n))
 		kprintf("audit: no uncached view (no memory for its page tables)");
@@ -111,4 +111,17 @@ uint64_t audit_test_block(uint64_t phys, uint8_t order)
 const struct badlist *audit_bad_frames(void)
 {
 	return &found.bad;
+}
+
+uint32_t audit_bad_frames_copy(uint32_t from, struct bad_frame *out, uint32_t max,
+			       uint64_t *total)
+{
+	uint64_t flags = spin_lock_irqsave(&found.bad_lock);
+	uint32_t n = 0;
+
+	for (uint32_t i = from; i < found.bad.n && n < max; i++)
+		out[n++] = found.bad.f[i];
+	*total = found.bad.n + found.bad.overflow;
+	spin_unlock_irqrestore(&found.bad_lock, flags);
+	return n;
 }

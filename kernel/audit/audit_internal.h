@@ -49,7 +49,6 @@ struct audit_cpu_stat {
 
 /* plan.c */
 uint32_t audit_quick_patterns(void);
-const char *audit_mode_name(enum audit_mode m);
 void plan_patterns(struct audit_plan *p);
 /* The table: one block, itself tested with the quick patterns first; 0 when
  * no block could be had (or every try found bad memory). */

@@ -25,13 +25,6 @@ uint32_t audit_quick_patterns(void)
 	return m;
 }
 
-static const char *const mode_names[] = { "off", "quick", "standard", "full" };
-
-const char *audit_mode_name(enum audit_mode m)
-{
-	return m <= AUDIT_FULL ? mode_names[m] : "?";
-}
-
 static uint32_t selected_patterns(void)
 {
 	uint32_t m = 0;

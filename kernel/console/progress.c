@@ -59,6 +59,7 @@ void progress_begin(const char *phase, uint32_t cpus)
 		screen_progress(c, 0, phase);
 	}
 	event(0, -1);
+	screen_refresh();
 }
 
 void progress_update(uint32_t cpu, uint64_t done, uint64_t total)
@@ -70,7 +71,10 @@ void progress_update(uint32_t cpu, uint64_t done, uint64_t total)
 		return;
 	atomic_store_explicit(&percent[cpu], (unsigned char)pct, memory_order_relaxed);
 	screen_progress(cpu, pct, phase_name);
-	if (cpu != 0 || rdtsc() - last_event_tsc < tsc_hz)
+	if (cpu != 0)
+		return;
+	screen_tick(); /* the panels, a few times a second */
+	if (rdtsc() - last_event_tsc < tsc_hz)
 		return;
 	event(slowest(), -1);
 }
@@ -78,7 +82,10 @@ void progress_update(uint32_t cpu, uint64_t done, uint64_t total)
 void progress_resting(uint32_t cpu, uint64_t seconds_left)
 {
 	mce_poll_cpu(MCE_POLL_MS);
-	if (cpu != 0 || rdtsc() - last_event_tsc < tsc_hz)
+	if (cpu != 0)
+		return;
+	screen_tick();
+	if (rdtsc() - last_event_tsc < tsc_hz)
 		return;
 	event(slowest(), (int64_t)seconds_left);
 }
@@ -90,4 +97,5 @@ void progress_end(void)
 		screen_progress(c, 100, phase_name);
 	event(100, -1);
 	eta_of = 0;
+	screen_refresh(); /* what the phase found, before anything sorts it */
 }

@@ -174,6 +174,11 @@ static void identify(void)
 	caches();
 }
 
+const char *cpuinfo_brand(void)
+{
+	return ci.brand;
+}
+
 void cpuinfo_init(void)
 {
 	uint32_t n = atomic_load(&cpus_online), differ = 0;

@@ -25,6 +25,7 @@
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
 #include <kernel/run.h>
+#include <kernel/screen.h>
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
 #include <kernel/time.h>
@@ -55,6 +56,12 @@ static int skip_bank0_ctl;
 static struct spinlock bank_lock;
 static uint64_t last_poll[MAX_CPUS];
 static struct { uint64_t polls, cycles, errors; } polled[MAX_CPUS]; /* CPU c writes [c] */
+/* The last errors, for mce_recent: slot seq % MCE_RECENT. A writer claims a
+ * seq, fills the slot, then publishes it (release); a reader takes a slot
+ * whose seq is what it expects, so a half-written one is skipped, never torn
+ * into a wrong row (#MC writes here too and takes no lock). */
+static struct mce_record recent[MCE_RECENT];
+static atomic_ulong recent_claimed, recent_seq[MCE_RECENT];
 
 static uint64_t read_cr4(void)
 {
@@ -151,10 +158,42 @@ static int bank_read(uint32_t b, struct mce_regs *r)
 	return 1;
 }
 
+static void remember(const struct mce_decoded *d, uint32_t cpu, uint32_t bank)
+{
+	uint64_t seq = atomic_fetch_add(&recent_claimed, 1) + 1;
+	struct mce_record *r = &recent[seq % MCE_RECENT];
+
+	*r = (struct mce_record){ seq, d->phys, cpu, bank, d->phys_valid, d->corrected, d->kind };
+	/* release: the record is whole before its seq says so */
+	atomic_store_explicit(&recent_seq[seq % MCE_RECENT], seq, memory_order_release);
+}
+
+uint32_t mce_recent(uint64_t after, struct mce_record *out)
+{
+	uint64_t last = atomic_load(&recent_claimed), first = after + 1;
+	uint32_t n = 0;
+
+	if (last >= MCE_RECENT && first <= last - MCE_RECENT)
+		first = last - MCE_RECENT + 1;
+	for (uint64_t s = first; s <= last; s++) {
+		/* acquire: pairs with remember's release */
+		if (atomic_load_explicit(&recent_seq[s % MCE_RECENT], memory_order_acquire) != s)
+			continue;
+		out[n] = recent[s % MCE_RECENT];
+		if (out[n].seq == s)
+			n++;
+	}
+	return n;
+}
+
 /* What this run does with a decoded error (mce_action_for), done. */
-static const char *act(const struct mce_decoded *d, uint32_t cpu, int stale, int in_mc)
+static const char *act(const struct mce_decoded *d, uint32_t cpu, uint32_t bank, int stale,
+		       int in_mc)
 {
 	enum mce_action a = mce_action_for(d, stale, in_mc, metadata_frames());
+
+	if (!stale)
+		remember(d, cpu, bank);
 
 	if (a == MCE_ACTION_POISON)
 		audit_add_bad_frame(d->phys, cpu, "machine_check");
@@ -211,7 +250,7 @@ static void report(uint32_t cpu, const struct mce_regs *r, int stale)
 	char line[200];
 
 	mce_decode(r, decode_flags, phys_limit, &d);
-	const char *action = act(&d, cpu, stale, 0);
+	const char *action = act(&d, cpu, r->bank, stale, 0);
 
 	if (!stale)
 		journal_machine_check(cpu, r, 0);
@@ -338,7 +377,7 @@ void mce_exception(struct trap_frame *f)
 		if (!bank_read(b, &r))
 			continue;
 		mce_decode(&r, decode_flags, phys_limit, &d);
-		const char *action = act(&d, me, 0, 1);
+		const char *action = act(&d, me, r.bank, 0, 1);
 
 		journal_machine_check(me, &r, 1);
 		errors++;
@@ -356,6 +395,7 @@ void mce_exception(struct trap_frame *f)
 	jw_reg(&w, "rip", f->rip);
 	jw_u64(&w, "banks_with_errors", errors);
 	console_emergency(jw_finish(&w));
+	screen_refresh_stopped(); /* the error table shows it before the verdict */
 	journal_stop("machine_check"); /* what it can: the record says fail, and why */
 	run_stop_failed("machine_check");
 }

@@ -1,11 +1,12 @@
-/* The diagnostic panel above the log: header, memory picture with legend,
- * per-CPU progress bars, and the result in large type (see
- * include/kernel/diagscreen.h). Any change to diag_compute_layout must be
+/* The diagnostic panel above the log: its layout, the memory picture with
+ * legend, per-CPU progress bars, and the result in large type (see
+ * include/kernel/diagscreen.h; the header and tables are panels.c's). Any change to diag_compute_layout must be
  * mirrored in test/boot/screen.py (diag_layout); its self-test compares. */
 #include <stdint.h>
 #include <kernel/diagscreen.h>
 #include <kernel/fbcon.h>
 #include <lib/string.h>
+#include "fbtext.h"
 
 const uint32_t diag_cell_rgb[DIAG_CELL_STATES] = {
 	[DIAG_CELL_HOLE] = 0x383838,      [DIAG_CELL_FREE] = 0x30b030,
@@ -39,6 +40,7 @@ static const uint8_t legend_order[DIAG_CELL_STATES] = {
 
 #define MIN_COLS 40u
 #define MIN_ROWS 20u
+#define MIN_TABLES 4u      /* rows: test table head and one test, error caption and head */
 #define SWATCH_W 2u        /* legend swatch, cells */
 #define BAR_CELLS 10u
 #define PHASE_CHARS 8u
@@ -48,6 +50,7 @@ static const uint8_t legend_order[DIAG_CELL_STATES] = {
 
 static struct {
 	int active;
+	uint32_t generation;
 	int result_shown;
 	uint32_t cpus;
 	char phase[PHASE_CHARS + 1]; /* compact bars: the phase in the caption */
@@ -83,7 +86,7 @@ static void legend_place(uint32_t cols, uint32_t i, uint32_t *line, uint32_t *co
 
 void diag_compute_layout(const struct fbcon_geometry *g, struct diag_layout *l)
 {
-	uint32_t line, col, fw, fh;
+	uint32_t line, col, fw, fh, log, fixed;
 
 	memset(l, 0, sizeof(*l));
 	if (!g->font || g->cols < MIN_COLS || g->rows < MIN_ROWS)
@@ -91,9 +94,22 @@ void diag_compute_layout(const struct fbcon_geometry *g, struct diag_layout *l)
 	fw = g->font->width;
 	fh = g->font->height;
 	l->header_row = 0;
-	l->caption_row = 2;
-	l->map_row = 3;
-	l->map_rows = clamp(g->rows / 8, 2, 16);
+	l->header_rows = 3;
+	l->run_row = l->header_row + l->header_rows;
+	l->tables_row = l->run_row + 1;
+	/* bottom up: log, separator, status, blank, legend, map, caption; the
+	 * tables get the rest, taken from the log when short */
+	log = clamp(g->rows / 6, 3, 12);
+	l->status_rows = clamp(g->rows / 8, 5, 10);
+	l->map_rows = clamp(g->rows / 12, 2, 10);
+	legend_place(g->cols, DIAG_CELL_STATES - 1, &line, &col);
+	l->legend_rows = line + 1;
+	fixed = l->tables_row + 1 + l->map_rows + l->legend_rows + 1 + l->status_rows + 1;
+	if (fixed + MIN_TABLES + 1 > g->rows)
+		return; /* not even one log row beside the smallest tables */
+	l->tables_rows = g->rows - fixed > log + MIN_TABLES ? g->rows - fixed - log : MIN_TABLES;
+	l->caption_row = l->tables_row + l->tables_rows;
+	l->map_row = l->caption_row + 1;
 	l->block = g->cell_h / 2;
 	l->map_x = g->cell_w;
 	l->map_y = l->map_row * g->cell_h;
@@ -102,12 +118,10 @@ void diag_compute_layout(const struct fbcon_geometry *g, struct diag_layout *l)
 	if (l->map_lines > DIAG_MAP_MAX_CELLS / l->map_cols) /* only past 16K pixels wide */
 		l->map_lines = DIAG_MAP_MAX_CELLS / l->map_cols;
 	l->legend_row = l->map_row + l->map_rows;
-	legend_place(g->cols, DIAG_CELL_STATES - 1, &line, &col);
-	l->legend_rows = line + 1;
 	l->status_row = l->legend_row + l->legend_rows + 1;
-	l->status_rows = clamp(g->rows / 6, 5, 12);
 	l->separator_row = l->status_row + l->status_rows;
 	l->panel_rows = l->separator_row + 1;
+	l->log_rows = g->rows - l->panel_rows;
 	/* The longest verdict must fit beside a one-cell margin, above the detail row. */
 	l->result_scale = 8 * g->scale;
 	if (l->result_scale > (l->status_rows - 1) * g->cell_h / fh)
@@ -129,66 +143,6 @@ static void fill_rows(uint32_t row, uint32_t n, uint32_t rgb)
 	fb_fill_rect(0, row * diag.g.cell_h, diag.g.cols * diag.g.cell_w, n * diag.g.cell_h, rgb);
 }
 
-/* ---- text building: a fixed buffer, silently truncated */
-struct line {
-	char buf[160];
-	uint32_t len;
-};
-
-static void add(struct line *b, const char *s)
-{
-	while (*s && b->len + 1 < sizeof(b->buf))
-		b->buf[b->len++] = *s++;
-	b->buf[b->len] = 0;
-}
-
-static void add_u64(struct line *b, uint64_t v)
-{
-	char tmp[21];
-	int i = 20;
-
-	tmp[i] = 0;
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	add(b, &tmp[i]);
-}
-
-/* "8.0 GiB": one decimal, binary units. */
-static void add_size(struct line *b, uint64_t bytes)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	uint32_t u = 0;
-	uint64_t div = 1, whole, tenth;
-
-	while (u < 4 && bytes >= div * 1024) {
-		div *= 1024;
-		u++;
-	}
-	whole = bytes / div;
-	tenth = ((bytes % div) * 10 + div / 2) / div;
-	if (tenth == 10) {
-		whole++;
-		tenth = 0;
-	}
-	add_u64(b, whole);
-	if (u) {
-		char d[3] = { '.', (char)('0' + tenth), 0 };
-
-		add(b, d);
-	}
-	add(b, " ");
-	add(b, unit[u]);
-}
-
-static void pad(struct line *b, uint32_t width)
-{
-	while (b->len < width && b->len + 1 < sizeof(b->buf))
-		b->buf[b->len++] = ' ';
-	b->buf[b->len] = 0;
-}
-
 /* ---- drawing */
 static void draw_legend(void)
 {
@@ -208,6 +162,7 @@ static void draw_legend(void)
 int diag_init(void)
 {
 	diag.active = 0;
+	diag.generation++;
 	diag.result_shown = 0;
 	diag.cpus = 0;
 	diag.phase[0] = 0;
@@ -218,7 +173,7 @@ int diag_init(void)
 	fbcon_set_panel_rows(diag.l.panel_rows);
 	fill_rows(0, diag.l.panel_rows, PANEL_BG);
 	fill_rows(diag.l.header_row, 1, TITLE_BG);
-	put(1, diag.l.header_row, "metaslot", BRIGHT_FG, TITLE_BG);
+	put(1, diag.l.header_row, "metaslot", BRIGHT_FG, TITLE_BG); /* until panel_header */
 	put(1, diag.l.caption_row, "Physical memory", TEXT_FG, PANEL_BG);
 	draw_legend();
 	/* The rule under the panel: a thin line through the separator row. */
@@ -233,36 +188,14 @@ void diag_get_layout(struct diag_layout *l)
 	*l = diag.l;
 }
 
-void diag_header(const struct diag_header *h)
+uint32_t diag_generation(void)
 {
-	struct line a = { .len = 0 }, b = { .len = 0 };
+	return diag.generation;
+}
 
-	if (!diag.active)
-		return;
-	diag.cpus = h->cpus;
-	add(&a, "metaslot");
-	if (h->loader) {
-		add(&a, "   loader: ");
-		add(&a, h->loader);
-	}
-	if (h->firmware) {
-		add(&a, "   firmware: ");
-		add(&a, h->firmware);
-	}
-	pad(&a, diag.g.cols - 1); /* overwrite any longer previous header */
-	add(&b, "CPUs: ");
-	add_u64(&b, h->cpus);
-	add(&b, "   RAM: ");
-	add_size(&b, h->ram_bytes);
-	add(&b, "   metadata: ");
-	add_size(&b, h->meta_bytes);
-	if (h->dimms && h->dimms[0]) {
-		add(&b, "   ");
-		add(&b, h->dimms);
-	}
-	pad(&b, diag.g.cols - 1);
-	put(1, diag.l.header_row, a.buf, BRIGHT_FG, TITLE_BG);
-	put(1, diag.l.header_row + 1, b.buf, TEXT_FG, PANEL_BG);
+void diag_set_cpus(uint32_t cpus)
+{
+	diag.cpus = cpus;
 }
 
 uint32_t diag_map_capacity(void)
@@ -291,9 +224,9 @@ void diag_map(const uint8_t *cells, uint32_t n, uint64_t bytes_per_cell)
 		return;
 	if (n > capacity)
 		n = capacity;
-	add(&cap, "Physical memory, one cell = ");
-	add_size(&cap, bytes_per_cell);
-	pad(&cap, diag.g.cols - 1);
+	line_add(&cap, "Physical memory, one cell = ");
+	line_size(&cap, bytes_per_cell);
+	line_pad(&cap, diag.g.cols - 1);
 	put(1, diag.l.caption_row, cap.buf, TEXT_FG, PANEL_BG);
 	fb_fill_rect(diag.l.map_x, diag.l.map_y, diag.l.map_cols * diag.l.block,
 		     diag.l.map_lines * diag.l.block, PANEL_BG);
@@ -320,19 +253,19 @@ static void bar_detailed(uint32_t cpu, uint32_t percent, const char *phase)
 
 	if (cpu / l->bar_slots_per_row >= l->status_rows)
 		return; /* the header promised fewer CPUs */
-	add(&name, "cpu");
-	add_u64(&name, cpu);
-	pad(&name, 6);
+	line_add(&name, "cpu");
+	line_u64(&name, cpu);
+	line_pad(&name, 6);
 	if (percent < 100)
-		add(&pct, percent < 10 ? "  " : " ");
-	add_u64(&pct, percent);
-	add(&pct, "%");
+		line_add(&pct, percent < 10 ? "  " : " ");
+	line_u64(&pct, percent);
+	line_add(&pct, "%");
 	for (uint32_t i = 0; phase && phase[i] && i < PHASE_CHARS; i++) {
 		char c[2] = { phase[i], 0 };
 
-		add(&ph, c);
+		line_add(&ph, c);
 	}
-	pad(&ph, PHASE_CHARS);
+	line_pad(&ph, PHASE_CHARS);
 	put(col, row, name.buf, TEXT_FG, PANEL_BG);
 	fb_fill_rect(bar_x, row * g->cell_h, bar_w, g->cell_h, PANEL_BG);
 	fb_fill_rect(bar_x, y, bar_w, h, TRACK_RGB);
@@ -360,9 +293,9 @@ static void bar_compact(uint32_t cpu, uint32_t percent, const char *phase)
 		for (uint32_t i = 0; i < PHASE_CHARS; i++)
 			if ((diag.phase[i] = phase[i]) == 0)
 				break;
-		add(&cap, "one bar per CPU: ");
-		add(&cap, diag.phase);
-		pad(&cap, 17 + PHASE_CHARS);
+		line_add(&cap, "one bar per CPU: ");
+		line_add(&cap, diag.phase);
+		line_pad(&cap, 17 + PHASE_CHARS);
 		put(1, l->status_row, cap.buf, TEXT_FG, PANEL_BG);
 	}
 	if (cpu / per_row + 1 >= l->status_rows)

@@ -235,8 +235,8 @@ def bandwidth_off_skips_it(d):
 
 @case
 def screen_header_shows_the_dimms(d):
-    """The header's second row, read back from the framebuffer, ends with
-    the DIMM line built from SMBIOS."""
+    """The header's third row, read back from the framebuffer, is the DIMM
+    line built from SMBIOS."""
     png = os.path.join(d, "screen.png")
     sock, watch = screendump_when_done(d, png)
     extra = ["-smbios", "type=17,speed=2666"]
@@ -244,8 +244,8 @@ def screen_header_shows_the_dimms(d):
              monitor=sock, on_running=watch, timeout=260, extra=extra)
     if not b.first("summary") or not os.path.exists(png):
         return ["no summary or no screendump"]
-    rows = screen.decode_text(screen.read_png(png), 0, 2)
-    want = "DIMMs: 1 of 1, 256 MiB RAM-2666, multi_bit_ecc"
-    if len(rows) < 2 or not rows[1].endswith(want):
+    rows = screen.decode_text(screen.read_png(png), 0, 3)
+    want = " DIMMs: 1 of 1, 256 MiB RAM-2666, multi_bit_ecc"
+    if len(rows) < 3 or rows[2] != want:
         return ["header rows %r lack %r" % (rows, want)]
     return []

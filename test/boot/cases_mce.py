@@ -275,8 +275,8 @@ def mce_stale_banks_are_reported_as_such(d):
 @case
 def mce_uncorrected_error_is_on_the_screen(d):
     """What a technician sees after an uncorrectable error (on_finish=halt):
-    the FAIL verdict and the MACHINE CHECK line on the framebuffer, read back
-    through the monitor's screendump."""
+    the FAIL verdict, the MACHINE CHECK line and the error's row in the error
+    table on the framebuffer, read back through the monitor's screendump."""
     import screen  # test/boot/screen.py
     state, png = {}, os.path.join(d, "screen.png")
     sock = os.path.join(d, "monitor.sock")
@@ -312,6 +312,11 @@ def mce_uncorrected_error_is_on_the_screen(d):
     lines = screen.log_lines(img)
     if not any(l.startswith("MACHINE CHECK on cpu 0") for l in lines):
         p.append("no MACHINE CHECK line on screen; last lines %s" % lines[-6:])
+    e = screen.read_errors(img)  # the error table, drawn with every CPU stopped
+    rows = [r for r in (e.rows if e else [])
+            if r.get("mce") == "MACHINE CHECK UNCORRECTED, bank 2"]
+    if len(rows) != 1 or rows[0]["address"] != "0x%012x" % 0x10000000 or rows[0]["cpu"] != "0":
+        p.append("error table lacks the uncorrected error: %s" % (e,))
     return p
 
 

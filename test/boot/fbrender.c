@@ -8,7 +8,12 @@
  * Script: one command per line, fields separated by spaces; text fields are
  * hex-encoded bytes ("-" for none):
  *   write HEX | colour FG BG | clear | panel ROWS | diag
- *   header CPUS RAM_BYTES META_BYTES FIRMWARE LOADER
+ *   header CPUS RAM_BYTES META_BYTES FIRMWARE VERSION CPU_MODEL DIMMS ELAPSED_S
+ *   test NAME STATE PASS PERCENT MS ETA_S ERRORS        (adds a row)
+ *   tests ENABLED RUNNING FINISHED PASS PASSES PERCENT ETA_S   (draws the rows)
+ *   error KIND ADDR_VALID ADDR DIMM EXPECTED ACTUAL WHAT CPU CORRECTED BANK
+ *   errors TOTAL                                         (draws, newest first)
+ *   (ETA_S -1: none)
  *   map BYTES_PER_CELL PATTERN   (PATTERN: state bytes, repeated to capacity)
  *   cell INDEX STATE | progress CPU PERCENT PHASE | result R DETAIL */
 #include <stdint.h>
@@ -17,6 +22,7 @@
 #include <string.h>
 #include <kernel/diagscreen.h>
 #include <kernel/fbcon.h>
+#include <kernel/panels.h>
 
 static size_t unhex(const char *s, char *out, size_t cap)
 {
@@ -41,13 +47,22 @@ static const char *text_arg(const char *s, char *buf, size_t cap)
 	return buf;
 }
 
+static struct panel_tests tests;
+static struct panel_errors errors;
+static char names[PANEL_MAX_TESTS][64], whats[PANEL_MAX_ERRORS][64], dimms[PANEL_MAX_ERRORS][64];
+
+static uint64_t eta(const char *s)
+{
+	return strcmp(s, "-1") == 0 ? PANEL_NO_ETA : strtoull(s, NULL, 0);
+}
+
 static void run(char *line)
 {
-	static char a[4096], b[4096];
-	char *argv[8] = { 0 };
+	static char a[4096], b[4096], c[4096], e[4096];
+	char *argv[16] = { 0 };
 	int argc = 0;
 
-	for (char *t = strtok(line, " \n"); t && argc < 8; t = strtok(NULL, " \n"))
+	for (char *t = strtok(line, " \n"); t && argc < 16; t = strtok(NULL, " \n"))
 		argv[argc++] = t;
 	if (argc == 0)
 		return;
@@ -63,16 +78,57 @@ static void run(char *line)
 		fbcon_set_panel_rows((uint32_t)atoi(argv[1]));
 	} else if (!strcmp(argv[0], "diag")) {
 		diag_init();
-	} else if (!strcmp(argv[0], "header") && argc == 6) {
-		struct diag_header h = {
+	} else if (!strcmp(argv[0], "header") && argc == 9) {
+		struct panel_header h = {
 			.cpus = (uint32_t)strtoul(argv[1], NULL, 0),
 			.ram_bytes = strtoull(argv[2], NULL, 0),
 			.meta_bytes = strtoull(argv[3], NULL, 0),
 			.firmware = text_arg(argv[4], a, sizeof(a)),
-			.loader = text_arg(argv[5], b, sizeof(b)),
+			.version = text_arg(argv[5], b, sizeof(b)),
+			.cpu_model = text_arg(argv[6], c, sizeof(c)),
+			.dimms = text_arg(argv[7], e, sizeof(e)),
+			.elapsed_s = strtoull(argv[8], NULL, 0),
 		};
 
-		diag_header(&h);
+		diag_set_cpus(h.cpus);
+		panel_header(&h);
+	} else if (!strcmp(argv[0], "test") && argc == 8 && tests.n < PANEL_MAX_TESTS) {
+		struct panel_test *t = &tests.t[tests.n];
+
+		t->name = text_arg(argv[1], names[tests.n], sizeof(names[0]));
+		t->state = (uint8_t)atoi(argv[2]);
+		t->pass = (uint32_t)atoi(argv[3]);
+		t->percent = (uint32_t)atoi(argv[4]);
+		t->ms = strtoull(argv[5], NULL, 0);
+		t->eta_s = eta(argv[6]);
+		t->errors = strtoull(argv[7], NULL, 0);
+		tests.n++;
+	} else if (!strcmp(argv[0], "tests") && argc == 8) {
+		tests.enabled = (uint8_t)atoi(argv[1]);
+		tests.running = (uint8_t)atoi(argv[2]);
+		tests.finished = (uint8_t)atoi(argv[3]);
+		tests.pass = (uint32_t)atoi(argv[4]);
+		tests.passes = (uint32_t)atoi(argv[5]);
+		tests.percent = (uint32_t)atoi(argv[6]);
+		tests.eta_s = eta(argv[7]);
+		panel_tests(&tests);
+	} else if (!strcmp(argv[0], "error") && argc == 11 && errors.n < PANEL_MAX_ERRORS) {
+		struct panel_error *x = &errors.e[errors.n];
+
+		x->kind = (uint8_t)atoi(argv[1]);
+		x->addr_valid = (uint8_t)atoi(argv[2]);
+		x->addr = strtoull(argv[3], NULL, 0);
+		x->dimm = text_arg(argv[4], dimms[errors.n], sizeof(dimms[0]));
+		x->expected = strtoull(argv[5], NULL, 0);
+		x->actual = strtoull(argv[6], NULL, 0);
+		x->what = text_arg(argv[7], whats[errors.n], sizeof(whats[0]));
+		x->cpu = (uint32_t)atoi(argv[8]);
+		x->corrected = (uint8_t)atoi(argv[9]);
+		x->bank = (uint32_t)atoi(argv[10]);
+		errors.n++;
+	} else if (!strcmp(argv[0], "errors") && argc == 2) {
+		errors.total = strtoull(argv[1], NULL, 0);
+		panel_errors(&errors);
 	} else if (!strcmp(argv[0], "map") && argc == 3) {
 		uint32_t cap = diag_map_capacity();
 		size_t n = unhex(argv[2], a, sizeof(a));
@@ -143,15 +199,17 @@ int main(int argc, char **argv)
 	diag_get_layout(&l);
 	printf("{\"font\":\"%s\",\"scale\":%u,\"cell_w\":%u,\"cell_h\":%u,\"cols\":%u,"
 	       "\"rows\":%u,\"panel_rows\":%u,\"capacity\":%u,\"layout\":{"
-	       "\"enabled\":%u,\"header_row\":%u,\"caption_row\":%u,\"map_row\":%u,"
+	       "\"enabled\":%u,\"header_row\":%u,\"header_rows\":%u,\"run_row\":%u,"
+	       "\"tables_row\":%u,\"tables_rows\":%u,\"caption_row\":%u,\"map_row\":%u,"
 	       "\"map_rows\":%u,\"map_x\":%u,\"map_y\":%u,\"block\":%u,\"map_cols\":%u,"
 	       "\"map_lines\":%u,\"legend_row\":%u,\"legend_rows\":%u,\"status_row\":%u,"
-	       "\"status_rows\":%u,\"separator_row\":%u,\"panel_rows\":%u,"
+	       "\"status_rows\":%u,\"separator_row\":%u,\"panel_rows\":%u,\"log_rows\":%u,"
 	       "\"result_scale\":%u,\"bar_slots_per_row\":%u}}\n",
 	       g.font->name, g.scale, g.cell_w, g.cell_h, g.cols, g.rows, g.panel_rows,
-	       diag_map_capacity(), l.enabled, l.header_row, l.caption_row, l.map_row,
+	       diag_map_capacity(), l.enabled, l.header_row, l.header_rows, l.run_row,
+	       l.tables_row, l.tables_rows, l.caption_row, l.map_row,
 	       l.map_rows, l.map_x, l.map_y, l.block, l.map_cols, l.map_lines, l.legend_row,
-	       l.legend_rows, l.status_row, l.status_rows, l.separator_row, l.panel_rows,
+	       l.legend_rows, l.status_row, l.status_rows, l.separator_row, l.panel_rows, l.log_rows,
 	       l.result_scale, l.bar_slots_per_row);
 	free(px);
 	return 0;

@@ -4,6 +4,8 @@
     lines = screen.decode_text(img)        # one string per text row
     screen.legend_colours(img)             # {"free": 1234, "kernel": 56, ...}
     screen.read_result(img)                # Result("PASS", True, "0 bad frames")
+    screen.read_tests(img)                 # Tests(run="Pass 1 of 1 ...", tests=[{...}])
+    screen.read_errors(img)                # Errors(caption="Errors: 2, ...", rows=[{...}])
 
 How the text grid is found: it is not searched for. The console's layout
 is a pure function of the screen size (include/kernel/fbcon.h): the font is
@@ -46,6 +48,7 @@ LEGEND_ORDER = ["free", "allocated", "firmware", "metadata", "kernel",
 RESULT_RGB = {"PASS": 0x107010, "BAD MEMORY": 0xc05000, "FAIL": 0xb01010}
 LONGEST_RESULT = 10
 MIN_COLS, MIN_ROWS = 40, 20
+MIN_TABLES = 4
 DIAG_MAP_MAX_CELLS = 16384
 SWATCH_W = 2
 SLOT_PITCH = 6 + 1 + 10 + 1 + 4 + 1 + 8 + 2
@@ -387,25 +390,121 @@ def diag_layout(width, height, **fonts):
         return lay
     clamp = lambda v, lo, hi: max(lo, min(hi, v))  # noqa: E731
     fw, fh = g.font.width, g.font.height
-    lay.update(header_row=0, caption_row=2, map_row=3,
-               map_rows=clamp(g.rows // 8, 2, 16), block=g.cell_h // 2,
-               map_x=g.cell_w)
+    log = clamp(g.rows // 6, 3, 12)
+    status_rows = clamp(g.rows // 8, 5, 10)
+    map_rows = clamp(g.rows // 12, 2, 10)
+    legend_rows = _legend_place(g.cols, len(LEGEND_ORDER) - 1)[0] + 1
+    tables_row = 4
+    fixed = tables_row + 1 + map_rows + legend_rows + 1 + status_rows + 1
+    if fixed + MIN_TABLES + 1 > g.rows:
+        return lay
+    tables_rows = (g.rows - fixed - log if g.rows - fixed > log + MIN_TABLES
+                   else MIN_TABLES)
+    lay.update(header_row=0, header_rows=3, run_row=3, tables_row=tables_row,
+               tables_rows=tables_rows, caption_row=tables_row + tables_rows,
+               map_rows=map_rows, block=g.cell_h // 2, map_x=g.cell_w,
+               legend_rows=legend_rows, status_rows=status_rows)
+    lay["map_row"] = lay["caption_row"] + 1
     lay["map_y"] = lay["map_row"] * g.cell_h
     lay["map_cols"] = (g.cols - 2) * g.cell_w // lay["block"]
     lay["map_lines"] = min(lay["map_rows"] * g.cell_h // lay["block"],
                            DIAG_MAP_MAX_CELLS // lay["map_cols"])
     lay["legend_row"] = lay["map_row"] + lay["map_rows"]
-    lay["legend_rows"] = _legend_place(g.cols, len(LEGEND_ORDER) - 1)[0] + 1
     lay["status_row"] = lay["legend_row"] + lay["legend_rows"] + 1
-    lay["status_rows"] = clamp(g.rows // 6, 5, 12)
     lay["separator_row"] = lay["status_row"] + lay["status_rows"]
     lay["panel_rows"] = lay["separator_row"] + 1
+    lay["log_rows"] = g.rows - lay["panel_rows"]
     lay["result_scale"] = min(8 * g.scale,
                               (lay["status_rows"] - 1) * g.cell_h // fh,
                               (g.cols - 2) * g.cell_w // (LONGEST_RESULT * fw))
     lay["bar_slots_per_row"] = g.cols // SLOT_PITCH
     lay["enabled"] = 1
     return lay
+
+
+# ---------------------------------------------------------------- tables
+
+def _columns(head):
+    """[(name, start)] of a table head row: names separated by spaces."""
+    cols, i = [], 0
+    while i < len(head):
+        if head[i] != " ":
+            j = head.find(" ", i)
+            j = len(head) if j < 0 else j
+            cols.append((head[i:j], i))
+            i = j
+        else:
+            i += 1
+    return cols
+
+
+def _split(row, cols):
+    out = {}
+    for k, (name, start) in enumerate(cols):
+        end = cols[k + 1][1] if k + 1 < len(cols) else len(row) + 1
+        out[name] = row[start:end].strip()
+    return out
+
+
+def _table_rows(img, **fonts):
+    lay = diag_layout(img.width, img.height, **fonts)
+    if not lay["enabled"]:
+        return lay, []
+    return lay, decode_text(img, lay["tables_row"],
+                            lay["tables_row"] + lay["tables_rows"], **fonts)
+
+
+# run: the run row (" Pass 1 of 2 ... ETA 0:01:00"); tests: one dict per test
+# row (test, state, pass, time, errors, progress), in screen order.
+Tests = collections.namedtuple("Tests", "run tests")
+
+
+def read_tests(img, **fonts):
+    """The run row and the test table, or None without a panel. A cell of
+    the running test's bar reads as U+FFFD; its percentage follows it."""
+    lay, rows = _table_rows(img, **fonts)
+    if not rows:
+        return None
+    run = decode_text(img, lay["run_row"], lay["run_row"] + 1, **fonts)[0]
+    head = rows[0]
+    if not head.strip().startswith("test"):
+        return Tests(run.strip(), [])
+    cols = _columns(head.split("   (")[0])
+    tests = []
+    for r in rows[1:]:
+        if r.startswith(" Errors:"):
+            break
+        tests.append(_split(r, cols))
+    return Tests(run.strip(), tests)
+
+
+# caption: the "Errors: ..." row; rows: one dict per error row (address, DIMM
+# when shown, expected, actual, mask, pattern, cpu), newest first; a machine
+# check has "mce" ("MACHINE CHECK corrected, bank 5") instead of the words.
+Errors = collections.namedtuple("Errors", "caption rows")
+
+
+def read_errors(img, **fonts):
+    """The error table under the test table, or None without a panel."""
+    lay, rows = _table_rows(img, **fonts)
+    for i, r in enumerate(rows):
+        if r.startswith(" Errors:"):
+            if i + 1 >= len(rows) or not rows[i + 1].strip().startswith("address"):
+                return Errors(r.strip(), [])
+            cols = _columns(rows[i + 1])
+            out = []
+            for x in rows[i + 2:]:
+                if not x.strip():
+                    continue
+                row = _split(x, cols)
+                if "MACHINE CHECK" in x:  # one text over expected, actual, mask
+                    at = dict(cols)
+                    row["mce"] = x[at["expected"]:at["pattern"]].strip()
+                    for k in ("expected", "actual", "mask"):
+                        row.pop(k)
+                out.append(row)
+            return Errors(r.strip(), out)
+    return None
 
 
 def has_panel(img, **fonts):

@@ -50,7 +50,8 @@ def build():
     # the drawing code of kernel/fb/ (pure), not screen.c, its kernel glue
     srcs = [os.path.join(HERE, "fbrender.c")] + \
         [os.path.join(ROOT, "kernel", "fb", f)
-         for f in ("diagscreen.c", "fbcon.c", "fbdraw.c", "font.c")] + [font_c]
+         for f in ("diagscreen.c", "panels.c", "fbtext.c", "fbcon.c", "fbdraw.c",
+                   "font.c")] + [font_c]
     subprocess.run([CC, "-std=gnu11", "-O1", "-g", "-Wall", "-Wextra",
                     "-Werror", "-I" + os.path.join(ROOT, "include"),
                     "-DMETASLOT_HOST=1", "-fsanitize=address,undefined",
@@ -226,8 +227,8 @@ def test_log_text_640x480_all_filters():
 def diag_script(cpus, result, detail, log):
     pattern = bytes(range(7)) + bytes([1] * 5) + bytes([2] * 3)
     s = ["write " + hexs("before the panel\n"), "diag",
-         "header %d %d %d %s %s" % (cpus, 8 << 30, 96 << 20,
-                                    hexs("EDK II 1.0"), hexs("metaslot 0.1")),
+         "header %d %d %d %s %s %s %s %d" % (cpus, 8 << 30, 96 << 20,
+                                             hexs("EDK II 1.0"), hexs("0.1"), "-", "-", 75),
          "map %d %s" % (64 << 20, pattern.hex())]
     for c in range(cpus):
         s.append("progress %d %d %s" % (c, (c * 37) % 101, hexs("stress")))
@@ -249,11 +250,12 @@ def check_diag(w, h, cpus, result, text, stride=None, detail="0 bad frames"):
     lay = screen.diag_layout(w, h)
     check(screen.has_panel(img), "panel not found")
     rows = screen.decode_text(img, 0, lay["panel_rows"])
-    check(rows[0].startswith(" metaslot   loader: metaslot 0.1   firmware: EDK II 1.0"),
+    check(rows[0].startswith(" metaslot 0.1   firmware: EDK II 1.0"),
           f"header row 0: {rows[0]!r}")
+    check(rows[0].endswith("elapsed 0:01:15"), f"header row 0: {rows[0]!r}")
     check_eq(rows[1], " CPUs: %d   RAM: 8.0 GiB   metadata: 96.0 MiB" % cpus,
              "header row 1")
-    check_eq(rows[2], " Physical memory, one cell = 64.0 MiB", "caption")
+    check_eq(rows[lay["caption_row"]], " Physical memory, one cell = 64.0 MiB", "caption")
     legend = " ".join(rows[lay["legend_row"]:lay["legend_row"] + lay["legend_rows"]])
     for name in screen.LEGEND_ORDER:
         check(name in legend, f"legend lacks {name}: {legend!r}")
@@ -302,6 +304,79 @@ def test_diag_640x480_running_compact_bars():
 
 def test_diag_1920x1080_large_font_pass():
     check_diag(1920, 1080, 8, 0, "PASS")
+
+
+TEST_NAMES = ["own_address", "mov_inv_ones_zeros", "mov_inv_random", "linux_memtest",
+              "bit_fade", "block_move"]
+
+
+def tables_script(running, nerr):
+    s = ["diag", "header 2 %d %d %s %s %s %s 5" % (
+        1 << 30, 16 << 20, hexs("EDK II"), hexs("0.1"), hexs("QEMU CPU"),
+        hexs("DIMMs: 1 of 1, 1024 MiB RAM"))]
+    for i, n in enumerate(TEST_NAMES):
+        state = 2 if i < running else 1 if i == running else 0
+        s.append("test %s %d %d 60 %d %d %d" % (hexs(n), state, 1 if i <= running else 0,
+                                                 1500 + i * 1000, 42 if i == running else -1,
+                                                 3 if i == 1 else 0))
+    s.append("tests 1 1 0 1 2 30 125")
+    for i in range(nerr):  # newest first; the second one a machine check
+        mce = i == 1
+        s.append("error %d 1 %d %s %d %d %s %d 1 5" % (
+            1 if mce else 0, 0x23456780 + 0x1000 * i, hexs("DIMM 0") if i % 2 == 0 else "-",
+            0xffffffffffffffff, 0xffffffffffffffff ^ (1 << i),
+            hexs("memory_controller" if mce else "mov_inv_ones_zeros"), i % 2))
+    s.append("errors %d" % nerr)
+    return s
+
+
+def check_tables(w, h, nerr):
+    running = 3
+    img, _ = render(w, h, tables_script(running, nerr), name=f"tables{w}")
+    img = png_roundtrip(img, f"tables{w}")
+    lay = screen.diag_layout(w, h)
+    t = screen.read_tests(img)
+    check(t is not None, "no test table")
+    check(t.run.startswith("Pass 1 of 2"), f"run row {t.run!r}")
+    check(t.run.endswith("30%   ETA 0:02:05"), f"run row {t.run!r}")
+    names = [r["test"] for r in t.tests]
+    start = TEST_NAMES.index(names[0]) if names and names[0] in TEST_NAMES else -1
+    check_eq(names, TEST_NAMES[start:start + len(names)], f"tests at {w}x{h}")
+    check(len(names) == min(len(TEST_NAMES), lay["tables_rows"] - 4), f"rows {names}")
+    for r in t.tests:
+        i = TEST_NAMES.index(r["test"])
+        want = "done" if i < running else "running" if i == running else "pending"
+        check_eq(r["state"], want, f"state of {r['test']}")
+        if i < running:
+            check_eq(r["time"], "%d.5 s" % (1 + i), f"time of {r['test']}")
+        if i == running:
+            check_eq(r["time"], "eta 0:00:42", "running test's ETA")
+            check(r["progress"].endswith("60%"), f"progress {r['progress']!r}")
+        check_eq(r["errors"], "3" if i == 1 else "0", f"errors of {r['test']}")
+    e = screen.read_errors(img)
+    check(e is not None, "no error table")
+    fits = lay["tables_rows"] - 1 - len(names) - 2
+    shown = min(nerr, fits)
+    more = "; %d more not shown" % (nerr - shown) if nerr > shown else ""
+    check_eq(e.caption, "Errors: %d, newest first%s" % (nerr, more), "error caption")
+    check_eq(len(e.rows), shown, "error rows")
+    for i, r in enumerate(e.rows):
+        check_eq(r["address"], "0x%012x" % (0x23456780 + 0x1000 * i), "address")
+        if i == 1:
+            check_eq(r.get("mce"), "MACHINE CHECK corrected, bank 5", "machine check row")
+            check_eq(r["pattern"], "memory_controller", "machine check kind")
+            continue
+        check_eq(r["mask"], "%016x" % (1 << i), "mask")
+        check_eq(r["actual"], "%016x" % (0xffffffffffffffff ^ (1 << i)), "actual")
+        check("mov_inv_ones_zeros".startswith(r["pattern"]), f"pattern {r}")
+        if "DIMM" in r:
+            check_eq(r["DIMM"], "DIMM 0" if i % 2 == 0 else "?", "DIMM")
+
+
+def test_tables_at_odd_sizes():
+    for w, h in [(800, 600), (1000, 700), (1366, 768), (1920, 1080), (3840, 2160)]:
+        check_tables(w, h, 2)
+        check_tables(w, h, 40)
 
 
 def test_no_panel_no_result():

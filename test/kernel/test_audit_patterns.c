@@ -4,7 +4,10 @@
  * does in RAM), and with memory changed behind its back between a write and
  * the check that follows (from the progress callback, which runs after each
  * span of each sweep). Each span is its own malloc, so ASan catches a sweep
- * that leaves it. */
+ * that leaves it. walking_ones_address and bit_fade also have tests of their
+ * own: memfd pages mapped twice (an address line that does not decode), the
+ * job's uncached view, and its `rest` hook changing a bit while memory rests. */
+#define _GNU_SOURCE /* memfd_create */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <kernel/audit_pattern.h>
 
@@ -77,7 +82,8 @@ static uint64_t bm_half(uint64_t words)
 }
 
 enum kind { OWN_ADDRESS, MOV_INV_01, MOV_INV_RANDOM, LINUX_MEMTEST, MOV_INV_8BIT,
-	    MOV_INV_WALK64, BLOCK_MOVE, RANDOM_SEQUENCE, MODULO20, NKINDS };
+	    MOV_INV_WALK64, BLOCK_MOVE, RANDOM_SEQUENCE, MODULO20, WALK_ADDRESS, BIT_FADE,
+	    NKINDS };
 
 /* What the test knows of each pattern, independently of the table. */
 static const struct expect {
@@ -102,6 +108,10 @@ static const struct expect {
 	[RANDOM_SEQUENCE] = { "random_sequence", 3, 2, 2 },
 	/* 20 offsets x (P, ~P) x (fill, 2 rewrites, check) */
 	[MODULO20] = { "modulo20", 160, 40, 40 },
+	/* a few words per span, no sweep that writes it all (no `written`) */
+	[WALK_ADDRESS] = { "walking_ones_address", 1, 0, 0 },
+	/* (fill, rest, check) with 0s, then with 1s */
+	[BIT_FADE] = { "bit_fade", 4, 2, 2 },
 };
 
 static const uint32_t family_iterations[NKINDS] = {
@@ -171,15 +181,42 @@ static uint64_t job_index(uint32_t span, uint64_t word)
 	return n;
 }
 
+/* What a span's word holds before a pattern runs (make_spans). */
+static uint64_t garbage(uint32_t span, uint64_t word)
+{
+	return 0xdeadbeefcafef00dull ^ (word * 0x9e3779b97f4a7c15ull) ^ span;
+}
+
+/* walking_ones_address's words: offset 0 and each power of two below the
+ * span's size; the last of them is the last victim. */
+static int walked(uint64_t word, uint64_t words)
+{
+	return word < words && (word & (word - 1)) == 0;
+}
+
+static int last_walked(uint64_t word, uint64_t words)
+{
+	return walked(word, words) && (word ? word * 2 >= words : words == 1);
+}
+
 /* What the pattern leaves in word `word` of span `span` when it is done
  * (one iteration). */
 static uint64_t final_value(enum kind k, uint32_t span, uint64_t word, uint64_t seed)
 {
 	uint64_t n = job_index(span, word), h = bm_half(R.spans[span].words);
+	uint64_t words = R.spans[span].words, phys = R.spans[span].phys + 8 * word;
 
 	switch (k) {
+	case WALK_ADDRESS:
+		/* second round (complements): the last victim keeps ~phys, the
+		 * others were last written as the others of that victim, phys */
+		if (!walked(word, words))
+			return garbage(span, word);
+		return last_walked(word, words) ? ~phys : phys;
+	case BIT_FADE:
+		return ~0ull;
 	case OWN_ADDRESS:
-		return R.spans[span].phys + 8 * word;
+		return phys;
 	case MOV_INV_01:
 		return ~0ull;
 	case MOV_INV_RANDOM:
@@ -213,6 +250,8 @@ static uint32_t reports_per_word(enum kind k, uint32_t span, uint64_t word)
 		return word >= h && word < 2 * h ? 2 : 4;
 	if (k == MODULO20)   /* as P, at its offset, in both orientations */
 		return 2;
+	/* walking_ones_address: checks = 0; it never calls `written`, so an
+	 * injected fault never reaches its memory */
 	return expects[k].checks;
 }
 
@@ -276,7 +315,7 @@ static void make_spans(const uint64_t *sizes, uint32_t n, int down)
 
 		assert_non_null(w);
 		for (uint64_t i = 0; i < sizes[s]; i++)
-			w[i] = 0xdeadbeefcafef00dull ^ (i * 0x9e3779b97f4a7c15ull) ^ s;
+			w[i] = garbage(s, i);
 		R.spans[s] = (struct audit_span){ .w = w, .words = sizes[s], .tag = s,
 			.phys = 0x10000000ull + slot * 0x100000ull + (s % 3) * 8 };
 		R.words += sizes[s];
@@ -547,6 +586,15 @@ static void sweeps_write_what_the_pattern_says(void **s)
 					for (int c = 0; c < 4; c++)
 						want[n++] = (o == 0) == (q == 0) ? pm : ~pm;
 			break;
+		case WALK_ADDRESS:
+			want[n++] = addr_of(0, 0);
+			break;
+		case BIT_FADE:
+			want[n++] = 0;
+			want[n++] = 0;
+			want[n++] = ~0ull;
+			want[n++] = ~0ull;
+			break;
 		default:
 			for (uint32_t q = 0; q < NLINUX; q++) {
 				want[n++] = linux_patterns[q];
@@ -559,7 +607,8 @@ static void sweeps_write_what_the_pattern_says(void **s)
 				fail_msg("%s: after sweep %llu word 0 is 0x%llx, not 0x%llx", p->name,
 					 (unsigned long long)c + 1, (unsigned long long)R.trace[c],
 					 (unsigned long long)want[c]);
-		if (k == MOV_INV_01 || k == MOV_INV_RANDOM || k == LINUX_MEMTEST || k == MOV_INV_8BIT)
+		if (k == MOV_INV_01 || k == MOV_INV_RANDOM || k == LINUX_MEMTEST || k == MOV_INV_8BIT ||
+		    k == BIT_FADE)
 			assert_true(R.trace_uniform);
 	}
 }
@@ -682,9 +731,11 @@ static void injected_faults_are_reported_exactly(void **s)
 						uint64_t want = final_value(kind_of(p), sp, w, R.job.seed);
 
 						/* modulo20 rewrites the ~P words after the last
-						 * flip: it stays only in the last offset's P words */
+						 * flip: it stays only in the last offset's P words;
+						 * a pattern that never calls `written` never gets it */
 						for (uint32_t k = 0; k < real; k++)
 							if (inj[k].addr == addr_of(sp, w) &&
+							    expects[kind_of(p)].writes &&
 							    (kind_of(p) != MODULO20 || w % 20 == 19))
 								want ^= inj[k].mask;
 						assert_int_equal(R.spans[sp].w[w], want);
@@ -831,6 +882,18 @@ static void changes_behind_the_patterns_back_are_found(void **s)
 			f[n++] = (struct flip){ 24 + 12 + 1, 0, 1, 0x20, ~M, 0 }; /* offset 1, ~P */
 			f[n++] = (struct flip){ 24 * 16 + 3, 2, 16, 0x40, M, 0 };
 			break;
+		case WALK_ADDRESS:
+			/* progress comes once a span is done with: nothing reads it
+			 * again (its own faults: walking_ones_address_* below) */
+			n = 0;
+			break;
+		case BIT_FADE:
+			/* zeros filled, then checked in span 0 (span 1 not yet) */
+			f[n++] = (struct flip){ 4, 1, 3, 0x10, 0, 0 };
+			/* ones filled into span 0, then everywhere */
+			f[n++] = (struct flip){ 7, 0, 2, 0x20, O, 0 };
+			f[n++] = (struct flip){ 9, 1, 8, 0x40, O, 0 };
+			break;
 		default:
 			/* first pattern (0) checked in span 0, span 1 not yet */
 			f[n++] = (struct flip){ 4, 1, 3, 0x10, 0, 0 };
@@ -942,6 +1005,246 @@ static void iterations_repeat_the_moving_inversions(void **s)
 	}
 }
 
+/* ---------------------------------------------------------------- walking_ones_address */
+
+/* A span of `pages` pages backed by a memfd, mapped so that page `alias`
+ * reaches the same memory as page 0 (two addresses, one cell: an address
+ * line that does not decode); alias 0 maps every page to its own memory. */
+struct mapped {
+	int fd;
+	volatile uint64_t *w;
+	uint64_t bytes;
+};
+
+static struct mapped map_span(uint64_t pages, uint64_t alias)
+{
+	struct mapped m = { .bytes = pages * 4096 };
+
+	m.fd = memfd_create("span", 0);
+	assert_true(m.fd >= 0);
+	assert_int_equal(ftruncate(m.fd, (off_t)m.bytes), 0);
+	void *p = mmap(NULL, m.bytes, PROT_READ | PROT_WRITE, MAP_SHARED, m.fd, 0);
+
+	assert_true(p != MAP_FAILED);
+	if (alias)
+		assert_true(mmap((char *)p + alias * 4096, 4096, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_FIXED, m.fd, 0) != MAP_FAILED);
+	m.w = p;
+	return m;
+}
+
+static void unmap_span(struct mapped *m)
+{
+	munmap((void *)m->w, m->bytes);
+	close(m->fd);
+}
+
+static const struct audit_pattern *walk_pattern(void)
+{
+	const struct audit_pattern *p = audit_pattern_find("walking_ones_address", 20);
+
+	assert_non_null(p);
+	return p;
+}
+
+/* One span, a buddy block aligned to its size, as the audit gives it. */
+static void one_span_job(volatile uint64_t *w, uint64_t bytes)
+{
+	memset(&R, 0, sizeof(R));
+	R.spans[0] = (struct audit_span){ .w = w, .phys = 0x40000000ull, .words = bytes / 8 };
+	R.nspans = 1;
+	R.words = bytes / 8;
+	R.job = (struct audit_job){ .spans = R.spans, .nspans = 1, .bad = on_bad, .ctx = &R };
+}
+
+/* Two words reaching one cell are found, both of them and nothing else: the
+ * victim read back holds what the write to its alias put there. Aliases at
+ * a low and at a high address line of a 4 MiB block; none: clean. */
+static void walking_ones_address_finds_aliased_words(void **s)
+{
+	(void)s;
+	static const uint64_t aliases[] = { 0, 1, 2, 256, 512 };
+
+	for (uint32_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
+		struct mapped m = map_span(1024, aliases[a]);
+		uint64_t base = 0x40000000ull, other = base + aliases[a] * 4096;
+		uint32_t at_base = 0, at_other = 0;
+
+		one_span_job(m.w, m.bytes);
+		run_pattern(walk_pattern());
+		for (uint32_t r = 0; r < R.nrec; r++) {
+			const struct rec *e = &R.rec[r];
+
+			if (e->addr == base) {
+				at_base++;
+				/* victim base, overwritten through the alias */
+				assert_int_equal(e->actual, e->expected ^ ~0ull ^ (base ^ other));
+			} else if (e->addr == other) {
+				at_other++;
+				assert_int_equal(e->actual, e->expected ^ ~0ull ^ (base ^ other));
+			} else {
+				fail_msg("alias page %llu: 0x%llx reported",
+					 (unsigned long long)aliases[a], (unsigned long long)e->addr);
+			}
+		}
+		if (aliases[a]) {
+			/* each is the victim in both rounds, overwritten once by the other */
+			assert_int_equal(at_base, 2);
+			assert_int_equal(at_other, 2);
+		} else {
+			assert_int_equal(R.nrec, 0);
+		}
+		assert_int_equal(R.job.words_done, R.words);
+		unmap_span(&m);
+	}
+	R.nspans = 0; /* not malloc'd: nothing for free_spans */
+}
+
+/* The uncached view: every span opened once, closed once, in order; while it
+ * is open the span's own mapping (the cached direct map in the kernel) is
+ * PROT_NONE, so any access through it would kill the test; the pattern's
+ * reads and writes go through the view (a fault in the view alone is found). */
+static struct {
+	struct mapped view[4];
+	uint32_t opened, closed;
+	int order_wrong;
+} UC;
+
+static volatile uint64_t *test_uncached(struct audit_job *j, const struct audit_span *s)
+{
+	uint32_t i = (uint32_t)(s - j->spans);
+
+	if (i != UC.opened || UC.closed != UC.opened)
+		UC.order_wrong = 1;
+	UC.opened++;
+	assert_int_equal(mprotect((void *)s->w, s->words * 8, PROT_NONE), 0);
+	return UC.view[i].w;
+}
+
+static void test_uncached_end(struct audit_job *j, const struct audit_span *s)
+{
+	if ((uint32_t)(s - j->spans) != UC.closed || UC.closed + 1 != UC.opened)
+		UC.order_wrong = 1;
+	UC.closed++;
+	assert_int_equal(mprotect((void *)s->w, s->words * 8, PROT_READ | PROT_WRITE), 0);
+}
+
+static void walking_ones_address_uses_only_the_uncached_view(void **s)
+{
+	(void)s;
+	for (int faulty = 0; faulty < 2; faulty++) {
+		struct mapped own[4];
+
+		memset(&UC, 0, sizeof(UC));
+		memset(&R, 0, sizeof(R));
+		for (uint32_t i = 0; i < 4; i++) {
+			own[i] = map_span(4, 0);
+			/* the view maps the same memory; with `faulty`, span 2's view
+			 * has its page 2 decoded onto page 0 */
+			UC.view[i].bytes = own[i].bytes;
+			UC.view[i].fd = -1;
+			UC.view[i].w = mmap(NULL, own[i].bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+					    own[i].fd, 0);
+			assert_true(UC.view[i].w != MAP_FAILED);
+			if (faulty && i == 2)
+				assert_true(mmap((char *)UC.view[i].w + 2 * 4096, 4096,
+						 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+						 own[i].fd, 0) != MAP_FAILED);
+			R.spans[i] = (struct audit_span){ .w = own[i].w, .words = own[i].bytes / 8,
+				.phys = 0x80000000ull + i * 0x4000 };
+		}
+		R.nspans = 4;
+		R.job = (struct audit_job){ .spans = R.spans, .nspans = 4, .bad = on_bad, .ctx = &R,
+					    .uncached = test_uncached,
+					    .uncached_end = test_uncached_end };
+		run_pattern(walk_pattern());
+		assert_int_equal(UC.opened, 4);
+		assert_int_equal(UC.closed, 4);
+		assert_false(UC.order_wrong);
+		for (uint32_t r = 0; r < R.nrec; r++)
+			assert_true(R.rec[r].addr == R.spans[2].phys ||
+				    R.rec[r].addr == R.spans[2].phys + 2 * 4096);
+		assert_int_equal(R.nrec, faulty ? 4 : 0);
+		/* what went through the views is in memory */
+		for (uint32_t i = 0; i < 4; i++) {
+			if (faulty && i == 2)
+				continue;
+			assert_int_equal(own[i].w[1], R.spans[i].phys + 8);
+			assert_int_equal(own[i].w[1024], ~(R.spans[i].phys + 8 * 1024));
+		}
+		for (uint32_t i = 0; i < 4; i++) {
+			munmap((void *)UC.view[i].w, UC.view[i].bytes);
+			unmap_span(&own[i]);
+		}
+	}
+	R.nspans = 0; /* not malloc'd: nothing for free_spans */
+}
+
+/* ---------------------------------------------------------------- bit_fade */
+
+/* The `rest` hook plays the memory while nothing refreshes it: on rest
+ * `decay_at` it changes one bit of one word, once (a cell that did not hold
+ * its charge). It also sees that the memory was filled before the rest. */
+static struct {
+	uint32_t calls, seconds[4];
+	uint32_t decay_at, span;
+	uint64_t word, mask;
+	int unfilled;
+} FADE;
+
+static void test_rest(struct audit_job *j, uint32_t seconds)
+{
+	uint64_t p = FADE.calls ? ~0ull : 0;
+
+	for (uint32_t s = 0; s < j->nspans; s++)
+		for (uint64_t i = 0; i < j->spans[s].words; i++)
+			if (j->spans[s].w[i] != p)
+				FADE.unfilled = 1;
+	if (FADE.calls < 4)
+		FADE.seconds[FADE.calls] = seconds;
+	if (++FADE.calls == FADE.decay_at)
+		R.spans[FADE.span].w[FADE.word] ^= FADE.mask;
+}
+
+static void bit_fade_finds_a_bit_that_decays_during_a_rest(void **s)
+{
+	(void)s;
+	const struct audit_pattern *p = audit_pattern_find("bit_fade", 8);
+	static const struct { uint32_t at, span; uint64_t word, mask; } cases[] = {
+		{ 0, 0, 0, 0 },                /* nothing decays: nothing found */
+		{ 1, 1, 2, 1ull << 17 },       /* a 0 that became 1 */
+		{ 2, 2, 0, 1ull << 63 },       /* a 1 that became 0 */
+		{ 2, 5, 1000, 0x0101 },        /* two bits of the last span's last word */
+	};
+
+	assert_non_null(p);
+	for (uint32_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		make_layout(&layouts[1]);
+		memset(&FADE, 0, sizeof(FADE));
+		FADE.decay_at = cases[c].at;
+		FADE.span = cases[c].span;
+		FADE.word = cases[c].word;
+		FADE.mask = cases[c].mask;
+		R.job.rest = test_rest;
+		R.job.bit_fade_seconds = 17;
+		run_pattern(p);
+		assert_int_equal(FADE.calls, 2);
+		assert_int_equal(FADE.seconds[0], 17);
+		assert_int_equal(FADE.seconds[1], 17);
+		assert_false(FADE.unfilled);
+		if (!cases[c].at) {
+			assert_int_equal(R.nrec, 0);
+			continue;
+		}
+		uint64_t want = cases[c].at == 1 ? 0 : ~0ull;
+
+		assert_int_equal(R.nrec, 1);
+		assert_int_equal(R.rec[0].addr, addr_of(cases[c].span, cases[c].word));
+		assert_int_equal(R.rec[0].expected, want);
+		assert_int_equal(R.rec[0].actual, want ^ cases[c].mask);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -957,6 +1260,9 @@ int main(void)
 		cmocka_unit_test_teardown(changes_behind_the_patterns_back_are_found, teardown),
 		cmocka_unit_test_teardown(block_move_reports_a_bad_cell_at_its_own_address, teardown),
 		cmocka_unit_test_teardown(iterations_repeat_the_moving_inversions, teardown),
+		cmocka_unit_test(walking_ones_address_finds_aliased_words),
+		cmocka_unit_test(walking_ones_address_uses_only_the_uncached_view),
+		cmocka_unit_test_teardown(bit_fade_finds_a_bit_that_decays_during_a_rest, teardown),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -479,6 +479,22 @@ static void load_options_win_for_audit_keys(void **s)
 	assert_int_equal(c.passes, 2);
 }
 
+static void screen_log_key(void **s)
+{
+	(void)s;
+	parse("");
+	assert_int_equal(c.screen_log_json, 0);    /* events stay off the screen */
+	parse("screen_log=json\n");
+	assert_int_equal(c.screen_log_json, 1);
+	assert_int_equal(c.nissues, 0);
+	parse("screen_log=json\nscreen_log=human\n");
+	assert_int_equal(c.screen_log_json, 0);
+	parse("screen_log=json\nscreen_log=all\n");
+	assert_int_equal(c.screen_log_json, 1);    /* a bad value leaves the last good one */
+	assert_int_equal(c.nissues, 1);
+	assert_string_equal(c.issues[0].what, "bad value");
+}
+
 static void bandwidth_key(void **s)
 {
 	(void)s;
@@ -545,6 +561,7 @@ int main(void)
 		cmocka_unit_test(load_options_win_for_audit_keys),
 		cmocka_unit_test(bandwidth_key),
 		cmocka_unit_test(menu_timeout_key),
+		cmocka_unit_test(screen_log_key),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }

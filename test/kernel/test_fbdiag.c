@@ -5,6 +5,7 @@
 #include <string.h>
 #include "test_fbutil.h"
 #include <kernel/diagscreen.h>
+#include <kernel/panels.h>
 
 #define WHITE 0xffffffu
 #define GREY  0xaaaaaau
@@ -39,8 +40,9 @@ static void test_layout_sizes(void **state)
 		diag_compute_layout(&g, &l);
 		assert_true(l.enabled);
 		assert_true(l.map_cols * l.map_lines <= DIAG_MAP_MAX_CELLS);
-		/* At least a third of the screen is left for the log. */
-		assert_true(l.panel_rows * 3 <= g.rows * 2);
+		/* A short log stays below the panel; the tables get what is left. */
+		assert_true(l.log_rows >= 3 && l.panel_rows + l.log_rows == g.rows);
+		assert_true(l.tables_rows >= 4);
 		assert_true(l.map_cols * l.map_lines >= 300);
 		assert_true(l.map_x + l.map_cols * l.block <= (g.cols - 1) * g.cell_w);
 		assert_true(l.map_y + l.map_lines * l.block <= l.legend_row * g.cell_h);
@@ -61,7 +63,7 @@ static void test_too_small_is_off(void **state)
 	(void)state;
 	assert_int_equal(fbcon_init(&t.d), FB_OK);
 	assert_int_equal(diag_init(), 0);
-	diag_header(&(struct diag_header){ .cpus = 2, .firmware = "fw" });
+	panel_header(&(struct panel_header){ .cpus = 2, .firmware = "fw" });
 	diag_map(cells, 4, 4096);
 	diag_progress(0, 50, "x");
 	diag_result(DIAG_RESULT_PASS, "ok");
@@ -90,17 +92,21 @@ static void test_header_text(void **state)
 	assert_int_equal(fbcon_init(&t.d), FB_OK);
 	assert_int_equal(diag_init(), 1);
 	diag_get_layout(&l);
-	diag_header(&(struct diag_header){ .firmware = "EDK II", .loader = "ld 1", .cpus = 4,
-					   .ram_bytes = 8ull << 30,
-					   .meta_bytes = 128ull << 20 | 512 << 10 });
+	panel_header(&(struct panel_header){ .firmware = "EDK II", .version = "1", .cpus = 4,
+					     .ram_bytes = 8ull << 30,
+					     .meta_bytes = 128ull << 20 | 512 << 10 });
 	assert_true(testfb_cell_is(&t, 1, 0, 'm', WHITE, 0x0000aa));
 	assert_true(testfb_row_is(&t, 1, " CPUs: 4   RAM: 8.0 GiB   metadata: 128.5 MiB", GREY,
 				  BLACK));
-	/* the SMBIOS line follows on the same row */
-	diag_header(&(struct diag_header){ .cpus = 4, .ram_bytes = 8ull << 30, .meta_bytes = 0,
-					   .dimms = "DIMMs: 2 of 4" });
-	assert_true(testfb_row_is(&t, 1, " CPUs: 4   RAM: 8.0 GiB   metadata: 0 B   DIMMs: 2 of 4",
-				  GREY, BLACK));
+	assert_true(testfb_row_is(&t, 2, " DIMMs: no inventory (no SMBIOS memory devices)", GREY,
+				  BLACK));
+	/* the SMBIOS line has a row of its own, the model follows the count */
+	panel_header(&(struct panel_header){ .cpus = 4, .cpu_model = "Some CPU",
+					     .ram_bytes = 8ull << 30, .meta_bytes = 0,
+					     .dimms = "DIMMs: 2 of 4" });
+	assert_true(testfb_row_is(&t, 1, " CPUs: 4 x Some CPU   RAM: 8.0 GiB   metadata: 0 B", GREY,
+				  BLACK));
+	assert_true(testfb_row_is(&t, 2, " DIMMs: 2 of 4", GREY, BLACK));
 	testfb_free(&t);
 }
 
@@ -169,7 +175,7 @@ static void test_progress_bars(void **state)
 	assert_int_equal(diag_init(), 1);
 	diag_get_layout(&l);
 	fbcon_get_geometry(&g);
-	diag_header(&(struct diag_header){ .cpus = 4 });
+	diag_set_cpus(4);
 	diag_progress(1, 50, "stress-test");
 	/* cpu1 sits in the second slot of the first status row. */
 	y = l.status_row * g.cell_h;
@@ -203,7 +209,7 @@ static void test_progress_compact(void **state)
 	assert_int_equal(diag_init(), 1);
 	diag_get_layout(&l);
 	fbcon_get_geometry(&g);
-	diag_header(&(struct diag_header){ .cpus = 256 });
+	diag_set_cpus(256);
 	for (uint32_t c = 0; c < 1000; c++)
 		diag_progress(c, c % 101, "audit");
 	/* cpu 100 at 100%: its cell, column 1 + 100 % 78 on the second bar
@@ -235,7 +241,7 @@ static void check_result(uint32_t w, uint32_t h, enum diag_result r, const char 
 	assert_int_equal(diag_init(), 1);
 	diag_get_layout(&l);
 	fbcon_get_geometry(&g);
-	diag_header(&(struct diag_header){ .cpus = 2 });
+	diag_set_cpus(2);
 	diag_progress(0, 30, "audit");
 	diag_result(r, "3 frames poisoned");
 	k = l.result_scale;
@@ -302,10 +308,11 @@ static void test_sizes_stay_inside(void **state)
 		cells = malloc(cap + 1);
 		for (uint32_t c = 0; c < cap; c++)
 			cells[c] = (uint8_t)(c % DIAG_CELL_STATES);
-		diag_header(&(struct diag_header){
+		diag_set_cpus(64);
+		panel_header(&(struct panel_header){
 			.firmware = "a firmware vendor with a very long name indeed, longer than "
 				    "any screen line could ever hold at this size, really",
-			.loader = "metaslot", .cpus = 64, .ram_bytes = ~0ull, .meta_bytes = 1 });
+			.version = "0.1", .cpus = 64, .ram_bytes = ~0ull, .meta_bytes = 1 });
 		diag_map(cells, cap, 1ull << 40);
 		for (uint32_t c = 0; c < 70; c++)
 			diag_progress(c, c * 2, "verify");

@@ -102,4 +102,50 @@ static inline int testfb_row_is(const struct testfb *t, uint32_t row, const char
 	return 1;
 }
 
+/* The printable ASCII character cell (col, row) shows, whatever its colours:
+ * the background is the cell's top-left pixel (the fonts leave the top row
+ * of every glyph blank), ink is every other colour. '?' + 128 when no glyph
+ * matches (a bar, a map cell). */
+static inline int testfb_cell_char(const struct testfb *t, uint32_t col, uint32_t row)
+{
+	struct fbcon_geometry g;
+
+	fbcon_get_geometry(&g);
+	uint32_t x0 = col * g.cell_w, y0 = row * g.cell_h, bg = testfb_at(t, x0, y0);
+
+	for (int ch = ' '; ch < 0x7f; ch++) {
+		const uint8_t *bits = font_glyph_bits(g.font, font_glyph_index(g.font, (uint32_t)ch));
+		int ok = 1;
+
+		for (uint32_t gy = 0; ok && gy < g.font->height; gy++)
+			for (uint32_t gx = 0; ok && gx < g.font->width; gx++) {
+				int on = bits[gy * g.font->bytes_per_row + gx / 8] & (0x80 >> (gx % 8));
+				uint32_t p = testfb_at(t, x0 + gx * g.scale, y0 + gy * g.scale);
+
+				ok = on ? p != bg : p == bg;
+			}
+		if (ok)
+			return ch;
+	}
+	return '?' + 128;
+}
+
+/* Row `row` read back into buf (cols + 1 bytes), trailing blanks cut. */
+static inline char *testfb_row_text(const struct testfb *t, uint32_t row, char *buf)
+{
+	struct fbcon_geometry g;
+	uint32_t n = 0;
+
+	fbcon_get_geometry(&g);
+	for (uint32_t c = 0; c < g.cols; c++) {
+		int ch = testfb_cell_char(t, c, row);
+
+		buf[c] = ch < 128 ? (char)ch : '#';
+		if (ch != ' ')
+			n = c + 1;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
 #endif
