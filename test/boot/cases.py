@@ -526,7 +526,7 @@ def audit_full_runs_every_pattern(d):
         p.append("audit_result: %s" % r)
     line = next((l for l in b.serial.splitlines() if l.startswith("audit: full")), "")
     for name in ("own_address", "mov_inv_ones_zeros", "mov_inv_random", "linux_memtest",
-                 "mov_inv_8bit", "mov_inv_walk64", "block_move", "random_sequence", "modulo20"):
+                 "mov_inv_8bit", "mov_inv_walk64", "block_move", "random_sequence", "modulo20",
                  "walking_ones_address", "bit_fade"):
         if name not in line:
             p.append("pattern %s not run (%r)" % (name, line))
