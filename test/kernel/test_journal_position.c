@@ -75,6 +75,27 @@ static void a_done_pattern_names_the_next(void **s)
 	where(2, 3, 100);
 }
 
+/* As kernel/audit/status.c does it: audit_pattern_done marks the pattern
+ * DONE with the pass it ran in and sets current to -1. */
+static void between_patterns_current_is_minus_one(void **s)
+{
+	(void)s;
+	reset();
+	st.p[0] = (struct audit_pattern_status){ .state = PATTERN_DONE, .pass = 1 };
+	where(1, 2, 100 / 6);                 /* own first pattern done: the second next */
+	st.p[2] = (struct audit_pattern_status){ .state = PATTERN_DONE, .pass = 1 };
+	where(1, 3, 200 / 6);
+	st.p[3] = (struct audit_pattern_status){ .state = PATTERN_DONE, .pass = 1 };
+	where(2, 0, 50);                      /* the pass's last: the next pass's first */
+	st.pass = 2;                          /* pass 2 begun: pass 1's DONE states are old */
+	where(2, 0, 50);
+	st.p[0].pass = 2;
+	where(2, 2, 400 / 6);
+	st.p[2].pass = 2;
+	st.p[3].pass = 2;
+	where(2, 3, 100);                     /* the audit's last pattern done */
+}
+
 static void nothing_selected_or_broken_figures_stay_bounded(void **s)
 {
 	(void)s;
@@ -98,6 +119,7 @@ int main(void)
 		cmocka_unit_test(at_a_pass_start_the_first_selected_pattern),
 		cmocka_unit_test(a_running_pattern_is_named_with_its_share),
 		cmocka_unit_test(a_done_pattern_names_the_next),
+		cmocka_unit_test(between_patterns_current_is_minus_one),
 		cmocka_unit_test(nothing_selected_or_broken_figures_stay_bounded),
 	};
 
