@@ -143,7 +143,10 @@ static void pattern_over(struct pass *ps, uint32_t i)
 	for (uint32_t c = 0; c < ps->ncpu && c < MAX_CPUS; c++)
 		r.temp_c = ps->temp_c[c] > r.temp_c ? ps->temp_c[c] : r.temp_c;
 	audit_pattern_done(&r);
-	journal_step(); /* a safe point: every other CPU waits at the barrier */
+	/* a safe point once every other CPU waits at the barrier: none sweeps,
+	 * none touches its stack until we arrive */
+	barrier_wait_for_others(&ps->bar, ps->ncpu);
+	journal_step();
 }
 
 static void pass_cpu(struct percpu *pc, void *arg)

@@ -400,6 +400,12 @@ void barrier_wait(struct barrier *b, uint32_t n)
 		cpu_relax();
 }
 
+void barrier_wait_for_others(struct barrier *b, uint32_t n)
+{
+	while (atomic_load_explicit(&b->arrived, memory_order_acquire) + 1 < n)
+		cpu_relax();
+}
+
 void smp_stop_others(void)
 {
 	if (smp_started && atomic_load(&cpus_online) > 1)
