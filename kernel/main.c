@@ -9,6 +9,7 @@
 #include <kernel/bssave.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
+#include <kernel/coverage.h>
 #include <kernel/cpu.h>
 #include <kernel/cpuinfo.h>
 #include <kernel/dimms.h>
@@ -20,6 +21,7 @@
 #include <kernel/pat.h>
 #include <kernel/panic.h>
 #include <kernel/platform.h>
+#include <kernel/relocate.h>
 #include <kernel/report.h>
 #include <kernel/run.h>
 #include <kernel/screen.h>
@@ -161,6 +163,8 @@ void kmain(uint64_t bootinfo_phys)
 	screen_header(bi, run.cpus, run.ram_bytes);
 	cpuinfo_init();                        /* brand, microcode, caches, thermal sensors */
 	bandwidth_run();                       /* L1/L2/L3/RAM GB/s on all CPUs, 200 ms */
+	bi = relocate_run(bi);                 /* array, image, tables, boot info out of their frames */
+	coverage_test_in_place(bi);            /* below 1 MiB, trampoline, ACPI reclaim */
 	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
 	journal_start(bi);                     /* the record says `running` from here */
 	audit_run();                           /* RAM patterns on every free frame */
@@ -169,6 +173,7 @@ void kmain(uint64_t bootinfo_phys)
 	stress_run(kcfg.stress_ops);           /* all-core allocator stress */
 	screen_memory_picture(bi);             /* after: everything back, none lost */
 	mce_finish();                          /* last machine-check poll, its cost */
+	coverage_report(bi);                   /* what was tested, why the rest was not */
 	bs_restore();                          /* boot services memory back, before runtime calls */
 	report_save(bi);                       /* the record for the next boot */
 	run_finish();                          /* summary, then halt/shutdown/reboot */

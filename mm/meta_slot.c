@@ -46,6 +46,26 @@ uint64_t metadata_frames(void)
 	return mm_meta_frames;
 }
 
+enum alloc_error metadata_array_move(void *virt, uint64_t bytes)
+{
+	if (!mm_meta_base)
+		return ALLOC_ERROR_NOT_INITIALIZED;
+	if (!virt || ((uintptr_t)virt & (FRAME_META_ALIGN - 1)) ||
+	    bytes / FRAME_META_SIZE < mm_meta_frames) {
+		mm_report(ALLOC_ERROR_INVALID_ARGUMENT, "metadata_array_move",
+			  "array NULL, misaligned or smaller than frames * 64", MM_DIAG_NO_PHYS, 0,
+			  bytes);
+		return ALLOC_ERROR_INVALID_ARGUMENT;
+	}
+	struct meta_slot *to = virt;
+
+	/* every CPU is held out of the allocator: plain copies of the atomics */
+	__builtin_memcpy(to, mm_meta_base, mm_meta_frames * sizeof(*to));
+	/* release: a CPU that sees the new base sees the copied slots */
+	__atomic_store_n(&mm_meta_base, to, __ATOMIC_RELEASE);
+	return ALLOC_ERROR_NONE;
+}
+
 struct meta_slot *get_meta_slot(uint64_t phys)
 {
 	uint64_t pfn = phys >> PAGE_SHIFT;

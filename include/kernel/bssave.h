@@ -34,6 +34,10 @@ uint64_t bs_kept_frames(void);
 /* The first copy block's physical address, 0 if none (fault_test only). */
 uint64_t bs_copy_phys(void);
 
+/* Whether [start, end) meets boot-services memory that bs_restore will
+ * write back: what must outlive the run (relocated objects) stays out. */
+int bs_overlaps(uint64_t start, uint64_t end);
+
 /* Puts the saved contents back and checks the checksum; emits bs_restore.
  * Idempotent; runtime calls before it swap instead (below). The allocator is
  * not disturbed (its bookkeeping lives in the metadata array, never in the

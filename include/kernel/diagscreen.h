@@ -37,6 +37,7 @@ enum diag_cell {
 	DIAG_CELL_METADATA,   /* the MetaSlot array */
 	DIAG_CELL_KERNEL,     /* kernel image, page tables, boot info */
 	DIAG_CELL_POISONED,   /* a frame failed the audit */
+	DIAG_CELL_UNTESTED,   /* RAM metaslot could own that no test reached (coverage.h) */
 	DIAG_CELL_STATES
 };
 extern const uint32_t diag_cell_rgb[DIAG_CELL_STATES];   /* 0xRRGGBB */

@@ -9,6 +9,11 @@
 
 /* 2^order zeroed frames for the kernel; returns the physical address, or 0. */
 uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose);
+/* The same, the block first tested with the audit's quick patterns (and
+ * zeroed again): memory the kernel keeps data in for the whole run, which
+ * the audit could not test later. A block holding a bad frame is freed
+ * (the frame stays poisoned) and another taken; 0 after 8 such. */
+uint64_t kmem_alloc_tested(uint8_t order, enum frame_purpose purpose);
 enum alloc_error kmem_free(uint64_t phys, uint8_t order) MM_WUR;
 /* Smallest order whose block holds `bytes`. */
 uint8_t kmem_order_for(uint64_t bytes);

@@ -21,6 +21,10 @@ void percpu_init_bsp(void);
  * when all have finished. Not reentrant. */
 void smp_run(void (*fn)(struct percpu *pc, void *arg), void *arg);
 
+/* APs started that never came online: one may still run (halted in the
+ * trampoline or in ap_entry) on the boot page tables and trampoline page,
+ * so those must stay as they are (relocate.h, coverage.h). */
+uint32_t smp_abandoned(void);
 /* Stops every other CPU with an NMI (for panic). */
 void smp_stop_others(void);
 

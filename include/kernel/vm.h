@@ -8,6 +8,7 @@
 
 #define VM_KSTACK_BASE 0xffffff0000000000ull /* PML4 slot 510: stacks */
 #define VM_KSTACK_SLOT (64ull << 10)         /* per CPU: guard gap + stack */
+#define VM_META_BASE   0xfffffe0000000000ull /* PML4 slot 508: the relocated MetaSlot array */
 
 #define VM_UCVIEW_BASE 0xfffffe8000000000ull /* PML4 slot 509: ucview.h */
 
@@ -20,6 +21,10 @@ uint64_t *vm_pte(uint64_t va, int create);
 int vm_map_page(uint64_t va, uint64_t pa);
 /* Removes the mapping of one 4 KiB page (if any) and flushes it locally. */
 void vm_unmap_page(uint64_t va);
+/* The same for one 2 MiB page (va and pa 2 MiB aligned); -1 if misaligned,
+ * no memory for a table, or va already mapped. */
+int vm_map_large(uint64_t va, uint64_t pa);
+void vm_unmap_large(uint64_t va);
 /* The physical address va maps to, or UINT64_MAX. */
 uint64_t vm_translate(uint64_t va);
 /* The leaf entry mapping va (and the bytes it maps in *size), or 0. */

@@ -460,6 +460,15 @@ enum alloc_error init_metadata_array(void *virt, uint64_t bytes, uint64_t frames
 /* Frames the array covers (0 before init). */
 uint64_t metadata_frames(void);
 
+/* Moves the array to `virt` (bytes >= frames * 64, FRAME_META_ALIGN aligned),
+ * slot for slot, and uses it from then on; the old array is no longer read
+ * and its memory is the caller's. Slots link by frame number, never by
+ * pointer, so the copy is the allocator's whole state. The caller must keep
+ * every CPU out of the allocator while it runs (a stop-the-world barrier):
+ * nothing here takes a lock. INVALID_ARGUMENT (nothing moved) for a NULL,
+ * misaligned or too small array, NOT_INITIALIZED before init. */
+enum alloc_error metadata_array_move(void *virt, uint64_t bytes) MM_WUR;
+
 /* Slot of the frame containing phys (seed get_meta_slot). A phys beyond the
  * array is a broken caller contract: mm_env_panic(), as the seed asserts. */
 struct meta_slot *get_meta_slot(uint64_t phys);

@@ -14,6 +14,7 @@
  *     it was found, so the allocator keeps it out and returns the rest. */
 #include <mm/mm.h>
 #include <kernel/config.h>
+#include <kernel/coverage.h>
 #include <kernel/journal.h>
 #include <kernel/cpu.h>
 #include <kernel/cpuinfo.h>
@@ -106,6 +107,13 @@ static void run_pattern(struct cpu_job *cj, uint32_t i, uint32_t iterations)
 	audit_patterns[i].run(&cj->job);
 }
 
+/* What the coverage report counts: every span the patterns ran over. */
+static void mark_tested(const struct audit_span *spans, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		coverage_mark_tested(spans[i].phys, spans[i].words * 8 / PAGE_SIZE);
+}
+
 void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, uint64_t seed,
 		      uint64_t work, struct audit_findings *f)
 {
@@ -114,6 +122,7 @@ void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, u
 	for (uint32_t i = 0; i < audit_pattern_count; i++)
 		if (patterns & (1u << i))
 			run_pattern(&cj, i, 1);
+	mark_tested(spans, n);
 }
 
 /* One pass, as every CPU sees it: on the boot CPU's stack while smp_run
@@ -194,6 +203,7 @@ static void pass_cpu(struct percpu *pc, void *arg)
 	}
 	st->frames += words * 8 / PAGE_SIZE;
 	st->bytes_swept += words * 8 * p->sweeps;
+	mark_tested(&p->table[lo], hi - lo);
 
 	/* step 4: give everything back; the poisoned frames stay out */
 	barrier_wait(&ps->bar, n);

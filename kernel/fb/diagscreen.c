@@ -12,13 +12,13 @@ const uint32_t diag_cell_rgb[DIAG_CELL_STATES] = {
 	[DIAG_CELL_HOLE] = 0x383838,      [DIAG_CELL_FREE] = 0x30b030,
 	[DIAG_CELL_ALLOCATED] = 0x3070e0, [DIAG_CELL_FIRMWARE] = 0xe0a020,
 	[DIAG_CELL_METADATA] = 0xb050d0,  [DIAG_CELL_KERNEL] = 0x20c0c0,
-	[DIAG_CELL_POISONED] = 0xff2020,
+	[DIAG_CELL_POISONED] = 0xff2020,  [DIAG_CELL_UNTESTED] = 0xd8d8d8,
 };
 const char *const diag_cell_name[DIAG_CELL_STATES] = {
 	[DIAG_CELL_HOLE] = "not RAM",        [DIAG_CELL_FREE] = "free",
 	[DIAG_CELL_ALLOCATED] = "allocated", [DIAG_CELL_FIRMWARE] = "firmware",
 	[DIAG_CELL_METADATA] = "metadata",   [DIAG_CELL_KERNEL] = "kernel",
-	[DIAG_CELL_POISONED] = "poisoned",
+	[DIAG_CELL_POISONED] = "poisoned",   [DIAG_CELL_UNTESTED] = "untested",
 };
 const uint32_t diag_result_rgb[3] = { 0x107010, 0xc05000, 0xb01010 };
 const char *const diag_result_text[3] = { "PASS", "BAD MEMORY", "FAIL" };
@@ -26,7 +26,7 @@ const char *const diag_result_text[3] = { "PASS", "BAD MEMORY", "FAIL" };
 /* Legend order: the usual states first, "not RAM" last. */
 static const uint8_t legend_order[DIAG_CELL_STATES] = {
 	DIAG_CELL_FREE, DIAG_CELL_ALLOCATED, DIAG_CELL_FIRMWARE, DIAG_CELL_METADATA,
-	DIAG_CELL_KERNEL, DIAG_CELL_POISONED, DIAG_CELL_HOLE,
+	DIAG_CELL_KERNEL, DIAG_CELL_POISONED, DIAG_CELL_UNTESTED, DIAG_CELL_HOLE,
 };
 
 #define PANEL_BG    0x000000u

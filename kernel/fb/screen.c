@@ -13,6 +13,7 @@
 #include <kernel/badlist.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
+#include <kernel/coverage.h>
 #include <kernel/cpu.h>
 #include <kernel/cpuinfo.h>
 #include <kernel/diagscreen.h>
@@ -268,7 +269,7 @@ void screen_tick(void)
 static const uint8_t rank[DIAG_CELL_STATES] = {
 	[DIAG_CELL_HOLE] = 0, [DIAG_CELL_FREE] = 1, [DIAG_CELL_FIRMWARE] = 2,
 	[DIAG_CELL_METADATA] = 3, [DIAG_CELL_KERNEL] = 4, [DIAG_CELL_ALLOCATED] = 5,
-	[DIAG_CELL_POISONED] = 6,
+	[DIAG_CELL_UNTESTED] = 6, [DIAG_CELL_POISONED] = 7,
 };
 
 static void mark(uint32_t cell, uint8_t state)
@@ -282,6 +283,16 @@ static void mark_span(uint64_t s, uint64_t e, uint64_t per, uint8_t state)
 {
 	for (uint64_t c = s / per; c <= (e - 1) / per; c++)
 		mark((uint32_t)c, state);
+}
+
+/* Kernel-class frames the allocator owns now (relocate.h handed the array's,
+ * the image's and the page tables' boot frames to it): drawn by their state. */
+static int relocated_here(uint64_t s, uint64_t e)
+{
+	for (uint64_t p = s; p < e; p += PAGE_SIZE)
+		if (frame_state(p) != FRAME_STATE_UNMANAGED)
+			return 1;
+	return 0;
 }
 
 void screen_memory_picture(const struct bootinfo *bi)
@@ -307,7 +318,7 @@ void screen_memory_picture(const struct bootinfo *bi)
 			continue;
 		if (r->cls == MAPAUDIT_FIRMWARE) {
 			mark_span(s, e, per, DIAG_CELL_FIRMWARE);
-		} else if (r->cls == MAPAUDIT_KERNEL) {
+		} else if (r->cls == MAPAUDIT_KERNEL && !relocated_here(s, e)) {
 			/* the metadata array is one of the kernel's ranges: show it
 			 * as itself, the rest as kernel */
 			uint64_t ms = bi->meta_phys, me = bi->meta_phys + bi->meta_bytes;
@@ -328,6 +339,21 @@ void screen_memory_picture(const struct bootinfo *bi)
 				     : fs == FRAME_STATE_FREE ? DIAG_CELL_FREE
 				     : DIAG_CELL_KERNEL); /* unmanaged: held back */
 			}
+		}
+	}
+	/* after the audit: cells holding RAM metaslot could own that no test
+	 * reached (coverage.h) */
+	for (uint32_t i = 0; run.tested_frames && i < memmap_range_count; i++) {
+		const struct mapaudit_range *r = &memmap_ranges[i];
+		uint64_t e = r->end < bi->ram_top ? r->end : bi->ram_top;
+
+		for (uint64_t s = r->start; r->cls <= MAPAUDIT_KERNEL && s < e;) {
+			uint64_t ce = (s / per + 1) * per < e ? (s / per + 1) * per : e, t, fr;
+
+			coverage_of_range(s, ce, &t, &fr);
+			if (t < fr)
+				mark((uint32_t)(s / per), DIAG_CELL_UNTESTED);
+			s = ce;
 		}
 	}
 	uint64_t f = console_lock();

@@ -217,6 +217,14 @@ uint64_t bs_copy_phys(void)
 	return nblocks ? blocks[0].phys : 0;
 }
 
+int bs_overlaps(uint64_t start, uint64_t end)
+{
+	for (uint32_t i = 0; i < npieces; i++)
+		if (start < pieces[i].end && pieces[i].start < end)
+			return saved;
+	return 0;
+}
+
 void bs_restore(void)
 {
 	struct jw w;

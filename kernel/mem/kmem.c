@@ -1,5 +1,8 @@
 /* Kernel allocations through the MetaSlot allocator (kmem.h). */
+#include <kernel/audit.h>
+#include <kernel/cpu.h>
 #include <kernel/kmem.h>
+#include <lib/string.h>
 
 uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose)
 {
@@ -11,6 +14,24 @@ uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose)
 	if (frame_alloc_options_allocate(&o, &f) != ALLOC_ERROR_NONE)
 		return 0;
 	return f.start_address;
+}
+
+uint64_t kmem_alloc_tested(uint8_t order, enum frame_purpose purpose)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		uint64_t pa = kmem_alloc(order, purpose);
+
+		if (!pa)
+			return 0;
+		if (audit_test_block(pa, order) == 0) {
+			memset(phys_to_virt(pa), 0, PAGE_SIZE << order);
+			return pa;
+		}
+		/* a bad frame in it, now poisoned: the allocator keeps it out */
+		if (kmem_free(pa, order) != ALLOC_ERROR_NONE)
+			return 0;
+	}
+	return 0;
 }
 
 enum alloc_error kmem_free(uint64_t phys, uint8_t order)

@@ -146,6 +146,7 @@ void memmap_audit(const struct bootinfo *bi)
 	const struct mapaudit_coverage *c = &r->cov;
 
 	jw_begin(&w, "coverage");
+	jw_str(&w, "when", "map");   /* the test coverage at the end is "end" */
 	jw_u64(&w, "ram_frames", r->ram_frames);
 	jw_u64(&w, "usable_frames", c->frames[MAPAUDIT_USABLE]);
 	jw_u64(&w, "kernel_frames", c->frames[MAPAUDIT_KERNEL]);

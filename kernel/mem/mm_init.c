@@ -6,6 +6,7 @@
 #include <mm/mm.h>
 #include <kernel/bssave.h>
 #include <kernel/console.h>
+#include <kernel/coverage.h>
 #include <kernel/cpu.h>
 #include <kernel/memmap.h>
 #include <kernel/mminit.h>
@@ -34,6 +35,7 @@ void mm_init(const struct bootinfo *bi)
 		errors += e;
 		ranges += e == 0;
 	}
+	coverage_init(bi->meta_frames); /* tested-frames bitmap, before anything is tested */
 	bs_save();                    /* copy boot-services memory, then add it */
 	mm_stats_read(&st);
 	jw_begin(&w, "mm_init");
@@ -46,9 +48,10 @@ void mm_init(const struct bootinfo *bi)
 	event_emit(&w);
 	run_check(errors == 0, "mm_usable_ranges_accepted");
 	/* known-bad frames are managed but quarantined, never free; the copy of
-	 * boot-services memory is the only allocation yet */
+	 * boot-services memory and the coverage bitmap are the only allocations yet */
 	run_check(st.free_frames > 0 &&
-		  st.free_frames + st.quarantined_frames + bs_copy_frames() == st.managed_frames,
+		  st.free_frames + st.quarantined_frames + bs_copy_frames() +
+				  coverage_bitmap_frames() == st.managed_frames,
 		  "mm_all_managed_frames_free_at_init");
 	/* boot-services frames that could not be saved are held back, as
 	 * boot_services=keep would: usable, but deliberately not managed */

@@ -43,6 +43,7 @@ extern char boot_stack_bottom[];
 static struct percpu bsp;
 static struct cpu_tables bsp_tables;
 static bool smp_started;
+static uint32_t abandoned;   /* APs sent a SIPI that never came online */
 
 static uint64_t read_cr0(void)
 {
@@ -120,7 +121,7 @@ void ap_entry(struct percpu *pc)
  * never reused: an AP given up on may still be running on its stack. */
 static uint64_t stack_alloc(uint32_t slot)
 {
-	uint64_t pa = kmem_alloc(kmem_order_for(KSTACK_SIZE), FRAME_PURPOSE_KERNEL_DATA);
+	uint64_t pa = kmem_alloc_tested(kmem_order_for(KSTACK_SIZE), FRAME_PURPOSE_KERNEL_DATA);
 	uint64_t top = VM_KSTACK_BASE + (uint64_t)(slot + 1) * VM_KSTACK_SLOT;
 
 	if (!pa)
@@ -133,9 +134,10 @@ static uint64_t stack_alloc(uint32_t slot)
 
 static struct percpu *percpu_alloc(uint32_t index, uint32_t slot, uint32_t apic_id)
 {
-	uint64_t pa = kmem_alloc(kmem_order_for(sizeof(struct percpu)), FRAME_PURPOSE_KERNEL_DATA);
-	uint64_t ta = kmem_alloc(kmem_order_for(sizeof(struct cpu_tables)),
-				 FRAME_PURPOSE_KERNEL_DATA);
+	uint64_t pa = kmem_alloc_tested(kmem_order_for(sizeof(struct percpu)),
+					FRAME_PURPOSE_KERNEL_DATA);
+	uint64_t ta = kmem_alloc_tested(kmem_order_for(sizeof(struct cpu_tables)),
+					FRAME_PURPOSE_KERNEL_DATA);
 	uint64_t top = stack_alloc(slot);
 
 	if (!pa || !ta || !top)
@@ -310,6 +312,7 @@ void smp_init(const struct bootinfo *bi, const struct acpi_info *acpi, uint32_t 
 		if (limit && n >= limit)
 			break;
 		if (!trampoline_free(td)) {
+			abandoned++;
 			smp_event("smp", c->apic_id,
 				  "a late AP never read the trampoline: no more APs started", 0);
 			break;
@@ -324,6 +327,7 @@ void smp_init(const struct bootinfo *bi, const struct acpi_info *acpi, uint32_t 
 
 		late = false;
 		if (!ok) {
+			abandoned++;
 			smp_event("cpu_timeout", c->apic_id, "did not come online", AP_WAIT_US);
 			/* its block and stack stay allocated: it may still run on them */
 			if (ngone < ABANDONED_KEPT)
@@ -404,6 +408,11 @@ void barrier_wait_for_others(struct barrier *b, uint32_t n)
 {
 	while (atomic_load_explicit(&b->arrived, memory_order_acquire) + 1 < n)
 		cpu_relax();
+}
+
+uint32_t smp_abandoned(void)
+{
+	return abandoned;
 }
 
 void smp_stop_others(void)

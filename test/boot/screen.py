@@ -41,10 +41,10 @@ UNKNOWN = "\ufffd"
 CELL_RGB = {
     "not RAM": 0x383838, "free": 0x30b030, "allocated": 0x3070e0,
     "firmware": 0xe0a020, "metadata": 0xb050d0, "kernel": 0x20c0c0,
-    "poisoned": 0xff2020,
+    "poisoned": 0xff2020, "untested": 0xd8d8d8,
 }
 LEGEND_ORDER = ["free", "allocated", "firmware", "metadata", "kernel",
-                "poisoned", "not RAM"]
+                "poisoned", "untested", "not RAM"]
 RESULT_RGB = {"PASS": 0x107010, "BAD MEMORY": 0xc05000, "FAIL": 0xb01010}
 LONGEST_RESULT = 10
 MIN_COLS, MIN_ROWS = 40, 20

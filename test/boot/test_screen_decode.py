@@ -31,7 +31,7 @@ WORK = None      # temp dir, set in main
 FBRENDER = None  # built host program
 
 STATES = ["not RAM", "free", "allocated", "firmware", "metadata", "kernel",
-          "poisoned"]  # enum diag_cell order
+          "poisoned", "untested"]  # enum diag_cell order
 
 
 # ---------------------------------------------------------------- helpers
@@ -225,7 +225,7 @@ def test_log_text_640x480_all_filters():
 
 
 def diag_script(cpus, result, detail, log):
-    pattern = bytes(range(7)) + bytes([1] * 5) + bytes([2] * 3)
+    pattern = bytes(range(len(STATES))) + bytes([1] * 5) + bytes([2] * 3)
     s = ["write " + hexs("before the panel\n"), "diag",
          "header %d %d %d %s %s %s %s %d" % (cpus, 8 << 30, 96 << 20,
                                              hexs("EDK II 1.0"), hexs("0.1"), "-", "-", 75),

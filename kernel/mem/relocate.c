@@ -1,0 +1,318 @@
+/* Relocation (relocate.h). Steps:
+ *  1. take tested blocks: the array's (mapped 4 KiB at a time at
+ *     VM_META_BASE, so any blocks do), one for the image, one for the
+ *     page-table pool; every block passes audit_test_block first;
+ *  2. build the new tables: the pool copied, every table-to-table entry
+ *     into the pool rebased, the image's 4 KiB entries pointed at the new
+ *     image block (reloc_tables.c); nothing edits page tables after this;
+ *  3. stop the world: every CPU with interrupts off at a barrier whose state
+ *     lives in a frame that does not move (the boot CPU's stack is in the
+ *     image). The boot CPU moves the array, then copies the image and loads
+ *     the new CR3 in one asm block that writes no memory between the copy
+ *     and the switch; the others load the new CR3 when it says so;
+ *  4. buddy_check on the moved array; the old frames to the allocator. */
+#include <mm/mm.h>
+#include <kernel/audit.h>
+#include <kernel/bssave.h>
+#include <kernel/config.h>
+#include <kernel/console.h>
+#include <kernel/cpu.h>
+#include <kernel/kmem.h>
+#include <kernel/panic.h>
+#include <kernel/percpu.h>
+#include <kernel/relocate.h>
+#include <kernel/run.h>
+#include <kernel/smp.h>
+#include <kernel/vm.h>
+#include "reloc_internal.h"
+
+#define BLOCK_EVENTS 64
+
+/* Shared by every CPU during the stop: in an allocated frame, reached
+ * through the direct map, which maps the same frames before and after. */
+struct stop {
+	struct barrier bar;
+	atomic_uint go;
+	uint32_t ncpu;
+	uint64_t new_cr3;
+	void *meta_to;
+	uint64_t meta_bytes;
+	uint64_t image_from, image_to, image_words;  /* direct-map addresses */
+	enum alloc_error meta_err;
+	uint64_t cycles;
+};
+
+extern char _kernel_start[];
+
+static struct reloc_block blocks[RELOC_BLOCKS_MAX];
+static uint32_t nblocks;
+static uint64_t meta_mapped;   /* bytes mapped at VM_META_BASE */
+static uint64_t meta_large;    /* of which the first this many in 2 MiB pages */
+
+/* Blocks in boot-services memory, held while the objects' blocks are taken:
+ * bs_restore writes those back at the end of the run, over whatever is there. */
+#define SET_ASIDE_MAX 512
+static struct { uint64_t phys; uint8_t order; } aside[SET_ASIDE_MAX];
+static uint32_t naside;
+
+static void give_back_aside(void)
+{
+	while (naside) {
+		naside--;
+		run_check(kmem_free(aside[naside].phys, aside[naside].order) == ALLOC_ERROR_NONE,
+			  "relocation_blocks_given_back");
+	}
+}
+
+/* 2^order frames outside boot-services memory, tested with the quick
+ * patterns; 0 if none could be had. */
+uint64_t reloc_take_tested(uint8_t order, const char *object)
+{
+	for (int tries = 0; tries < 8 && nblocks < RELOC_BLOCKS_MAX;) {
+		uint64_t pa = kmem_alloc(order, FRAME_PURPOSE_KERNEL_DATA);
+
+		if (!pa)
+			return 0;
+		if (bs_overlaps(pa, pa + (PAGE_SIZE << order))) {
+			if (naside == SET_ASIDE_MAX) {
+				run_check(kmem_free(pa, order) == ALLOC_ERROR_NONE,
+					  "relocation_blocks_given_back");
+				return 0;
+			}
+			aside[naside].phys = pa;
+			aside[naside++].order = order;
+			continue;
+		}
+		tries++;
+		if (audit_test_block(pa, order) == 0) {
+			blocks[nblocks++] = (struct reloc_block){ pa, order, object };
+			return pa;
+		}
+		/* a bad frame in it, now poisoned: the allocator keeps it out */
+		if (kmem_free(pa, order) != ALLOC_ERROR_NONE)
+			return 0;
+	}
+	return 0;
+}
+
+static void give_back_blocks(void)
+{
+	while (nblocks) {
+		nblocks--;
+		run_check(kmem_free(blocks[nblocks].phys, blocks[nblocks].order) == ALLOC_ERROR_NONE,
+			  "relocation_blocks_given_back");
+	}
+}
+
+/* The array's new home: tested blocks mapped contiguously at VM_META_BASE,
+ * 2 MiB at a time where block and address allow (every allocator call reads
+ * slots: fewer TLB entries), the rest 4 KiB at a time. */
+#define LARGE (2ull << 20)
+
+static int map_array(uint64_t bytes)
+{
+	for (uint64_t done = 0; done < bytes;) {
+		uint8_t order = kmem_order_for(bytes - done);
+
+		if (order > MAX_ORDER)
+			order = MAX_ORDER;
+		uint64_t pa = reloc_take_tested(order, "metaslot_array"), end = PAGE_SIZE << order;
+
+		if (!pa)
+			return 0;
+		for (uint64_t off = 0; off < end && done < bytes;) {
+			uint64_t va = VM_META_BASE + done, step = PAGE_SIZE;
+
+			if (bytes - done >= LARGE && end - off >= LARGE && !((va | (pa + off)) & (LARGE - 1))) {
+				if (vm_map_large(va, pa + off))
+					return 0;
+				step = LARGE;
+				meta_large = done + LARGE;
+			} else if (vm_map_page(va, pa + off)) {
+				return 0;
+			}
+			off += step;
+			done += step;
+			meta_mapped = done;
+		}
+	}
+	return 1;
+}
+
+/* The boot CPU's part: no memory write between the image copy and the CR3
+ * load (the stack it runs on is in the image). */
+static void move_image_and_switch(struct stop *s)
+{
+	uint64_t d = s->image_to, src = s->image_from, n = s->image_words;
+
+	__asm__ volatile("rep movsq\n\t"
+			 "mov %3, %%cr3"
+			 : "+D"(d), "+S"(src), "+c"(n)
+			 : "r"(s->new_cr3)
+			 : "memory");
+}
+
+static void stop_cpu(struct percpu *pc, void *arg)
+{
+	struct stop *s = arg;
+	uint64_t flags = irq_save();
+
+	barrier_wait(&s->bar, s->ncpu);          /* nobody is in the allocator now */
+	if (pc->index == 0) {
+		uint64_t t0 = rdtsc();
+
+		s->meta_err = metadata_array_move(s->meta_to, s->meta_bytes);
+		move_image_and_switch(s);
+		s->cycles = rdtsc() - t0;
+		/* release: the copy and the new tables before anyone switches */
+		atomic_store_explicit(&s->go, 1, memory_order_release);
+	} else {
+		while (!atomic_load_explicit(&s->go, memory_order_acquire))
+			cpu_relax();
+		__asm__ volatile("mov %0, %%cr3" : : "r"(s->new_cr3) : "memory");
+	}
+	barrier_wait(&s->bar, s->ncpu);
+	irq_restore(flags);
+}
+
+static void object_event(struct jw *w, const char *name, uint64_t old, uint64_t bytes)
+{
+	uint64_t first = 0, n = 0;
+
+	for (uint32_t i = 0; i < nblocks; i++)
+		if (blocks[i].object == name && !n++)
+			first = blocks[i].phys;
+	jw_obj_begin(w, name);
+	jw_u64(w, "old_phys", old);
+	jw_u64(w, "bytes", bytes);
+	jw_u64(w, "new_phys", first);
+	jw_u64(w, "new_blocks", n);
+	jw_obj_end(w);
+}
+
+static void skipped(const char *why, int failed)
+{
+	struct jw w;
+
+	for (uint64_t off = 0; off < meta_mapped;) {
+		int large = !(off & (LARGE - 1)) && off < meta_large;
+
+		if (large)
+			vm_unmap_large(VM_META_BASE + off);
+		else
+			vm_unmap_page(VM_META_BASE + off);
+		off += large ? LARGE : PAGE_SIZE;
+	}
+	give_back_blocks();
+	give_back_aside();
+	kprintf("relocation skipped: %s", why);
+	jw_begin(&w, "relocated");
+	jw_bool(&w, "done", 0);
+	jw_str(&w, "skipped", why);
+	event_emit(&w);
+	if (failed)
+		run_check(0, "relocation_done");
+}
+
+static void release_old(uint64_t start, uint64_t bytes)
+{
+	run_check(buddy_add_range(start, start + bytes) == ALLOC_ERROR_NONE,
+		  "relocation_old_frames_to_the_allocator");
+}
+
+const struct bootinfo *relocate_run(const struct bootinfo *bi)
+{
+	uint64_t bi_old = 0, bi_bytes = 0;
+	struct reloc_tables t = { .pool_phys = bi->pagetable_phys, .pool_bytes = bi->pagetable_bytes,
+				  .image_phys = bi->kernel_phys, .image_bytes = bi->kernel_bytes,
+				  .image_virt = (uint64_t)_kernel_start, .cr3 = read_cr3(),
+				  .virt = phys_to_virt };
+	uint64_t meta_bytes = metadata_frames() * FRAME_META_SIZE;
+	struct jw w;
+
+	meta_bytes = (meta_bytes + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (kcfg.audit == AUDIT_OFF) {   /* moving serves the audit only */
+		skipped("audit_off", 0);
+		return bi;
+	}
+	if (smp_abandoned()) {   /* it may wake on the boot tables and image */
+		skipped("an_ap_was_given_up_on", 0);
+		return bi;
+	}
+	if (!reloc_tables_check(&t)) {
+		skipped("tables_or_image_not_as_expected", 1);
+		return bi;
+	}
+	if (!map_array(meta_bytes)) {
+		skipped("no_memory_for_the_array", 1);
+		return bi;
+	}
+	t.image_new = reloc_take_tested(kmem_order_for(t.image_bytes), "kernel_image");
+	t.pool_new = reloc_take_tested(kmem_order_for(t.pool_bytes), "page_tables");
+	uint64_t ctl = reloc_take_tested(kmem_order_for(sizeof(struct stop)), "stop_control");
+
+	if (!t.image_new || !t.pool_new || !ctl) {
+		skipped("no_memory_for_the_image_or_tables", 1);
+		return bi;
+	}
+	if (!reloc_tables_build(&t)) {
+		skipped("page_tables_not_as_expected", 1);
+		return bi;
+	}
+
+	give_back_aside();
+	struct stop *s = phys_to_virt(ctl);
+
+	*s = (struct stop){ .ncpu = atomic_load(&cpus_online), .new_cr3 = t.new_cr3,
+			    .meta_to = (void *)VM_META_BASE, .meta_bytes = meta_bytes,
+			    .image_from = (uint64_t)phys_to_virt(t.image_phys),
+			    .image_to = (uint64_t)phys_to_virt(t.image_new),
+			    .image_words = t.image_bytes / 8 };
+	smp_run(stop_cpu, s);
+	if (s->meta_err != ALLOC_ERROR_NONE)
+		panic("metadata_array_move: %s", alloc_error_name(s->meta_err));
+	struct mm_diag d = buddy_check();
+
+	run_check(d.code == ALLOC_ERROR_NONE, "relocation_buddy_check_on_the_copy");
+	run_check(read_cr3() == t.new_cr3, "relocation_new_cr3_loaded");
+	release_old(bi->meta_phys, bi->meta_bytes);
+	release_old(t.image_phys, t.image_bytes);
+	release_old(t.pool_phys, t.pool_bytes);
+	const struct bootinfo *nb = reloc_bootinfo(bi, &bi_old, &bi_bytes);
+
+	bi = 0;   /* its frames may be the allocator's now */
+	run_check(nb != 0 && bi_bytes != 0, "relocation_bootinfo_moved");
+
+	for (uint32_t i = 0; i < nblocks && i < BLOCK_EVENTS; i++) {
+		jw_begin(&w, "relocated_block");
+		jw_str(&w, "object", blocks[i].object);
+		jw_u64(&w, "phys", blocks[i].phys);
+		jw_u64(&w, "bytes", PAGE_SIZE << blocks[i].order);
+		event_emit(&w);
+	}
+	kprintf("relocated: MetaSlot array, kernel image, page tables, boot info (%u CPUs stopped, "
+		"%llu cycles)", s->ncpu, (unsigned long long)s->cycles);
+	jw_begin(&w, "relocated");
+	jw_bool(&w, "done", 1);
+	jw_u64(&w, "cpus", s->ncpu);
+	jw_u64(&w, "stop_cycles", s->cycles);
+	object_event(&w, "metaslot_array", nb->meta_phys, nb->meta_bytes);
+	object_event(&w, "kernel_image", t.image_phys, t.image_bytes);
+	object_event(&w, "page_tables", t.pool_phys, t.pool_bytes);
+	object_event(&w, "bootinfo", bi_old, bi_bytes);
+	jw_u64(&w, "array_virt", VM_META_BASE);
+	{
+		uint64_t size = 0;   /* read back from the live tables */
+
+		jw_u64(&w, "array_first_page_bytes", vm_leaf(VM_META_BASE, &size) ? size : 0);
+	}
+	jw_u64(&w, "array_bytes_in_2m_pages", meta_large);
+	jw_u64(&w, "new_cr3", t.new_cr3);
+	event_emit(&w);
+	/* the control block is done with: only the moved objects stay */
+	for (uint32_t i = 0; i < nblocks; i++)
+		if (blocks[i].phys == ctl)
+			run_check(kmem_free(ctl, blocks[i].order) == ALLOC_ERROR_NONE,
+				  "relocation_control_freed");
+	return nb;
+}

@@ -1,0 +1,267 @@
+"""Coverage: which RAM this run tested, from the kernel's own record (the
+audit sets a bit per frame its patterns ran over), and why the rest was not.
+The figures must add up to the firmware's map as the memmap event counted it,
+type by type, reason by reason and range by range."""
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+
+from cases import case, boot, check_run, screendump_when_done
+from cases_stuck_bits import build_helper, check_stuck_frames, file_offset
+import qemu
+import screen
+
+STUCK_MEM = "256M"
+# the stress ends with buddy_check and the lost-frame count: both must hold
+COV_CFG = "on_finish=shutdown\naudit=quick\nstress_ops=2000\n"
+
+
+def check_coverage_adds_up(b):
+    p = []
+    mm = b.first("memmap") or {}
+    by_type = mm.get("bytes_by_type", {})
+    types = b.all("coverage_type")
+    ends = [e for e in b.all("coverage") if e.get("when") == "end"]
+    if not types or len(ends) != 1:
+        return ["coverage_type events %d, end coverage events %d" % (len(types), len(ends))]
+    cov = ends[0]
+    ram = tested = goal_ram = goal_tested = 0
+    goal_types = {"conventional", "boot_code", "boot_data", "loader_code", "loader_data",
+                  "metaslot_metadata", "metaslot_pagetable", "metaslot_trampoline",
+                  "metaslot_bootinfo"}
+    for t in types:
+        name = t["type"]
+        if t["ram_bytes"] != by_type.get(name):
+            p.append("%s: %d RAM bytes, the memmap event says %s"
+                     % (name, t["ram_bytes"], by_type.get(name)))
+        if t["tested_bytes"] + t["untested_bytes"] != t["ram_bytes"]:
+            p.append("%s: tested + untested != RAM: %s" % (name, t))
+        if sum(t["untested_by_reason"].values()) != t["untested_bytes"]:
+            p.append("%s: reasons do not add up to the untested bytes: %s" % (name, t))
+        ram += t["ram_bytes"]
+        tested += t["tested_bytes"]
+        if name in goal_types:
+            goal_ram += t["ram_bytes"]
+            goal_tested += t["tested_bytes"]
+    if len({t["type"] for t in types}) != len(types):
+        p.append("a memory type reported twice: %s" % [t["type"] for t in types])
+    if (ram, tested) != (cov["ram_bytes"], cov["tested_bytes"]) or ram != mm.get("ram_bytes"):
+        p.append("totals: types say %d/%d, coverage %s, memmap ram_bytes %s"
+                 % (ram, tested, cov, mm.get("ram_bytes")))
+    if (goal_ram, goal_tested) != (cov["goal_ram_bytes"], cov["goal_tested_bytes"]):
+        p.append("goal figures %d/%d do not match %s" % (goal_ram, goal_tested, cov))
+    elif cov["goal_tested_ppm"] != goal_tested * 1000000 // goal_ram:
+        p.append("goal_tested_ppm %d, the bytes give %d"
+                 % (cov["goal_tested_ppm"], goal_tested * 1000000 // goal_ram))
+    # every untested range is inside the map with its type, and they add up
+    ranges = b.all("coverage_untested")
+    if len(ranges) + cov.get("untested_ranges_not_listed", 0) != cov["untested_ranges"]:
+        p.append("%d coverage_untested events for %s" % (len(ranges), cov))
+    if not cov.get("untested_ranges_not_listed"):
+        sums = {}
+        for r in ranges:
+            k = (r["type"], r["reason"])
+            sums[k] = sums.get(k, 0) + r["bytes"]
+        want = {(t["type"], why): n for t in types for why, n in t["untested_by_reason"].items()}
+        if sums != want:
+            p.append("untested ranges %s, by type and reason %s" % (sums, want))
+    # the audit's own count: what it tested is in the record
+    r = b.first("audit_result") or {}
+    if tested < r.get("tested_frames", 0) * 4096 or not tested:
+        p.append("tested %d bytes, the audit says %s frames" % (tested, r.get("tested_frames")))
+    return p
+
+
+@case
+def coverage_adds_up_to_the_memory_map(d):
+    b = boot(d, cfg=COV_CFG, mem="256M", smp=4, vga=False, timeout=400)
+    p = check_run(b, "256M") + check_coverage_adds_up(b)
+    types = {t["type"]: t for t in b.all("coverage_type")}
+    conv = types.get("conventional", {})
+    # free RAM is tested, firmware RAM is not, each with its reason
+    if conv.get("tested_bytes", 0) < conv.get("ram_bytes", 1) * 0.95:
+        p.append("conventional RAM mostly untested: %s" % conv)
+    rt = types.get("runtime_data", {})
+    if rt.get("tested_bytes") != 0 or "runtime_services" not in rt.get("untested_by_reason", {}):
+        p.append("runtime data: %s" % rt)
+    # what the kernel booted in was relocated and then tested, every frame:
+    # the array, the image (loader code), the page tables, the trampoline
+    rel = b.first("relocated") or {}
+    if not rel.get("done"):
+        p.append("relocation not done: %s" % rel)
+    # the moved array is mapped in 2 MiB pages (4 MiB of it here), as the
+    # direct map had it
+    elif (rel.get("array_bytes_in_2m_pages") != rel["metaslot_array"]["bytes"]
+          or rel.get("array_first_page_bytes") != 2 << 20):
+        p.append("the moved array is not in 2 MiB pages: %s" % rel)
+    for name in ("metaslot_metadata", "loader_code", "metaslot_pagetable",
+                 "metaslot_trampoline", "metaslot_bootinfo", "conventional", "acpi_reclaim"):
+        t = types.get(name, {})
+        if not t.get("ram_bytes") or t.get("untested_bytes") != 0:
+            p.append("%s not wholly tested: %s" % (name, t))
+    low = b.first("tested_in_place") or {}
+    if (low.get("below_1mib_bytes", 0) < 512 * 1024 or low.get("bad_frames") != 0
+            or low.get("acpi_reclaim_bytes") != types.get("acpi_reclaim", {}).get("ram_bytes")):
+        p.append("tested in place: %s" % low)
+    cov = ([e for e in b.all("coverage") if e.get("when") == "end"] or [{}])[0]
+    if not cov.get("goal_met") or cov.get("goal_tested_ppm", 0) < 999000:
+        p.append("goal of 99.9 %% not reached: %s" % cov)
+    return p
+
+
+def wait_for_event(log, name, proc, seconds):
+    """The first `name` event in the serial log, polled every 5 ms while QEMU
+    runs; None if it never came."""
+    t_end = time.time() + seconds
+    while time.time() < t_end and proc.poll() is None:
+        try:
+            with open(log, "rb") as f:
+                for line in f.read().decode("latin-1").splitlines():
+                    if line.startswith('{"ev":"%s"' % name):
+                        try:
+                            return json.loads(line)
+                        except ValueError:
+                            break  # a line being written: read it again
+        except FileNotFoundError:
+            pass
+        time.sleep(0.005)
+    return None
+
+
+@case
+def bits_stuck_where_the_kernel_booted_are_found_after_relocation(d):
+    """A host process holds a bit stuck inside the MetaSlot array's original
+    frames and another inside the kernel image's, starting once the relocated
+    event is out (the frames are the kernel's until then): the audit must find
+    exactly those two frames, poison them and end bad_memory, with
+    buddy_check and every end-of-run check holding."""
+    mem_b = qemu.parse_mem(STUCK_MEM)
+    exe = build_helper(d)
+    fd, path = tempfile.mkstemp(prefix="metaslot-cov-", dir="/dev/shm")
+    state = {"helper": None, "stuck": {}, "relocated": None}
+
+    def on_running(proc, log):
+        ev = wait_for_event(log, "relocated", proc, 600)
+        state["relocated"] = ev
+        if not ev or not ev.get("done"):
+            return
+        arr, img = ev["metaslot_array"], ev["kernel_image"]
+        # one word in the middle of the old array, one inside the old image
+        a = (arr["old_phys"] + arr["bytes"] // 2 + 0x140) & ~7
+        k = (img["old_phys"] + img["bytes"] // 3 + 0x88) & ~7
+        state["stuck"] = {a: (1 << 3, 0), k: (0, 1 << 60)}
+        args = ["%d:%d:%d" % (file_offset(x, mem_b), one, zero)
+                for x, (one, zero) in sorted(state["stuck"].items())]
+        h = subprocess.Popen([exe, path, "900"] + args, stdout=subprocess.PIPE, text=True)
+        state["helper"] = h
+        h.stdout.readline()  # "ready": the faults hold
+
+    tail = ""
+    try:
+        os.ftruncate(fd, mem_b)
+        os.close(fd)
+        fd = None
+        b = boot(d, cfg=COV_CFG, mem=STUCK_MEM, smp=2, vga=False, timeout=600,
+                 on_running=on_running,
+                 extra=["-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on"
+                        % (mem_b, path), "-machine", "memory-backend=ram"])
+    finally:
+        h = state["helper"]
+        if h:
+            h.terminate()
+            tail = h.communicate(timeout=30)[0]
+            with open(os.path.join(d, "stuck_bits.log"), "w") as f:
+                f.write(tail)
+        if fd is not None:
+            os.close(fd)
+        os.remove(path)
+    if not state["relocated"] or not state["relocated"].get("done"):
+        return ["no relocated event with done: %s" % state["relocated"]]
+    p = check_run(b, STUCK_MEM, expect_result="bad_memory")
+    p += check_stuck_frames(b, state["stuck"])
+    sm = b.first("summary") or {}
+    if not sm.get("frames_free_before"):
+        p.append("the stress (buddy_check, lost frames) did not run: %s" % sm)
+    if "repairs 0" in tail or "repairs" not in tail:
+        p.append("the guest never wrote over a stuck bit: %r" % tail)
+    # the finds are in the coverage record as tested, and it still adds up
+    p += check_coverage_adds_up(b)
+    return p
+
+
+@case
+def screen_memory_picture_shows_untested_ram(d):
+    """After the audit the memory picture marks the cells holding RAM that no
+    test reached (boot info, kernel allocations) in the legend's "untested"
+    colour, and the rest of the allocator's RAM as it is (free)."""
+    png = os.path.join(d, "screen.png")
+    sock, watch = screendump_when_done(d, png)
+    b = boot(d, cfg="on_finish=halt\naudit=quick\nstress_ops=0\n", mem="256M", smp=2,
+             vga=True, monitor=sock, on_running=watch, timeout=260)
+    if not b.first("summary") or not os.path.exists(png):
+        return ["no summary on serial or no screendump"]
+    img = screen.read_png(png)
+    colours = screen.legend_colours(img)
+    cells = [c for c in screen.map_cells(img) if c]
+    p = []
+    if not colours.get("untested") or "untested" not in cells:
+        p.append("no untested cell in the memory picture (saw %s)" % colours)
+    if cells.count("free") < len(cells) // 2:
+        p.append("tested free RAM is not most of the picture: %s" % colours)
+    # what the coverage report calls untested RAM metaslot could own is at
+    # least one cell; a cell shows untested only for such RAM
+    untested = sum(t["untested_bytes"] for t in b.all("coverage_type")
+                   if t["type"] in ("conventional", "boot_code", "boot_data", "loader_code",
+                                    "loader_data", "metaslot_metadata", "metaslot_pagetable",
+                                    "metaslot_trampoline", "metaslot_bootinfo"))
+    if not untested:
+        p.append("coverage says all of it was tested, the screen disagrees")
+    return p
+
+
+@case
+def relocation_on_one_cpu_of_a_pc_machine(d):
+    """The other chipset's map (i440fx, 128 MiB) and no AP to stop: the
+    relocation still moves all three objects, the old frames are tested,
+    and the figures add up."""
+    b = boot(d, cfg=COV_CFG, machine="pc", mem="128M", smp=1, vga=False, timeout=400)
+    p = check_run(b, "128M") + check_coverage_adds_up(b)
+    rel = b.first("relocated") or {}
+    if not rel.get("done") or rel.get("cpus") != 1:
+        p.append("relocated: %s" % rel)
+    for obj in ("metaslot_array", "kernel_image", "page_tables", "bootinfo"):
+        o = rel.get(obj, {})
+        if not o.get("new_blocks") or o.get("new_phys") == o.get("old_phys"):
+            p.append("%s did not move: %s" % (obj, o))
+    types = {t["type"]: t for t in b.all("coverage_type")}
+    for name in ("metaslot_metadata", "metaslot_pagetable"):
+        if types.get(name, {}).get("untested_bytes") != 0:
+            p.append("%s not wholly tested: %s" % (name, types.get(name)))
+    return p
+
+
+@case
+def nothing_moves_while_an_ap_given_up_on_may_wake(d):
+    """fault_test=ap_late: an AP given up on halts on the boot page tables
+    and may wake (an NMI, an SMI) on them or in the trampoline page, so the
+    kernel moves nothing and leaves the trampoline page alone; the coverage
+    report says why, and the run passes."""
+    b = boot(d, cfg=COV_CFG + "fault_test=ap_late\n", mem="256M", smp=4, vga=False,
+             timeout=400)
+    p = check_run(b, "256M") + check_coverage_adds_up(b)
+    rel = b.first("relocated") or {}
+    if rel.get("done") is not False or rel.get("skipped") != "an_ap_was_given_up_on":
+        p.append("relocated: %s" % rel)
+    if not b.all("cpu_late"):
+        p.append("no cpu_late event: the fault was not injected")
+    types = {t["type"]: t for t in b.all("coverage_type")}
+    tr = types.get("metaslot_trampoline", {})
+    if tr.get("tested_bytes") != 0 or "ap_trampoline" not in tr.get("untested_by_reason", {}):
+        p.append("trampoline: %s" % tr)
+    md = types.get("metaslot_metadata", {})
+    if md.get("tested_bytes") != 0 or "metaslot_array" not in md.get("untested_by_reason", {}):
+        p.append("metadata array: %s" % md)
+    return p

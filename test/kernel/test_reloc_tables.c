@@ -1,0 +1,122 @@
+/* Host tests of reloc_tables_check / reloc_tables_build on a hand-built
+ * 4-level tree in a fake physical memory: only table-to-table entries into
+ * the pool are rebased (a 4 KiB direct-map leaf that maps a pool frame keeps
+ * it, a table outside the pool is neither rebased nor entered), the image's
+ * leaves point at the new block with their flags (a guard page stays
+ * unmapped), CR3's low bits survive, and the live tables are untouched.
+ * Trees that are not as expected are refused. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../kernel/mem/reloc_internal.h"
+
+#define PHYS_PAGES 64
+#define P  0x1ull
+#define W  0x2ull
+#define PS 0x80ull
+#define NX (1ull << 63)
+#define KVA 0xffffffff80000000ull
+
+static uint8_t *mem;
+
+static void *virt(uint64_t phys)
+{
+	assert_true(phys < PHYS_PAGES * 4096ull);
+	return mem + phys;
+}
+
+static uint64_t *tb(uint64_t phys)
+{
+	return virt(phys);
+}
+
+/* pool 0x8000..0xf000: PML4 0x8000, PDPT(kernel) 0x9000, PD(kernel) 0xa000,
+ * PT(kernel) 0xb000, PDPT(direct) 0xc000, PD(direct) 0xd000, PT(direct)
+ * 0xe000; a table outside the pool at 0x20000; the image at 0x30000. */
+static struct reloc_tables build_tree(void)
+{
+	memset(mem, 0, PHYS_PAGES * 4096);
+	tb(0x8000)[256] = 0xc000 | P | W;
+	tb(0x8000)[511] = 0x9000 | P | W;
+	tb(0x8000)[509] = 0x20000 | P | W;
+	tb(0x20000)[0] = 0x21000 | P | W;
+	tb(0xc000)[0] = 0xd000 | P | W;
+	tb(0xd000)[0] = 0x0 | P | W | PS;          /* 2 MiB leaf */
+	tb(0xd000)[1] = 0xe000 | P | W;
+	tb(0xe000)[0] = 0x9000 | P | W | NX;      /* direct-map leaf of a pool frame */
+	tb(0x9000)[510] = 0xa000 | P | W;
+	tb(0xa000)[0] = 0xb000 | P | W;
+	tb(0xb000)[0] = 0x30000 | P;              /* text: read-only */
+	tb(0xb000)[2] = 0x32000 | P | W | NX;     /* [1] is the guard page */
+	tb(0xb000)[3] = 0x33000 | P | W | NX;
+	return (struct reloc_tables){ .pool_phys = 0x8000, .pool_bytes = 0x7000,
+				      .image_phys = 0x30000, .image_bytes = 0x4000,
+				      .image_virt = KVA, .cr3 = 0x8000 | 0x8, .virt = virt,
+				      .pool_new = 0x10000, .image_new = 0x38000 };
+}
+
+static void test_build_rebases_tables_and_moves_the_image(void **state)
+{
+	(void)state;
+	struct reloc_tables t = build_tree();
+	uint64_t old[7 * 512];
+
+	memcpy(old, virt(0x8000), sizeof(old));
+	assert_int_equal(reloc_tables_check(&t), 1);
+	assert_int_equal(reloc_tables_build(&t), 1);
+	assert_true(t.new_cr3 == (0x10000 | 0x8));
+	assert_memory_equal(old, virt(0x8000), sizeof(old));  /* live tables untouched */
+	assert_true(tb(0x10000)[256] == (0x14000 | P | W));
+	assert_true(tb(0x10000)[511] == (0x11000 | P | W));
+	assert_true(tb(0x10000)[509] == (0x20000 | P | W));   /* outside the pool */
+	assert_true(tb(0x20000)[0] == (0x21000 | P | W));
+	assert_true(tb(0x14000)[0] == (0x15000 | P | W));
+	assert_true(tb(0x15000)[0] == (0x0 | P | W | PS));
+	assert_true(tb(0x15000)[1] == (0x16000 | P | W));
+	assert_true(tb(0x16000)[0] == (0x9000 | P | W | NX)); /* a leaf: not rebased */
+	assert_true(tb(0x11000)[510] == (0x12000 | P | W));
+	assert_true(tb(0x12000)[0] == (0x13000 | P | W));
+	assert_true(tb(0x13000)[0] == (0x38000 | P));
+	assert_true(tb(0x13000)[1] == 0);
+	assert_true(tb(0x13000)[2] == (0x3a000 | P | W | NX));
+	assert_true(tb(0x13000)[3] == (0x3b000 | P | W | NX));
+}
+
+static void test_check_refuses_what_it_cannot_move(void **state)
+{
+	(void)state;
+	struct reloc_tables t = build_tree();
+
+	t.cr3 = 0x20000;                          /* live root outside the pool */
+	assert_int_equal(reloc_tables_check(&t), 0);
+	t = build_tree();
+	tb(0xb000)[3] = 0x3f000 | P;              /* an image page mapped elsewhere */
+	assert_int_equal(reloc_tables_check(&t), 0);
+	assert_int_equal(reloc_tables_build(&t), 0);
+	t = build_tree();
+	t.image_virt = KVA + 0x200000;            /* nothing mapped there */
+	assert_int_equal(reloc_tables_check(&t), 0);
+	t = build_tree();
+	t.image_bytes = 0x3800;                   /* not whole pages */
+	assert_int_equal(reloc_tables_check(&t), 0);
+	t = build_tree();
+	t.image_bytes = (4096ull << 10) + 4096;   /* larger than one block */
+	assert_int_equal(reloc_tables_check(&t), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_build_rebases_tables_and_moves_the_image),
+		cmocka_unit_test(test_check_refuses_what_it_cannot_move),
+	};
+
+	mem = aligned_alloc(4096, PHYS_PAGES * 4096);
+	assert_non_null(mem);
+	return cmocka_run_group_tests(tests, 0, 0);
+}
