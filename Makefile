@@ -93,6 +93,11 @@ $(B)/k-obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(K_CFLAGS) -MMD -MP -c $< -o $@
 
+# The RAM test patterns: the one place that may differ from the kernel's
+# flags (bench/audit.mk benchmarks them with these).
+K_AUDIT_CFLAGS := $(K_CFLAGS)
+$(B)/k-obj/kernel/audit/patterns/%.o: K_CFLAGS := $(K_AUDIT_CFLAGS)
+
 $(B)/k-obj/%.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(K_CFLAGS) -MMD -MP -c $< -o $@

@@ -84,6 +84,17 @@ void jw_u64(struct jw *w, const char *k, uint64_t v)
 	done(w);
 }
 
+void jw_milli(struct jw *w, const char *k, uint64_t milli)
+{
+	char n[32];
+
+	ksnprintf(n, sizeof(n), "%llu.%03llu", (unsigned long long)(milli / 1000),
+		  (unsigned long long)(milli % 1000));
+	key(w, k);
+	raw(w, n);
+	done(w);
+}
+
 void jw_i64(struct jw *w, const char *k, int64_t v)
 {
 	char n[24];

@@ -66,6 +66,14 @@ struct audit_job {
 	void (*uncached_end)(struct audit_job *j, const struct audit_span *s);
 };
 
+/* A pattern's sweeps by kind: write only, read only (a check), read and
+ * write each word (a check-and-write step). Each kind has its own streaming
+ * limit, so the mix says how fast the pattern can be at best (`make bench`,
+ * the audit_cpu events' ratio). */
+struct audit_sweep_mix {
+	uint16_t write, read, rw;
+};
+
 struct audit_pattern {
 	const char *name;
 	uint32_t sweeps;        /* passes over the memory at one iteration, for
@@ -76,6 +84,8 @@ struct audit_pattern {
 	 * pass, memtest86+'s; 0 = not in the family (it ignores iterations) */
 	uint32_t iterations;
 	uint32_t iteration_sweeps; /* sweeps each iteration past the first adds */
+	struct audit_sweep_mix mix; /* of `sweeps`: write + read + rw == sweeps */
+	struct audit_sweep_mix iteration_mix; /* of `iteration_sweeps`, the same way */
 };
 
 extern const struct audit_pattern audit_patterns[];
@@ -117,11 +127,53 @@ static inline void audit_wrote(struct audit_job *j, const struct audit_span *s)
 void audit_inject_into_span(const struct audit_injection *inj, uint32_t n,
 			    const struct audit_span *s);
 
+/* ---- the sweeps (sweep.c), at the memory's speed; a pattern should build
+ * on these rather than loop over words itself (audit_check is the slow,
+ * word-at-a-time form, kept for patterns whose expected value changes in a
+ * way these do not cover).
+ *
+ * One span, one sweep, no callbacks: the pattern calls audit_wrote or
+ * audit_swept after each span. The write-only ones use non-temporal stores
+ * and end with sfence. */
+void audit_span_fill(const struct audit_span *s, uint64_t p);
+void audit_span_check(struct audit_job *j, const struct audit_span *s, uint64_t p);
+/* each word holds its own physical address */
+void audit_span_fill_addr(const struct audit_span *s);
+void audit_span_check_addr(struct audit_job *j, const struct audit_span *s);
+/* moving-inversion steps: each word read, checked against p and q written
+ * in its place, upwards (first word first) or downwards */
+void audit_span_check_write_up(struct audit_job *j, const struct audit_span *s, uint64_t p,
+			       uint64_t q);
+void audit_span_check_write_down(struct audit_job *j, const struct audit_span *s, uint64_t p,
+				 uint64_t q);
+/* The slow path for a pattern's own unrolled loop, called only when a block
+ * differs: v[k] was read at word i + k*step of s and should hold
+ * expected + k*expected_step; each one that does not goes to j->bad, in
+ * order. */
+void audit_bad_words(struct audit_job *j, const struct audit_span *s, uint64_t i, int64_t step,
+		     const uint64_t *v, uint32_t n, uint64_t expected, uint64_t expected_step);
+
+/* Every span, one sweep, with the callbacks (spans in order; _down in
+ * reverse order). */
+void audit_fill(struct audit_job *j, uint64_t p);      /* half of audit_fill_check */
+void audit_check_all(struct audit_job *j, uint64_t p); /* the other half */
+void audit_sweep_check_write_up(struct audit_job *j, uint64_t p, uint64_t q);
+void audit_sweep_check_write_down(struct audit_job *j, uint64_t p, uint64_t q);
+
+/* For a pattern's own loop (sweep.c says why): a non-temporal 64-bit store
+ * (movnti, general registers only) and the fence that ends a span of them. */
+static inline void audit_store_nt(volatile uint64_t *w, uint64_t v)
+{
+	__asm__ volatile("movnti %1, %0" : "=m"(*(uint64_t *)w) : "r"(v));
+}
+
+static inline void audit_store_fence(void)
+{
+	__asm__ volatile("sfence" : : : "memory");
+}
+
 /* Fill every span with p, then check every span holds p. */
 void audit_fill_check(struct audit_job *j, uint64_t p);
-/* The two halves of audit_fill_check: one sweep writing p, one checking it. */
-void audit_fill(struct audit_job *j, uint64_t p);
-void audit_check_all(struct audit_job *j, uint64_t p);
 /* Moving inversions (memtest86): fill with p; then j->iterations times
  * (0 counts as 1): ascending, check p and write ~p; descending, check ~p and
  * write p. */

@@ -1,11 +1,14 @@
-/* Memory bandwidth at start: L1, L2, L3 and RAM, read, write and copy, on
- * every CPU at once, time-boxed (BANDWIDTH_BUDGET_MS in all). The kernel has
- * no SSE: 64-bit loads, rep stosq and rep movsq, which is what the audit's
- * patterns use too, so the figures are the ceiling the audit can reach. */
+/* Memory bandwidth at start: L1, L2, L3 and RAM, on every CPU at once,
+ * time-boxed (BANDWIDTH_BUDGET_MS in all): writes (rep stosq, and movnti
+ * non-temporal stores), reads, copies (rep movsq) and read-modify-write in
+ * place. The kernel uses no SSE: 64-bit loads and stores, which is what the
+ * audit's sweeps use too (kernel/audit/patterns/sweep.c), so the figures are
+ * the ceiling the audit can reach, kind by kind. */
 #ifndef METASLOT_KERNEL_BANDWIDTH_H
 #define METASLOT_KERNEL_BANDWIDTH_H
 
 #include <stdint.h>
+#include <kernel/audit_rate.h>
 #include <kernel/cpuinfo.h>
 
 #define BANDWIDTH_BUDGET_MS 200u
@@ -27,5 +30,10 @@ void bandwidth_run(void);
 /* All-CPU RAM bandwidth (mean of read and write) per CPU in MiB/s, the
  * figure an audit_cpu event compares itself with; 0 = not measured. */
 uint64_t bandwidth_ram_mib_s_per_cpu(void);
+
+/* The RAM limit per CPU in MiB/s of one sweep kind: write (the better of
+ * plain and non-temporal stores), read, rw (read-modify-write); 0 = not
+ * measured. */
+uint64_t bandwidth_ram_limit_mib_s_per_cpu(enum audit_kind k);
 
 #endif

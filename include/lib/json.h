@@ -22,6 +22,8 @@ struct jw {
 void jw_begin(struct jw *w, const char *ev);
 void jw_str(struct jw *w, const char *key, const char *val);
 void jw_u64(struct jw *w, const char *key, uint64_t v);
+/* A decimal number with three places: milli / 1000 (GB/s, ratios). */
+void jw_milli(struct jw *w, const char *key, uint64_t milli);
 void jw_i64(struct jw *w, const char *key, int64_t v);
 void jw_bool(struct jw *w, const char *key, int v);
 void jw_obj_begin(struct jw *w, const char *key);

@@ -11,6 +11,7 @@
 #include <kernel/run.h>
 #include <kernel/smp.h>
 #include <kernel/cpuinfo.h>
+#include <kernel/time.h>
 #include <kernel/ucview.h>
 #include "audit_internal.h"
 
@@ -56,6 +57,8 @@ void audit_run(void)
 	atomic_store(&reporting, 1);
 	status_run_begin(&plan, kcfg.passes);
 	journal_resume_mark();         /* resume=on: the pattern left out, SKIPPED */
+	uint64_t t0 = rdtsc();
+
 	for (uint32_t pass = 0; pass < kcfg.passes; pass++) {
 		audit_pass(&plan, &found, stat, pass, n);
 		audit_report_new_bad_frames(&found);
@@ -63,7 +66,7 @@ void audit_run(void)
 	}
 	ucview_report();
 	totals(n, free_at_start, &tested, &untested);
-	audit_report_result(&found, stat, n, tested, untested);
+	audit_report_result(&plan, &found, stat, n, tested, untested, tsc_to_us(rdtsc() - t0));
 	status_run_end();
 	atomic_store(&reporting, 0);
 	audit_poison_check(&plan, &found);

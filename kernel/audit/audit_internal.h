@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <kernel/audit_pattern.h>
+#include <kernel/audit_rate.h>
 #include <kernel/badlist.h>
 #include <kernel/percpu.h>
 #include <kernel/spinlock.h>
@@ -59,6 +60,9 @@ void plan_table_free(struct audit_plan *p, struct audit_findings *f);
 uint32_t plan_iterations(const struct audit_plan *p, uint32_t i, uint32_t pass);
 uint64_t plan_pattern_sweeps(const struct audit_plan *p, uint32_t i, uint32_t pass);
 uint64_t plan_pass_sweeps(const struct audit_plan *p, uint32_t pass);
+/* The sweeps of passes 0 .. passes-1 by kind (audit_rate.h): what the
+ * audit_cpu ratio compares with the machine's limits. */
+void plan_sweep_kinds(const struct audit_plan *p, uint32_t passes, uint32_t n[AUDIT_KINDS]);
 /* Each pass takes blocks into an empty table. */
 void plan_begin_pass(struct audit_plan *p, uint32_t pass);
 void plan_grab(struct audit_plan *p, struct audit_findings *f, uint32_t cpu);
@@ -109,7 +113,8 @@ void audit_poison_check(struct audit_plan *p, struct audit_findings *f);
 
 /* report.c */
 void audit_report_new_bad_frames(struct audit_findings *f);
-void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *stat,
-			 uint32_t ncpu, uint64_t tested_frames, uint64_t untested_frames);
+void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
+			 const struct audit_cpu_stat *stat, uint32_t ncpu, uint64_t tested_frames,
+			 uint64_t untested_frames, uint64_t passes_us);
 
 #endif

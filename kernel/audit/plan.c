@@ -159,6 +159,22 @@ uint64_t plan_pass_sweeps(const struct audit_plan *p, uint32_t pass)
 	return s;
 }
 
+void plan_sweep_kinds(const struct audit_plan *p, uint32_t passes, uint32_t n[AUDIT_KINDS])
+{
+	n[AUDIT_KIND_WRITE] = n[AUDIT_KIND_READ] = n[AUDIT_KIND_RW] = 0;
+	for (uint32_t pass = 0; pass < passes; pass++)
+		for (uint32_t i = 0; i < audit_pattern_count; i++) {
+			const struct audit_pattern *ap = &audit_patterns[i];
+			uint32_t its = plan_iterations(p, i, pass), more = its > 1 ? its - 1 : 0;
+
+			if (!(p->patterns & (1u << i)))
+				continue;
+			n[AUDIT_KIND_WRITE] += ap->mix.write + more * ap->iteration_mix.write;
+			n[AUDIT_KIND_READ] += ap->mix.read + more * ap->iteration_mix.read;
+			n[AUDIT_KIND_RW] += ap->mix.rw + more * ap->iteration_mix.rw;
+		}
+}
+
 void plan_begin_pass(struct audit_plan *p, uint32_t pass)
 {
 	atomic_store(&p->used, 0);

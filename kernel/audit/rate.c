@@ -35,3 +35,22 @@ uint64_t audit_mib_per_s(uint64_t bytes, uint64_t cycles, uint64_t tsc_hz)
 		return UINT64_MAX;
 	return div128_64(hi, lo, cycles);
 }
+
+uint64_t audit_limit_mib_s(const uint32_t n[AUDIT_KINDS], const uint64_t limit[AUDIT_KINDS])
+{
+	/* time in units of 2^-40 s per MiB: with n < 2^22 each term is below
+	 * 2^62, their sum below 2^64, and sweeps << 40 below 2^64 too */
+	uint64_t t = 0, sweeps = 0;
+
+	for (int k = 0; k < AUDIT_KINDS; k++) {
+		if (!n[k])
+			continue;
+		if (!limit[k] || n[k] >= 1u << 22)
+			return 0;
+		t += ((uint64_t)n[k] << 40) / limit[k];
+		sweeps += n[k];
+	}
+	if (!t)
+		return 0;
+	return ((sweeps << 40) + t / 2) / t;
+}

@@ -79,9 +79,26 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 	}
 }
 
-void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *stat,
-			 uint32_t ncpu, uint64_t tested_frames, uint64_t untested_frames)
+/* GB/s (10^9 bytes) in thousandths, from MiB/s */
+static uint64_t gbps_milli(uint64_t mib_s)
 {
+	return mib_s * 1048576 / 1000000;
+}
+
+void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
+			 const struct audit_cpu_stat *stat, uint32_t ncpu, uint64_t tested_frames,
+			 uint64_t untested_frames, uint64_t passes_us)
+{
+	/* the rate these sweeps reach at this machine's RAM limits, per CPU */
+	uint64_t lim[AUDIT_KINDS];
+
+	for (int k = 0; k < AUDIT_KINDS; k++)
+		lim[k] = bandwidth_ram_limit_mib_s_per_cpu((enum audit_kind)k);
+	uint32_t kinds[AUDIT_KINDS];
+
+	plan_sweep_kinds(p, kcfg.passes, kinds);
+	uint64_t limit = audit_limit_mib_s(kinds, lim);
+
 	static char memmap[BADLIST_EXPORT_CAP], badram[BADLIST_EXPORT_CAP],
 		windows[BADLIST_EXPORT_CAP];
 	uint32_t om1, om2, om3;
@@ -103,6 +120,11 @@ void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *
 		/* against the RAM bandwidth measured at start on all CPUs */
 		if (bandwidth_ram_mib_s_per_cpu())
 			jw_u64(&w, "pct_of_bandwidth", mibs * 100 / bandwidth_ram_mib_s_per_cpu());
+		jw_milli(&w, "gbps", gbps_milli(mibs));
+		if (limit) { /* the sweep kinds' limits: ratio 1 is the memory's speed */
+			jw_milli(&w, "limit_gbps", gbps_milli(limit));
+			jw_milli(&w, "ratio", mibs * 1000 / limit);
+		}
 		event_emit(&w);
 		bytes += s->bytes_swept;
 		cycles = s->cycles > cycles ? s->cycles : cycles;
@@ -125,7 +147,11 @@ void audit_report_result(struct audit_findings *f, const struct audit_cpu_stat *
 	jw_u64(&w, "untested_frames", untested_frames);
 	jw_u64(&w, "bad_frames", f->bad.n + f->bad.overflow);
 	jw_u64(&w, "passes", kcfg.passes);
+	jw_u64(&w, "cpus", ncpu);
+	/* the passes' wall time, every CPU at once (tools/scale_audit.sh) */
+	jw_u64(&w, "ms", passes_us / 1000);
 	jw_u64(&w, "mib_per_s", total);
+	jw_milli(&w, "gbps", gbps_milli(total));
 	/* the error detail, over every bad read (frames past the list too) */
 	jw_u64(&w, "errors", f->bad.errors);
 	jw_hex(&w, "bits", f->bad.bits);

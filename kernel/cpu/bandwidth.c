@@ -1,5 +1,6 @@
-/* Memory bandwidth on every CPU at once (bandwidth.h). Each of the twelve
- * tests (4 levels x read/write/copy) gets an equal slice of the time box:
+/* Memory bandwidth on every CPU at once (bandwidth.h). Each of the twenty
+ * tests (4 levels x write, non-temporal write, read, copy, read-modify-write)
+ * gets an equal slice of the time box:
  * the CPUs meet at a barrier, sweep their own buffer until their slice has
  * passed (checking the TSC every 64 KiB at most), and each CPU's bytes over
  * its own cycles add up to the all-CPU figure. Buffers come from the
@@ -17,9 +18,10 @@
 
 /* write first: the buffers are not zeroed, so each level is written before
  * it is read (frame_alloc_options_zeroed's contract) */
-enum { OP_WRITE, OP_READ, OP_COPY, OPS };
+enum { OP_WRITE, OP_WRITE_NT, OP_READ, OP_COPY, OP_RMW, OPS };
 static const char *const level_name[BW_LEVELS] = { "l1", "l2", "l3", "ram" };
-static const char *const op_key[OPS] = { "write_mib_s", "read_mib_s", "copy_mib_s" };
+static const char *const op_key[OPS] = { "write_mib_s", "write_nt_mib_s", "read_mib_s",
+					   "copy_mib_s", "rmw_mib_s" };
 #define CHUNK (64u * 1024)
 
 static struct {
@@ -56,6 +58,31 @@ static void sweep_write(uint64_t *p, uint64_t words)
 			 : "memory");
 }
 
+/* movnti, as the audit's fills (kernel/audit/patterns/sweep.c) */
+static void sweep_write_nt(uint64_t *p, uint64_t words)
+{
+	for (uint64_t i = 0; i < words; i += 4) {
+		__asm__ volatile("movnti %1, %0" : "=m"(p[i]) : "r"(i));
+		__asm__ volatile("movnti %1, %0" : "=m"(p[i + 1]) : "r"(i));
+		__asm__ volatile("movnti %1, %0" : "=m"(p[i + 2]) : "r"(i));
+		__asm__ volatile("movnti %1, %0" : "=m"(p[i + 3]) : "r"(i));
+	}
+	__asm__ volatile("sfence" : : : "memory");
+}
+
+/* each word read and written back changed, as a moving-inversion step */
+static void sweep_rmw(volatile uint64_t *p, uint64_t words)
+{
+	for (uint64_t i = 0; i < words; i += 4) {
+		uint64_t a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
+
+		p[i] = ~a;
+		p[i + 1] = ~b;
+		p[i + 2] = ~c;
+		p[i + 3] = ~d;
+	}
+}
+
 static void sweep_copy(uint64_t *dst, const uint64_t *src, uint64_t words)
 {
 	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
@@ -75,6 +102,10 @@ static uint64_t pass(uint64_t *const *blocks, uint64_t bytes, uint32_t op, uint6
 			x ^= sweep_read(p, n / 8);
 		else if (op == OP_WRITE)
 			sweep_write(p, n / 8);
+		else if (op == OP_WRITE_NT)
+			sweep_write_nt(p, n / 8);
+		else if (op == OP_RMW)
+			sweep_rmw(p, n / 8);
 		else
 			sweep_copy(p + n / 16, p, n / 16);
 		moved += op == OP_COPY ? n / 2 : n;
@@ -212,4 +243,18 @@ uint64_t bandwidth_ram_mib_s_per_cpu(void)
 	if (!bw.ncpu)
 		return 0;
 	return (bw.result[3][OP_READ] + bw.result[3][OP_WRITE]) / 2 / bw.ncpu;
+}
+
+uint64_t bandwidth_ram_limit_mib_s_per_cpu(enum audit_kind k)
+{
+	const uint64_t *r = bw.result[3];
+	uint64_t v;
+
+	if (!bw.ncpu)
+		return 0;
+	if (k == AUDIT_KIND_WRITE)
+		v = r[OP_WRITE] > r[OP_WRITE_NT] ? r[OP_WRITE] : r[OP_WRITE_NT];
+	else
+		v = k == AUDIT_KIND_READ ? r[OP_READ] : r[OP_RMW];
+	return v / bw.ncpu;
 }

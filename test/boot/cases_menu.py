@@ -234,15 +234,16 @@ def menu_keys_from_the_serial_line_change_the_run(d):
 
 @case
 def stick_image_waits_5_seconds_in_its_menu(d):
-    """The image as built (config/METASLOT.CFG: a full audit, halt) shows the
-    menu with a 5 s countdown; 'a' (full -> off, wrapping), 'f' (halt ->
-    shutdown) and Enter on the keyboard turn it into a short run that ends."""
+    """The image as built (config/METASLOT.CFG: a standard audit, halt) shows
+    the menu with a 5 s countdown; 'a' twice (standard -> full -> off,
+    wrapping), 'f' (halt -> shutdown) and Enter on the keyboard turn it into a
+    short run that ends."""
     sock = os.path.join(d, "monitor.sock")
     state = {}
     img = qemu.prepare_image(d, None)
 
     def send(d):
-        return monitor(sock, ["sendkey a", "sendkey f", "sendkey ret"])
+        return monitor(sock, ["sendkey a", "sendkey a", "sendkey f", "sendkey ret"])
 
     b = boot(d, image=img, mem="128M", vga=False, monitor=sock,
              on_running=key_sender(d, state, send), timeout=240)

@@ -18,11 +18,12 @@ QUIET = "on_finish=shutdown\nstress_ops=0\nbandwidth=off\n"
 # Table order (patterns.c): pattern_done events come in this order each pass.
 QUICK = ["own_address", "mov_inv_ones_zeros"]
 STANDARD = QUICK + ["mov_inv_random", "linux_memtest", "mov_inv_8bit", "mov_inv_walk64",
-                    "block_move", "random_sequence", "modulo20"]
+                    "block_move", "random_sequence", "modulo20", "walking_ones_address"]
 # Sweeps at one iteration and per further one (the moving-inversion family).
 SWEEPS = {"own_address": (2, 0), "mov_inv_ones_zeros": (6, 4), "mov_inv_random": (3, 3),
           "linux_memtest": (34, 0), "mov_inv_8bit": (48, 32), "mov_inv_walk64": (384, 256),
-          "block_move": (10, 0), "random_sequence": (3, 0), "modulo20": (160, 0)}
+          "block_move": (10, 0), "random_sequence": (3, 0), "modulo20": (160, 0),
+          "walking_ones_address": (1, 0)}
 FULL_ITERATIONS = {"mov_inv_ones_zeros": 6, "mov_inv_random": 30, "mov_inv_8bit": 3,
                    "mov_inv_walk64": 3}
 

@@ -429,6 +429,30 @@ static void table_is_sane(void **s)
 	assert_true(quick >= 1);
 }
 
+/* The sweep kinds a row declares (make bench and the audit_cpu ratio take
+ * each pattern's limit from them) add up to its sweeps, those of a further
+ * iteration to its iteration_sweeps, and match what the pattern does: write
+ * sweeps are the ones that call `written`, checks the ones that read. */
+static void table_sweep_kinds_add_up(void **s)
+{
+	(void)s;
+	for (uint32_t i = 0; i < audit_pattern_count; i++) {
+		const struct audit_pattern *p = &audit_patterns[i];
+		enum kind k = kind_of(p);
+
+		assert_int_equal(p->mix.write + p->mix.read + p->mix.rw, p->sweeps);
+		assert_int_equal(p->iteration_mix.write + p->iteration_mix.read + p->iteration_mix.rw,
+				 p->iteration_sweeps);
+		/* block_move's copies and modulo20's rewrites are sweeps that
+		 * neither call `written` nor check, walking_ones_address's one
+		 * "sweep" a few uncached words per span: the others match exactly */
+		if (k == BLOCK_MOVE || k == MODULO20 || k == WALK_ADDRESS)
+			continue;
+		assert_int_equal(p->mix.write + p->mix.rw, expects[k].writes);
+		assert_int_equal(p->mix.read + p->mix.rw, expects[k].checks);
+	}
+}
+
 static void find_by_name(void **s)
 {
 	(void)s;
@@ -785,6 +809,163 @@ static void moving_inversions_check_up_then_down(void **s)
 		assert_int_equal(R.rec[r].addr, inj[order[r]].addr);
 		assert_int_equal(R.rec[r].expected, exp[r]);
 		assert_int_equal(R.rec[r].actual, exp[r] ^ inj[order[r]].mask);
+	}
+}
+
+/* Every word of every span faulty (the sweeps compare eight words at a
+ * time and report from an out-of-line slow path): each word is reported
+ * once per check, with its own mask, and the reports come in sweep order:
+ * upwards for fills and upward steps, downwards (spans and words) for the
+ * moving inversions' downward step. */
+static void dense_faults_are_reported_in_sweep_order(void **s)
+{
+	(void)s;
+	static const uint64_t sizes[] = { 13, 8, 3 }; /* walk64: 256 checks of 24 words fit MAX_RECS */
+	struct audit_injection inj[48];
+	uint64_t up[48], down[48];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < audit_pattern_count; i++) {
+		const struct audit_pattern *p = &audit_patterns[i];
+		enum kind k = kind_of(p);
+		/* the moving inversions check up, then down; these check upwards
+		 * only; block_move and modulo20 report some words more than once
+		 * or not at all (reports_per_word) and have their own cases */
+		int mi = k == MOV_INV_01 || k == MOV_INV_RANDOM || k == MOV_INV_8BIT ||
+			 k == MOV_INV_WALK64;
+
+		if (!mi && k != OWN_ADDRESS && k != LINUX_MEMTEST && k != RANDOM_SEQUENCE)
+			continue;
+		make_spans(sizes, 3, 0);
+		n = 0;
+		for (uint32_t sp = 0; sp < R.nspans; sp++)
+			for (uint64_t w = 0; w < R.spans[sp].words; w++, n++)
+				inj[n] = (struct audit_injection){ addr_of(sp, w), 1ull << (n % 64) };
+		for (uint32_t q = 0; q < n; q++) {
+			up[q] = inj[q].addr;
+			down[n - 1 - q] = inj[q].addr;
+		}
+		give_injections(inj, n);
+		run_pattern(p);
+		assert_int_equal(R.nrec, n * expects[k].checks);
+		for (uint32_t r = 0; r < R.nrec; r++) {
+			uint32_t sweep = r / n, q = r % n;
+			/* moving inversions: check up, then down (twice for ones/zeros) */
+			int is_down = mi && sweep % 2;
+			uint64_t want = is_down ? down[q] : up[q];
+
+			if (R.rec[r].addr != want)
+				fail_msg("%s: report %u is 0x%llx, not 0x%llx", p->name, r,
+					 (unsigned long long)R.rec[r].addr, (unsigned long long)want);
+			uint32_t idx = 0;
+
+			while (inj[idx].addr != want)
+				idx++;
+			assert_int_equal(R.rec[r].expected ^ R.rec[r].actual, inj[idx].mask);
+		}
+	}
+}
+
+/* modulo20 on spans long enough for its eight-at-a-time check (8 P words
+ * are 160 words apart end to end), every word faulty: each word is found
+ * twice (as P, in both orientations) with its own mask, the P words of one
+ * offset in ascending order. */
+static void modulo20_checks_every_p_word_of_long_spans(void **s)
+{
+	(void)s;
+	static const uint64_t sizes[] = { 1000, 333 };
+	static struct audit_injection inj[1333];
+	static uint32_t hits[1333];
+	const struct audit_pattern *p = audit_pattern_find("modulo20", 8);
+	uint32_t n = 0;
+
+	assert_non_null(p);
+	make_spans(sizes, 2, 0);
+	for (uint32_t sp = 0; sp < R.nspans; sp++)
+		for (uint64_t w = 0; w < R.spans[sp].words; w++, n++)
+			inj[n] = (struct audit_injection){ addr_of(sp, w), 1ull << (n % 64) };
+	give_injections(inj, n);
+	memset(hits, 0, sizeof(hits));
+	run_pattern(p);
+	assert_int_equal(R.nrec, 2 * n);
+	for (uint32_t r = 0; r < R.nrec; r++) {
+		uint32_t q = 0;
+
+		while (q < n && inj[q].addr != R.rec[r].addr)
+			q++;
+		assert_true(q < n);
+		assert_int_equal(R.rec[r].expected ^ R.rec[r].actual, inj[q].mask);
+		hits[q]++;
+		/* within one check sweep of one span, addresses rise by 20 words */
+		uint64_t prev = r ? R.rec[r - 1].addr : 0, cur = R.rec[r].addr;
+
+		if (r && prev < cur && cur - prev < 8 * sizes[0])
+			assert_int_equal((cur - prev) % (8 * 20), 0);
+	}
+	for (uint32_t q = 0; q < n; q++)
+		if (hits[q] != 2)
+			fail_msg("word 0x%llx found %u times, not 2", (unsigned long long)inj[q].addr,
+				 hits[q]);
+}
+
+/* The sweep helpers on their own (audit_pattern.h), on spans of every
+ * length from 0 to 40 words: what they leave in memory, and each word found
+ * wrong exactly once, in the helper's order. */
+static void span_helpers_cover_every_length(void **s)
+{
+	(void)s;
+	for (uint64_t len = 0; len <= 40; len++) {
+		uint64_t sizes[1] = { len ? len : 1 };
+
+		make_spans(sizes, 1, 0);
+		R.spans[0].words = len;
+		struct audit_span *sp = &R.spans[0];
+
+		audit_span_fill(sp, 0x1111);
+		for (uint64_t w = 0; w < len; w++)
+			assert_int_equal(sp->w[w], 0x1111);
+		audit_span_check(&R.job, sp, 0x1111);
+		assert_int_equal(R.nrec, 0);
+		for (uint64_t w = 0; w < len; w += 3)
+			sp->w[w] ^= 4;
+		audit_span_check(&R.job, sp, 0x1111);
+		assert_int_equal(R.nrec, (len + 2) / 3);
+		for (uint32_t r = 0; r < R.nrec; r++) {
+			assert_int_equal(R.rec[r].addr, addr_of(0, 3 * r));
+			assert_int_equal(R.rec[r].actual, 0x1111 ^ 4);
+		}
+		/* up: the flipped words found, ~ written everywhere */
+		R.nrec = 0;
+		audit_span_check_write_up(&R.job, sp, 0x1111, 0x2222);
+		assert_int_equal(R.nrec, (len + 2) / 3);
+		for (uint64_t w = 0; w < len; w++)
+			assert_int_equal(sp->w[w], 0x2222);
+		/* down: found from the top */
+		R.nrec = 0;
+		if (len)
+			sp->w[len - 1] ^= 1, sp->w[0] ^= 2;
+		audit_span_check_write_down(&R.job, sp, 0x2222, 0x3333);
+		assert_int_equal(R.nrec, len ? (len > 1 ? 2 : 1) : 0);
+		if (len > 1) {
+			assert_int_equal(R.rec[0].addr, addr_of(0, len - 1));
+			assert_int_equal(R.rec[1].addr, addr_of(0, 0));
+		}
+		for (uint64_t w = 0; w < len; w++)
+			assert_int_equal(sp->w[w], 0x3333);
+		/* own address */
+		R.nrec = 0;
+		audit_span_fill_addr(sp);
+		for (uint64_t w = 0; w < len; w++)
+			assert_int_equal(sp->w[w], addr_of(0, w));
+		if (len)
+			sp->w[len / 2] = addr_of(0, 0);
+		audit_span_check_addr(&R.job, sp);
+		assert_int_equal(R.nrec, len > 1 ? 1 : 0);
+		if (len > 1) {
+			assert_int_equal(R.rec[0].addr, addr_of(0, len / 2));
+			assert_int_equal(R.rec[0].expected, addr_of(0, len / 2));
+		}
+		R.spans[0].words = sizes[0];
 	}
 }
 
@@ -1258,6 +1439,10 @@ int main(void)
 		cmocka_unit_test_teardown(injection_on_a_one_word_span, teardown),
 		cmocka_unit_test_teardown(moving_inversions_check_up_then_down, teardown),
 		cmocka_unit_test_teardown(changes_behind_the_patterns_back_are_found, teardown),
+		cmocka_unit_test_teardown(dense_faults_are_reported_in_sweep_order, teardown),
+		cmocka_unit_test_teardown(span_helpers_cover_every_length, teardown),
+		cmocka_unit_test(table_sweep_kinds_add_up),
+		cmocka_unit_test_teardown(modulo20_checks_every_p_word_of_long_spans, teardown),
 		cmocka_unit_test_teardown(block_move_reports_a_bad_cell_at_its_own_address, teardown),
 		cmocka_unit_test_teardown(iterations_repeat_the_moving_inversions, teardown),
 		cmocka_unit_test(walking_ones_address_finds_aliased_words),

@@ -82,12 +82,66 @@ static void random_inputs_match_the_reference(void **s)
 	}
 }
 
+/* audit_limit_mib_s: one kind is its own limit; a mix is the harmonic
+ * combination (time at each limit added up), checked against doubles. */
+static void limit_of_a_sweep_mix(void **s)
+{
+	(void)s;
+	const uint64_t lim[AUDIT_KINDS] = { 20000, 30000, 12000 };
+	uint32_t one[AUDIT_KINDS] = { 0, 5, 0 }, none[AUDIT_KINDS] = { 0, 0, 0 };
+
+	assert_int_equal(audit_limit_mib_s(one, lim), 30000);
+	assert_int_equal(audit_limit_mib_s(none, lim), 0);
+	/* own_address: one write, one read: 2 / (1/20000 + 1/30000) = 24000 */
+	uint32_t wr[AUDIT_KINDS] = { 1, 1, 0 };
+
+	assert_int_equal(audit_limit_mib_s(wr, lim), 24000);
+	/* a kind without a limit: no figure */
+	const uint64_t no_rw[AUDIT_KINDS] = { 20000, 30000, 0 };
+	uint32_t mi[AUDIT_KINDS] = { 2, 0, 4 };
+
+	assert_int_equal(audit_limit_mib_s(mi, no_rw), 0);
+	assert_int_equal(audit_limit_mib_s(wr, no_rw), 24000);
+	uint32_t huge[AUDIT_KINDS] = { 1u << 22, 0, 0 };
+
+	assert_int_equal(audit_limit_mib_s(huge, lim), 0);
+	/* random mixes and limits (up to 2 TB/s) against floating point, within
+	 * 1 MiB/s and 10^-6 */
+	uint64_t x = 88172645463325252ull;
+	for (int i = 0; i < 100000; i++) {
+		uint32_t n[AUDIT_KINDS];
+		uint64_t l[AUDIT_KINDS];
+		double t = 0, sw = 0;
+
+		for (int k = 0; k < AUDIT_KINDS; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			n[k] = (uint32_t)(x % 300);
+			l[k] = 1 + (x >> 20) % 2000000;
+			t += n[k] / (double)l[k];
+			sw += n[k];
+		}
+		uint64_t got = audit_limit_mib_s(n, l);
+
+		if (!sw) {
+			assert_int_equal(got, 0);
+			continue;
+		}
+		double want = sw / t;
+
+		if (got + 1 + want * 1e-6 < want || got > want + 1 + want * 1e-6)
+			fail_msg("n %u %u %u, limits %llu %llu %llu: %llu, not %.2f", n[0], n[1], n[2],
+				 (unsigned long long)l[0], (unsigned long long)l[1],
+				 (unsigned long long)l[2], (unsigned long long)got, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(multi_tib_figures),
 		cmocka_unit_test(small_figures_and_edges),
 		cmocka_unit_test(random_inputs_match_the_reference),
+		cmocka_unit_test(limit_of_a_sweep_mix),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -74,6 +74,12 @@ static const char *val(const char *p)
 		return NULL;
 	while (*p >= '0' && *p <= '9')
 		p++;
+	if (*p == '.') { /* a fraction: at least one digit */
+		if (p[1] < '0' || p[1] > '9')
+			return NULL;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
 	return p;
 }
 
@@ -100,6 +106,21 @@ static void simple_event(void **s)
 
 	assert_string_equal(o, "{\"ev\":\"metadata\",\"bytes\":8388608,\"max\":18446744073709551615,"
 			       "\"neg\":-42,\"ok\":true,\"s\":\"a\\\"b\\\\c\\u000a\\u0001\\u00ff\"}");
+	assert_valid(o);
+}
+
+static void milli_numbers(void **s)
+{
+	(void)s;
+	jw_begin(&w, "rate");
+	jw_milli(&w, "gbps", 12345);
+	jw_milli(&w, "ratio", 905);
+	jw_milli(&w, "zero", 0);
+	jw_milli(&w, "big", UINT64_MAX);
+	const char *o = jw_finish(&w);
+
+	assert_string_equal(o, "{\"ev\":\"rate\",\"gbps\":12.345,\"ratio\":0.905,\"zero\":0.000,"
+			       "\"big\":18446744073709551.615}");
 	assert_valid(o);
 }
 
@@ -185,6 +206,7 @@ int main(void)
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(simple_event),
 		cmocka_unit_test(nested_objects),
+		cmocka_unit_test(milli_numbers),
 		cmocka_unit_test(overflow_is_cut_to_valid_json),
 		cmocka_unit_test(fmt_basics),
 		cmocka_unit_test(fmt_truncates_and_counts),

@@ -6,17 +6,11 @@
 void audit_own_address(struct audit_job *j)
 {
 	for (uint32_t s = 0; s < j->nspans; s++) {
-		const struct audit_span *sp = &j->spans[s];
-
-		for (uint64_t i = 0; i < sp->words; i++)
-			sp->w[i] = sp->phys + 8 * i;
-		audit_wrote(j, sp);
+		audit_span_fill_addr(&j->spans[s]);
+		audit_wrote(j, &j->spans[s]);
 	}
 	for (uint32_t s = 0; s < j->nspans; s++) {
-		const struct audit_span *sp = &j->spans[s];
-
-		for (uint64_t i = 0; i < sp->words; i++)
-			audit_check(j, sp, i, sp->phys + 8 * i);
-		audit_swept(j, sp);
+		audit_span_check_addr(j, &j->spans[s]);
+		audit_swept(j, &j->spans[s]);
 	}
 }

@@ -1,0 +1,152 @@
+#!/bin/sh
+# How the in-kernel audit scales with CPUs: boots the built image under
+# QEMU 10's TCG (q35, one host thread per vCPU) with -smp 1, 2, 4, 8, 16 and
+# prints, for each, the audit's passes time from its audit_result event, as
+# one JSON line:
+#   {"bench":"scale_audit","smp":16,"audit_ms":...,"speedup":...,"result":"pass",...}
+# speedup is the -smp 1 time over this one (goal at 16 on 16 free cores: >= 14).
+#
+# From the repository root. Needs sh, coreutils, GNU find, sed, awk, gzip and
+# build/qemu10 (tools/deps.sh unpacks it there); nothing else when
+# build/scale-kit/ is there, which `tools/scale_audit.sh --prepare` writes on
+# a machine that built the image (about 36 MiB):
+#   metaslot.img.gz   the image with this run's METASLOT.CFG
+#   ovmf/             OVMF code and variable store (Debian's ovmf)
+#   hostlibs/         the shared libraries QEMU 10 loads here, ld-linux too
+# Where mtools and build/metaslot.img are, the image is made afresh; where
+# Debian's OVMF is, it is used. Libraries: build/qemu10's own first (through
+# its own ld-linux when it holds one), then the kit's.
+#
+# Environment: SMPS (default "1 2 4 8 16"), MEM (default 4G), TIMEOUT
+# seconds per boot (default 1800), IMAGE (default build/metaslot.img).
+set -eu
+
+ROOT=$(pwd)
+Q=$ROOT/build/qemu10
+KIT=$ROOT/build/scale-kit
+OUT=$ROOT/build/scale
+SMPS=${SMPS:-1 2 4 8 16}
+MEM=${MEM:-4G}
+TIMEOUT=${TIMEOUT:-1800}
+IMAGE=${IMAGE:-$ROOT/build/metaslot.img}
+CFG="on_finish=shutdown
+audit=quick
+stress_ops=0
+"
+
+die() { echo "scale_audit: $*" >&2; exit 1; }
+
+[ -x "$Q/root/usr/bin/qemu-system-x86_64" ] ||
+	die "no QEMU 10 in build/qemu10 (tools/deps.sh unpacks it); run from the repository root"
+mkdir -p "$OUT"
+
+# ---------------------------------------------------------------- the image and firmware
+# build/metaslot.img with this run's config, into $OUT/metaslot.img
+make_image() {
+	command -v mcopy >/dev/null 2>&1 && [ -f "$IMAGE" ] || return 1
+	printf '%s' "$CFG" > "$OUT/METASLOT.CFG"
+	cp --sparse=always "$IMAGE" "$OUT/metaslot.img.new"
+	"$ROOT/tools/mkimg.sh" --config "$OUT/metaslot.img.new" "$OUT/METASLOT.CFG" >/dev/null
+	mv "$OUT/metaslot.img.new" "$OUT/metaslot.img"
+}
+
+# Debian's OVMF into DIR
+copy_ovmf() {
+	for d in /usr/share/OVMF /usr/share/ovmf /usr/share/qemu; do
+		if [ -f "$d/OVMF_CODE_4M.fd" ] && [ -f "$d/OVMF_VARS_4M.fd" ]; then
+			mkdir -p "$1"
+			cp "$d/OVMF_CODE_4M.fd" "$d/OVMF_VARS_4M.fd" "$1/"
+			return 0
+		fi
+	done
+	return 1
+}
+
+qemu_libdirs() {
+	find "$Q" -name 'lib*.so*' -printf '%h\n' 2>/dev/null | sort -u | tr '\n' ':'
+}
+
+if [ "${1:-}" = --prepare ]; then
+	make_image || die "cannot make the image here (make all; mtools)"
+	rm -rf "$KIT"
+	mkdir -p "$KIT/hostlibs"
+	gzip -c "$OUT/metaslot.img" > "$KIT/metaslot.img.gz"
+	copy_ovmf "$KIT/ovmf" || die "no OVMF_CODE_4M.fd / OVMF_VARS_4M.fd here (Debian's ovmf)"
+	command -v ldd >/dev/null 2>&1 || die "ldd missing"
+	LD_LIBRARY_PATH=$(qemu_libdirs) ldd "$Q/root/usr/bin/qemu-system-x86_64" |
+		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\) .*/\1/p' |
+		while read -r lib; do cp -L "$lib" "$KIT/hostlibs/"; done
+	echo "scale_audit: build/scale-kit ready ($(du -sh "$KIT" | cut -f1)); carry it with the tree"
+	exit 0
+fi
+if ! make_image 2>/dev/null; then
+	[ -f "$KIT/metaslot.img.gz" ] ||
+		die "no image: run tools/scale_audit.sh --prepare where make all ran, carry build/scale-kit"
+	gzip -dc "$KIT/metaslot.img.gz" > "$OUT/metaslot.img"
+fi
+FW=$KIT/ovmf
+[ -f "$FW/OVMF_CODE_4M.fd" ] || { FW=$OUT/ovmf; copy_ovmf "$FW"; } ||
+	die "no OVMF: run --prepare on a machine with Debian's ovmf, carry build/scale-kit"
+
+# ---------------------------------------------------------------- QEMU
+LIBS=$(qemu_libdirs)
+[ -d "$KIT/hostlibs" ] && LIBS="$LIBS$KIT/hostlibs"
+LDSO=$(find "$Q" "$KIT/hostlibs" -name 'ld-linux-x86-64.so*' 2>/dev/null | head -n 1 || true)
+export QEMU_MODULE_DIR="$Q/root/usr/lib/x86_64-linux-gnu/qemu"
+BIN=$Q/root/usr/bin/qemu-system-x86_64
+
+# qemu SECONDS ARGS...: QEMU 10 under `timeout`, through its own loader when
+# build/qemu10 has one
+qemu() {
+	t=$1
+	shift
+	if [ -n "$LDSO" ]; then
+		timeout "$t" "$LDSO" --library-path "$LIBS" "$BIN" "$@"
+	else
+		LD_LIBRARY_PATH="$LIBS" timeout "$t" "$BIN" "$@"
+	fi
+}
+
+qemu 60 -L "$Q/root/usr/share/qemu" --version >/dev/null 2>&1 ||
+	die "QEMU 10 does not start: $(qemu 60 --version 2>&1 | head -n 3)"
+
+# a value from a one-line JSON event: field NAME of LINE (numbers, strings)
+field() {
+	printf '%s\n' "$2" | sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
+}
+
+base=""
+for n in $SMPS; do
+	d=$OUT/smp$n
+	rm -rf "$d"
+	mkdir -p "$d"
+	cp --sparse=always "$OUT/metaslot.img" "$d/metaslot.img"
+	cp "$FW/OVMF_VARS_4M.fd" "$d/vars.fd"
+	t0=$(date +%s)
+	rc=0
+	qemu "$TIMEOUT" -L "$Q/root/usr/share/qemu" \
+		-machine q35 -accel tcg,thread=multi,tb-size=256 -m "$MEM" -smp "$n" \
+		-nodefaults -nic none -no-reboot -display none \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$FW/OVMF_CODE_4M.fd" \
+		-drive "if=pflash,format=raw,unit=1,file=$d/vars.fd" \
+		-drive "if=none,id=stick,format=raw,file=$d/metaslot.img" \
+		-device ide-hd,drive=stick,bus=ide.0 \
+		-serial "file:$d/serial.log" >"$d/qemu.out" 2>&1 || rc=$?
+	wall=$(( $(date +%s) - t0 ))
+	rm -f "$d/metaslot.img"
+	ev=$(grep -a '^{"ev":"audit_result"' "$d/serial.log" 2>/dev/null | tail -n 1 || true)
+	sm=$(grep -a '^{"ev":"summary"' "$d/serial.log" 2>/dev/null | tail -n 1 || true)
+	ms=$(field ms "$ev")
+	result=$(field result "$sm")
+	if [ -z "$ms" ]; then
+		printf '{"bench":"scale_audit","smp":%s,"error":"no audit_result event (qemu exit %s, %ss; see %s)"}\n' \
+			"$n" "$rc" "$wall" "build/scale/smp$n/serial.log"
+		continue
+	fi
+	[ -n "$base" ] || { [ "$n" = 1 ] && base=$ms; }
+	speed=$(awk -v b="${base:-0}" -v m="$ms" 'BEGIN { if (b > 0 && m > 0) printf "%.2f", b / m; else printf "null" }')
+	printf '{"bench":"scale_audit","smp":%s,"mem":"%s","audit_ms":%s,"speedup":%s,"tested_frames":%s,"gbps":%s,"result":"%s","boot_s":%s}\n' \
+		"$n" "$MEM" "$ms" "$speed" "$(field tested_frames "$ev")" "$(field gbps "$ev")" \
+		"${result:-none}" "$wall"
+done
