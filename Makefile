@@ -138,7 +138,7 @@ sign: $(B)/BOOTX64.EFI tools/mkimg.sh config/METASLOT.CFG $(if $(filter $(B)/sna
 # build/signed/BOOTX64.EFI ships the signed file instead.
 DEB     := $(B)/metaslot_$(VERSION)-1_amd64.deb
 DEB_EFI ?= $(B)/BOOTX64.EFI
-$(DEB): $(DEB_EFI) tools/mkdeb.sh tools/reports.sh docs/metaslot.8 README.md $(wildcard pkg/deb/*)
+$(DEB): $(DEB_EFI) tools/mkdeb.sh tools/reports.sh tools/metaslot-lastrun docs/metaslot.8 README.md $(wildcard pkg/deb/*)
 	tools/mkdeb.sh $@ $(DEB_EFI) $(VERSION)-1
 deb: $(DEB)
 
@@ -176,7 +176,8 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call host_test_rule,$(t))))
 
 # Tests written as scripts that print TAP (the screendump decoder's self-test).
 SCRIPT_TESTS := test/boot/test_screen_decode.py test/build/test_kernel_image.py \
-	test/build/test_layout.py test/build/test_deb.py test/build/test_pe_pack.py
+	test/build/test_layout.py test/build/test_deb.py test/build/test_pe_pack.py \
+	test/build/test_lastrun.py
 
 host-tests: $(HOST_TESTS)
 

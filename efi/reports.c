@@ -1,5 +1,7 @@
 /* The previous run's record (lib/record.h): read from the UEFI variable,
- * validated, written to the ESP as <home>REPORTS\<run id>.json and .txt
+ * decoded and validated (version 1 or 2: a record still `running` is a run
+ * that did not finish, and its files say so), written to the ESP as
+ * <home>REPORTS\<run id>.json and .txt
  * (home: the loader's folder or \EFI\METASLOT\, files.c), the folder pruned
  * to `reports_keep` runs (oldest first: run ids sort by time), and the
  * known-bad frames handed to the kernel in bootinfo. An ESP that is full or
@@ -13,7 +15,8 @@
 
 static EFI_GUID report_guid = REPORT_GUID_INIT;
 static CHAR16 var_name[] = L"MetaslotLastRun";
-static struct report_record rec;
+static UINT8 raw[sizeof(struct report_record)];  /* as stored: version 1 or 2 */
+static struct report_record rec;                /* decoded */
 static char text[16384];
 
 static void name16(CHAR16 *out, const char *run_id, const char *ext)
@@ -115,13 +118,13 @@ static EFI_STATUS write_reports(struct loader *L, uint32_t keep)
 void reports_collect(struct loader *L)
 {
 	struct bootinfo *bi = L->bi;
-	UINTN size = sizeof(rec);
+	UINTN size = sizeof(raw);
 	UINT32 attr = 0;
-	EFI_STATUS s = RT->GetVariable(var_name, &report_guid, &attr, &size, &rec);
+	EFI_STATUS s = RT->GetVariable(var_name, &report_guid, &attr, &size, raw);
 
 	if (s == EFI_NOT_FOUND)
 		return;
-	if (EFI_ERROR(s) || report_record_validate(&rec, size)) {
+	if (EFI_ERROR(s) || report_record_decode(raw, size, &rec)) {
 		bi->last_run_status = BOOTINFO_LAST_RUN_INVALID;
 		bi->report_error = (uint32_t)s;
 		return;

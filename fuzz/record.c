@@ -1,7 +1,7 @@
 /* The run record as the loader reads it back (efi/reports.c): GetVariable
- * into a struct report_record (a longer variable is refused), then
- * report_record_validate, then the two report files it writes, into its
- * 16 KiB buffer. Both files must be NUL-terminated text (CRLF lines) inside
+ * into a buffer of sizeof(struct report_record) (a longer variable is
+ * refused), then report_record_decode (version 1 or 2), then the two report
+ * files it writes, into its 16 KiB buffer. Both files must be NUL-terminated text (CRLF lines) inside
  * the buffer. */
 #include <string.h>
 #include <lib/record.h>
@@ -41,6 +41,18 @@ void fuzz_seeds(void)
 	one("pass", REPORT_PASS, NULL, 0);
 	one("bad_memory", REPORT_BAD_MEMORY, bad, 4);
 	one("widened", REPORT_BAD_MEMORY, many, 300);
+	one("running", REPORT_RUNNING, bad, 4); /* a run that did not finish */
+
+	/* version 1, as the old kernel stored it: the ranges right after byte 128 */
+	static uint8_t v1[REPORT_V1_HEADER + 4 * sizeof(struct report_range)];
+
+	one("v1_src", REPORT_BAD_MEMORY, bad, 4);
+	rec.version = 1;
+	rec.size = (uint32_t)(REPORT_V1_HEADER + rec.nranges * sizeof(struct report_range));
+	memcpy(v1, &rec, REPORT_V1_HEADER);
+	memcpy(v1 + REPORT_V1_HEADER, rec.ranges, rec.nranges * sizeof(struct report_range));
+	FUZZ_CHECK(!report_record_decode(v1, rec.size, &rec));
+	fuzz_emit("v1", v1, sizeof(v1));
 }
 
 static void text_ok(size_t n)
@@ -52,11 +64,12 @@ static void text_ok(size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size > sizeof(rec))
+	static uint8_t raw[sizeof(struct report_record)];
+
+	if (size > sizeof(raw))
 		return 0; /* EFI_BUFFER_TOO_SMALL: the loader calls it invalid */
-	memset(&rec, 0, sizeof(rec));
-	memcpy(&rec, data, size);
-	if (report_record_validate(&rec, size))
+	memcpy(raw, data, size);
+	if (report_record_decode(raw, size, &rec))
 		return 0;
 	for (uint32_t i = 0; i < rec.nranges; i++) {
 		FUZZ_CHECK(rec.ranges[i].count && rec.ranges[i].first < REPORT_FRAME_LIMIT);

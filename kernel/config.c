@@ -69,6 +69,12 @@ static int set_report(struct config *c, const char *v, size_t n)
 	PICK(save_report, "off", "on");
 }
 
+/* resume=on: after a run that did not finish, leave out the pattern it died in */
+static int set_resume(struct config *c, const char *v, size_t n)
+{
+	PICK(resume, "off", "on");
+}
+
 /* boot_services=keep: some firmware's runtime services use memory the map
  * calls boot services memory; keep it out of the audit and allocator */
 static int set_boot_services(struct config *c, const char *v, size_t n)
@@ -263,6 +269,7 @@ static const struct {
 	{ "bit_fade_seconds", set_bit_fade_seconds },
 	{ "inject_fault", set_inject_fault },
 	{ "report", set_report },
+	{ "resume", set_resume },
 	{ "boot_services", set_boot_services },
 	{ "reports_keep", set_reports_keep },
 	{ "known_bad", set_known_bad },

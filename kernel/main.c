@@ -14,6 +14,7 @@
 #include <kernel/cpuinfo.h>
 #include <kernel/dimms.h>
 #include <kernel/efirt.h>
+#include <kernel/journal.h>
 #include <kernel/mce.h>
 #include <kernel/memmap.h>
 #include <kernel/mminit.h>
@@ -165,6 +166,7 @@ void kmain(uint64_t bootinfo_phys)
 	bi = relocate_run(bi);                 /* array, image, tables, boot info out of their frames */
 	coverage_test_in_place(bi);            /* below 1 MiB, trampoline, ACPI reclaim */
 	fault_test_run(kcfg.fault_test);       /* tests only: prove the failure paths */
+	journal_start(bi);                     /* the record says `running` from here */
 	audit_run();                           /* RAM patterns on every free frame */
 	if (kcfg.bench)
 		bench_run();                   /* make bench: cycles per pair, scaling */

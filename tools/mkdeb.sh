@@ -7,7 +7,8 @@
 #
 # Contents: /usr/lib/metaslot/metaslot.efi (the one-file program; pass the
 # signed one to ship that), /etc/grub.d/25_metaslot (the GRUB entry on UEFI
-# machines), /usr/bin/metaslot-reports (tools/reports.sh), the man page, and
+# machines), /usr/bin/metaslot-reports (tools/reports.sh), /usr/bin/metaslot-lastrun
+# (the last run's record from efivarfs, for monitoring), the man page, and
 # the docs Debian policy asks for.
 set -eu
 maintainer=${DEB_MAINTAINER:-metaslot developers <metaslot@example.org>}
@@ -26,8 +27,10 @@ mkdir -p "$root/DEBIAN" "$root/usr/lib/metaslot" "$root/etc/grub.d" "$root/usr/b
 install -m 0644 "$efi" "$root/usr/lib/metaslot/metaslot.efi"
 install -m 0755 "$here/pkg/deb/25_metaslot" "$root/etc/grub.d/25_metaslot"
 install -m 0755 "$here/tools/reports.sh" "$root/usr/bin/metaslot-reports"
+install -m 0755 "$here/tools/metaslot-lastrun" "$root/usr/bin/metaslot-lastrun"
 gzip -9n <"$here/docs/metaslot.8" >"$root/usr/share/man/man8/metaslot.8.gz"
 ln -s metaslot.8.gz "$root/usr/share/man/man8/metaslot-reports.8.gz"
+ln -s metaslot.8.gz "$root/usr/share/man/man8/metaslot-lastrun.8.gz"
 install -m 0644 "$here/pkg/deb/copyright" "$root/usr/share/doc/metaslot/copyright"
 gzip -9n <"$here/README.md" >"$root/usr/share/doc/metaslot/README.md.gz"
 printf 'metaslot (%s) unstable; urgency=medium\n\n  * Built from the metaslot source tree.\n\n -- %s  %s\n' \

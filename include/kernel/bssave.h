@@ -39,10 +39,22 @@ uint64_t bs_copy_phys(void);
 int bs_overlaps(uint64_t start, uint64_t end);
 
 /* Puts the saved contents back and checks the checksum; emits bs_restore.
- * Idempotent: efirt calls it before every runtime service. The allocator is
+ * Idempotent; runtime calls before it swap instead (below). The allocator is
  * not disturbed (its bookkeeping lives in the metadata array, never in the
  * frames), but afterwards nothing may allocate: the restored frames are free
- * in it. */
+ * in it. Called once, at the end of the run (kernel/main.c). */
 void bs_restore(void);
+
+/* Runtime calls before the final bs_restore (the journal's writes during the
+ * run; efirt.c brackets every call with them): bs_swap_in trades the saved
+ * contents with what the kernel keeps in those frames now, word for word (no
+ * memory needed; its checksum checked as bs_restore checks it), so the
+ * firmware sees its own memory; bs_swap_out trades them back. Only while no
+ * other CPU reads or writes memory the kernel handed it (between patterns,
+ * between passes, or with every other CPU stopped). No-ops when
+ * bs_in_place: nothing was saved, or it is restored for good. */
+void bs_swap_in(void);
+void bs_swap_out(void);
+int bs_in_place(void);
 
 #endif

@@ -47,6 +47,7 @@ struct config {
 	uint32_t bit_fade_seconds; /* bit_fade: each of its two rests, 1..86400 */
 	int keep_boot_services;    /* boot_services=keep: never test or hand out them */
 	int save_report;           /* store the run record in a UEFI variable */
+	int resume;                /* resume=on: skip the pattern the last, unfinished run died in */
 	uint32_t reports_keep;     /* (the loader acts on it) report files kept */
 	int forget_known_bad;      /* (the loader acts on it) known_bad=forget */
 	uint32_t menu_timeout;     /* (the loader acts on it) pre-boot menu seconds */

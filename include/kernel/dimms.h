@@ -20,4 +20,8 @@ const char *smbios_locator_for(uint64_t phys);
  * multi-bit ECC"; "" when there is no SMBIOS. */
 const char *dimms_line(void);
 
+/* What dimms_init read (present = false without SMBIOS), for the run record. */
+struct smbios_info;
+const struct smbios_info *dimms_info(void);
+
 #endif

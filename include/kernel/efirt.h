@@ -19,11 +19,25 @@ struct efi_time {
 	uint8_t daylight, pad2;
 };
 
+#define EFI_STATUS_NOT_FOUND   0x800000000000000eull
+
 void efirt_init(uint64_t runtime_services_phys);
-/* Runtime GetTime / SetVariable; the EFI status (0 = success). */
+/* Runtime GetTime / GetVariable / SetVariable; the EFI status (0 = success).
+ * Each takes the runtime lock and brackets the call with bs_swap_in/out:
+ * call them only where bssave.h allows (no other CPU sweeping memory). */
 uint64_t efirt_get_time(struct efi_time *t);
+uint64_t efirt_get_variable(const uint16_t *name, const void *guid, uint32_t *attr,
+			    uint64_t *size, void *data);
 uint64_t efirt_set_variable(const uint16_t *name, const void *guid, uint32_t attr,
 			    uint64_t size, const void *data);
+/* Several calls as one: efirt_begin takes the runtime lock (wait = 0: only if
+ * free, for the #MC path, where its holder may be a stopped CPU; returns 0
+ * then) and swaps boot-services memory in; the _locked calls; efirt_end. */
+int efirt_begin(int wait);
+void efirt_end(void);
+uint64_t efirt_get_time_locked(struct efi_time *t);
+uint64_t efirt_set_variable_locked(const uint16_t *name, const void *guid, uint32_t attr,
+				   uint64_t size, const void *data);
 /* Returns only if the firmware has no runtime services or ignores the call. */
 void efirt_reset(enum efi_reset_type type);
 

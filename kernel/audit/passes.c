@@ -15,6 +15,7 @@
 #include <mm/mm.h>
 #include <kernel/config.h>
 #include <kernel/coverage.h>
+#include <kernel/journal.h>
 #include <kernel/cpu.h>
 #include <kernel/cpuinfo.h>
 #include <kernel/progress.h>
@@ -60,6 +61,8 @@ static void on_bad(struct audit_job *j, uint64_t addr, uint64_t expected, uint64
 	spin_unlock_irqrestore(&f->bad_lock, flags);
 	if (cj->errors)
 		atomic_fetch_add_explicit(cj->errors, 1, memory_order_relaxed); /* a count */
+	if (poison && before == 0)
+		journal_bad_frame();
 	if (poison && frame_mark_poisoned(addr & ~(PAGE_SIZE - 1)) != ALLOC_ERROR_NONE)
 		atomic_fetch_add(&f->errors, 1);
 }
@@ -149,6 +152,10 @@ static void pattern_over(struct pass *ps, uint32_t i)
 	for (uint32_t c = 0; c < ps->ncpu && c < MAX_CPUS; c++)
 		r.temp_c = ps->temp_c[c] > r.temp_c ? ps->temp_c[c] : r.temp_c;
 	audit_pattern_done(&r);
+	/* a safe point once every other CPU waits at the barrier: none sweeps,
+	 * none touches its stack until we arrive */
+	barrier_wait_for_others(&ps->bar, ps->ncpu);
+	journal_step();
 }
 
 static void pass_cpu(struct percpu *pc, void *arg)

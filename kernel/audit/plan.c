@@ -9,6 +9,7 @@
 #include <mm/mm.h>
 #include <kernel/config.h>
 #include <kernel/cpu.h>
+#include <kernel/journal.h>
 #include <kernel/kmem.h>
 #include <lib/fmt.h>
 #include <lib/json.h>
@@ -40,7 +41,7 @@ void plan_patterns(struct audit_plan *p)
 {
 	size_t len = 0;
 
-	p->patterns = selected_patterns();
+	p->patterns = journal_resume_apply(selected_patterns());
 	p->names[0] = 0;
 	for (uint32_t i = 0; i < audit_pattern_count; i++) {
 		if (!(p->patterns & (1u << i)))

@@ -17,6 +17,7 @@
  * errors over time; a memory test wants the weak cell named the first time
  * it corrects, and a 4 KiB frame is a cheap price). */
 #include <kernel/mce.h>
+#include <kernel/journal.h>
 #include <mm/frame.h>
 #include <kernel/audit.h>
 #include <kernel/console.h>
@@ -251,6 +252,9 @@ static void report(uint32_t cpu, const struct mce_regs *r, int stale)
 	mce_decode(r, decode_flags, phys_limit, &d);
 	const char *action = act(&d, cpu, r->bank, stale, 0);
 
+	if (!stale)
+		journal_machine_check(cpu, r, 0);
+
 	bank_line(line, sizeof(line), cpu, r, &d, action);
 	kprintf("%s", line);
 	bank_event(&w, cpu, r, &d, stale, action);
@@ -375,6 +379,7 @@ void mce_exception(struct trap_frame *f)
 		mce_decode(&r, decode_flags, phys_limit, &d);
 		const char *action = act(&d, me, r.bank, 0, 1);
 
+		journal_machine_check(me, &r, 1);
 		errors++;
 		bank_line(line, sizeof(line), me, &r, &d, action);
 		console_emergency(line);
@@ -391,5 +396,6 @@ void mce_exception(struct trap_frame *f)
 	jw_u64(&w, "banks_with_errors", errors);
 	console_emergency(jw_finish(&w));
 	screen_refresh_stopped(); /* the error table shows it before the verdict */
+	journal_stop("machine_check"); /* what it can: the record says fail, and why */
 	run_stop_failed("machine_check");
 }

@@ -23,7 +23,7 @@ static uint64_t piece_bytes, kept_bytes;
 static struct { uint64_t phys; uint8_t order; } blocks[MAX_BLOCKS];
 static uint32_t nblocks;
 static uint64_t saved_sum;
-static int saved, restored;
+static int saved, restored, swapped;
 
 struct add_ctx {
 	uint64_t errors;
@@ -65,7 +65,18 @@ static uint64_t sum_words(uint64_t h, const uint64_t *w, uint64_t n)
 
 #define SUM_SEED 0xcbf29ce484222325ull
 
-enum dir { SAVE, RESTORE, READ };   /* pieces -> copy, copy -> pieces, neither */
+static void swap_words(uint64_t *a, uint64_t *b, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t t = a[i];
+
+		a[i] = b[i];
+		b[i] = t;
+	}
+}
+
+/* pieces -> copy, copy -> pieces, neither, or the two traded word for word */
+enum dir { SAVE, RESTORE, READ, SWAP };
 
 /* Walks the pieces and the copy blocks as two equal byte streams: moves the
  * bytes as `d` says, then sums the copy (sum_copy) or the pieces. */
@@ -87,6 +98,8 @@ static uint64_t stream(enum dir d, int sum_copy)
 				memcpy(cp, mem, n);
 			else if (d == RESTORE)
 				memcpy(mem, cp, n);
+			else if (d == SWAP)
+				swap_words((uint64_t *)mem, (uint64_t *)cp, n / 8);
 			h = sum_words(h, (const uint64_t *)(sum_copy ? cp : mem), n / 8);
 			x += n;
 			boff += n;
@@ -218,6 +231,7 @@ void bs_restore(void)
 
 	if (!saved || restored)
 		return;
+	bs_swap_out(); /* (a runtime call that never returned, e.g. from #MC) */
 	restored = 1;
 	uint64_t back = stream(RESTORE, 0);
 
@@ -228,4 +242,44 @@ void bs_restore(void)
 	jw_bool(&w, "matches", back == saved_sum);
 	event_emit(&w);
 	run_check(back == saved_sum, "bs_restored_bit_for_bit");
+}
+
+int bs_in_place(void)
+{
+	return !saved || restored;
+}
+
+/* The firmware's contents go in place and what the kernel keeps in those
+ * frames now waits in the copy; the contents put in place must be what the
+ * last save or swap-out left (else bs_restore's check fails, as at the end). */
+void bs_swap_in(void)
+{
+	if (bs_in_place() || swapped)
+		return;
+	swapped = 1;
+	uint64_t in = stream(SWAP, 0);
+
+	if (in != saved_sum) {
+		struct jw w;
+
+		jw_begin(&w, "bs_restore");
+		jw_str(&w, "when", "runtime_call");
+		jw_u64(&w, "bytes", piece_bytes - kept_bytes);
+		jw_u64(&w, "checksum", in);
+		jw_u64(&w, "saved_checksum", saved_sum);
+		jw_bool(&w, "matches", false);
+		event_emit(&w);
+		run_check(0, "bs_restored_bit_for_bit");
+		saved_sum = in; /* reported once: what the firmware has now */
+	}
+}
+
+/* Traded back; the firmware's contents, as the call left them, are the new
+ * reference for the next check. */
+void bs_swap_out(void)
+{
+	if (!swapped)
+		return;
+	swapped = 0;
+	saved_sum = stream(SWAP, 1);
 }

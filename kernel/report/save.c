@@ -1,4 +1,5 @@
-/* Results that survive a reboot (report.h). */
+/* Results that survive a reboot (report.h): what the last run left. This
+ * run's record is the journal (journal.c). */
 #include <mm/mm.h>
 #include <lib/record.h>
 #include <kernel/audit.h>
@@ -11,6 +12,7 @@
 #include <kernel/report.h>
 #include <kernel/run.h>
 #include <lib/string.h>
+#include "report_internal.h"
 
 static const char *const status_names[] = {
 	[BOOTINFO_LAST_RUN_NONE] = "none",
@@ -21,7 +23,45 @@ static const char *const status_names[] = {
 	[BOOTINFO_LAST_RUN_NO_FILESYSTEM] = "no_filesystem",
 };
 
-static struct report_record rec;
+struct report_range report_known[REPORT_MAX_RANGES];
+uint32_t report_nknown;
+struct report_record report_last;
+int report_last_ok;
+
+const uint16_t report_var_name[] = { 'M', 'e', 't', 'a', 's', 'l', 'o', 't', 'L', 'a', 's',
+				     't', 'R', 'u', 'n', 0 };
+const struct report_guid report_guid = REPORT_GUID_INIT;
+
+/* The variable read again (the loader read it too, for the report files and
+ * the known-bad list): the kernel needs what was running when a run died.
+ * Before bs_save, so no swap is needed. */
+static void read_last(void)
+{
+	static uint8_t buf[sizeof(struct report_record)];
+	uint64_t size = sizeof(buf);
+	uint32_t attr = 0;
+
+	if (efirt_get_variable(report_var_name, &report_guid, &attr, &size, buf) == 0)
+		report_last_ok = !report_record_decode(buf, size, &report_last);
+}
+
+/* The last run died: what was running, for how long, what it had found. */
+static void did_not_finish(struct jw *w)
+{
+	const struct report_record *l = &report_last;
+
+	jw_str(w, "result", "did_not_finish");
+	jw_u64(w, "pass", l->pass);
+	jw_u64(w, "passes", l->passes);
+	jw_str(w, "pattern", l->pattern);
+	jw_u64(w, "percent", l->percent);
+	jw_u64(w, "elapsed_s", l->elapsed_ms / 1000);
+	jw_u64(w, "bad_frames", l->bad_frames);
+	jw_u64(w, "found_frames", l->found_frames);
+	if (l->nranges)
+		jw_u64(w, "first_bad_phys", l->ranges[0].first * PAGE_SIZE);
+	jw_u64(w, "machine_check_errors", l->mce_errors);
+}
 
 void report_apply_known_bad(const struct bootinfo *bi)
 {
@@ -30,6 +70,9 @@ void report_apply_known_bad(const struct bootinfo *bi)
 
 	if (!bootinfo_has_v2(bi))
 		return;
+	if (bi->last_run_status != BOOTINFO_LAST_RUN_NONE &&
+	    bi->last_run_status != BOOTINFO_LAST_RUN_FORGOTTEN)
+		read_last();
 	const struct report_range *kb = phys_to_virt(bi->known_bad);
 	uint32_t st = bi->last_run_status;
 
@@ -40,7 +83,23 @@ void report_apply_known_bad(const struct bootinfo *bi)
 	jw_u64(&w, "reports_kept", bi->reports_kept);
 	if (st == BOOTINFO_LAST_RUN_WRITE_FAILED || st == BOOTINFO_LAST_RUN_INVALID)
 		jw_u64(&w, "efi_status", bi->report_error);
+	int died = report_last_ok && report_last.result == REPORT_RUNNING;
+
+	if (report_last_ok && !died)
+		jw_str(&w, "result", report_result_name(report_last.result));
+	if (died)
+		did_not_finish(&w);
 	event_emit(&w);
+	if (died)
+		kprintf("LAST RUN DID NOT FINISH: the machine stopped in pass %u of %u, pattern %s, "
+			"at %u%%, %llu s into the audit, with %llu bad frame(s) and %u machine-check "
+			"error(s) found. A machine that resets or hangs during a memory test is a "
+			"finding: run again (resume=on skips that pattern), then check the DIMMs, "
+			"their seating, power and cooling.",
+			report_last.pass, report_last.passes,
+			report_last.pattern[0] ? report_last.pattern : "(none yet)",
+			report_last.percent, (unsigned long long)(report_last.elapsed_ms / 1000),
+			(unsigned long long)report_last.bad_frames, report_last.mce_errors);
 	if (st == BOOTINFO_LAST_RUN_WRITE_FAILED)
 		kprintf("last run %s: the report files could not be written to the ESP (full or read-only?)",
 			bi->last_run_id);
@@ -48,13 +107,12 @@ void report_apply_known_bad(const struct bootinfo *bi)
 		return;
 	/* the list (validated by the loader: sorted, disjoint) goes into this
 	 * run's record as it is, so it persists */
-	rec.nranges = bi->known_bad_count < REPORT_MAX_RANGES ? bi->known_bad_count
+	report_nknown = bi->known_bad_count < REPORT_MAX_RANGES ? bi->known_bad_count
 							       : REPORT_MAX_RANGES;
-	memcpy(rec.ranges, kb, rec.nranges * sizeof(rec.ranges[0]));
-	for (uint32_t i = 0; i < rec.nranges; i++) {
+	memcpy(report_known, kb, report_nknown * sizeof(report_known[0]));
+	for (uint32_t i = 0; i < report_nknown; i++) {
 		uint64_t first = kb[i].first, end = first + kb[i].count;
 
-		rec.bad_frames += kb[i].count;
 		/* beyond the metadata array: RAM this machine no longer has */
 		if (end > bi->meta_frames) {
 			ignored += end - (first > bi->meta_frames ? first : bi->meta_frames);
@@ -78,62 +136,3 @@ void report_apply_known_bad(const struct bootinfo *bi)
 	event_emit(&w);
 }
 
-static const uint16_t var_name[] = { 'M', 'e', 't', 'a', 's', 'l', 'o', 't', 'L', 'a', 's',
-				     't', 'R', 'u', 'n', 0 };
-static const struct {
-	uint32_t a;
-	uint16_t b, c;
-	uint8_t d[8];
-} guid = REPORT_GUID_INIT;
-
-void report_save(const struct bootinfo *bi)
-{
-	struct efi_time t = { 0 };
-	const struct badlist *bad = audit_bad_frames();
-	enum run_result r = run_result();
-	struct jw w;
-
-	if (!kcfg.save_report)
-		return;
-	rec.magic = REPORT_MAGIC;
-	rec.version = REPORT_VERSION;
-	if (efirt_get_time(&t) == 0) {
-		rec.year = t.year;
-		rec.month = t.month;
-		rec.day = t.day;
-		rec.hour = t.hour;
-		rec.minute = t.minute;
-		rec.second = t.second;
-	}
-	ksnprintf(rec.run_id, sizeof(rec.run_id), "%04u%02u%02u-%02u%02u%02u-%04x", rec.year,
-		  rec.month, rec.day, rec.hour, rec.minute, rec.second,
-		  (unsigned)(rdtsc() >> 8) & 0xffff);
-	memcpy(rec.fw_vendor, bi->fw_vendor, sizeof(rec.fw_vendor) - 1);
-	rec.fw_revision = bi->fw_revision;
-	rec.cpus = run.cpus;
-	rec.ram_bytes = run.ram_bytes;
-	rec.tested_frames = run.tested_frames;
-	rec.result = r == RUN_PASS ? REPORT_PASS : r == RUN_BAD_MEMORY ? REPORT_BAD_MEMORY
-									 : REPORT_FAIL;
-	rec.found_frames = 0;
-	for (uint32_t i = 0; bad && i < bad->n; i++) {
-		report_record_add_frame(&rec, bad->f[i].phys / PAGE_SIZE);
-		rec.found_frames++;
-	}
-	rec.size = report_record_size(rec.nranges);
-	/* fault_test=report_refused: a non-volatile variable without boot-service
-	 * access is invalid by the UEFI spec, so the firmware must refuse it */
-	uint32_t attr = kcfg.fault_test == FAULT_TEST_REPORT_REFUSED ? 0x1u : REPORT_VAR_ATTRIBUTES;
-	uint64_t s = efirt_set_variable(var_name, &guid, attr, rec.size, &rec);
-
-	jw_begin(&w, s ? "report_not_saved" : "report_saved");
-	jw_str(&w, "run_id", rec.run_id);
-	jw_u64(&w, "bytes", rec.size);
-	jw_u64(&w, "bad_frames", rec.bad_frames);
-	if (s)
-		jw_u64(&w, "efi_status", s);
-	event_emit(&w);
-	if (s)
-		kprintf("the firmware refused to store the run record (status 0x%llx): no report on the next boot",
-			(unsigned long long)s);
-}

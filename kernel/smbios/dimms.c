@@ -165,6 +165,11 @@ const char *smbios_locator_for(uint64_t phys)
 	return smbios_locator_in(&smb, phys);
 }
 
+const struct smbios_info *dimms_info(void)
+{
+	return &smb;
+}
+
 const char *dimms_line(void)
 {
 	return line;

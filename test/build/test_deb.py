@@ -80,6 +80,7 @@ if debs:
         def mode(p):
             return stat.S_IMODE(os.lstat(os.path.join(root, p)).st_mode)
         for path, m in (("etc/grub.d/25_metaslot", 0o755), ("usr/bin/metaslot-reports", 0o755),
+                        ("usr/bin/metaslot-lastrun", 0o755),
                         ("usr/share/man/man8/metaslot.8.gz", 0o644),
                         ("usr/share/doc/metaslot/copyright", 0o644),
                         ("usr/share/doc/metaslot/changelog.Debian.gz", 0o644)):
@@ -102,4 +103,9 @@ if debs:
         r = subprocess.run([os.path.join(root, "usr/bin/metaslot-reports"),
                             os.path.join(B, "metaslot.img"), "--list"], capture_output=True, text=True)
         check("metaslot_reports_runs_from_the_package", r.returncode == 0, r.stderr)
+        r = subprocess.run([os.path.join(root, "usr/bin/metaslot-lastrun"), "--file",
+                            os.path.join(tmp, "no-such-variable"), "--prometheus"],
+                           capture_output=True, text=True)
+        check("metaslot_lastrun_runs_from_the_package",
+              r.returncode == 3 and "metaslot_last_run_present 0" in r.stdout, r.stderr)
 finish()

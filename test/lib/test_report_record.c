@@ -616,8 +616,10 @@ static void each_broken_field_is_refused(void **s)
 	T.magic ^= 1;
 	refused(&T, T.size, "a bad magic");
 	good();
-	T.version = 2;
-	refused(&T, T.size, "version 2");
+	T.version = 3;
+	refused(&T, T.size, "version 3");
+	T.version = 1; /* version 1 is decoded (report_record_decode), never validated as is */
+	refused(&T, T.size, "version 1 in the version-2 layout");
 	T.version = 0;
 	refused(&T, T.size, "version 0");
 
@@ -646,8 +648,8 @@ static void each_broken_field_is_refused(void **s)
 	refused(&T, sizeof(T), "size 0");
 
 	good();
-	T.result = REPORT_FAIL + 1;
-	refused(&T, T.size, "result 3");
+	T.result = REPORT_RUNNING + 1;
+	refused(&T, T.size, "result 4");
 	T.result = UINT32_MAX;
 	refused(&T, T.size, "result 2^32 - 1");
 
@@ -750,8 +752,19 @@ static int checker(const uint8_t *b, size_t len)
 		return 0;
 	if (r.size != HDR + r.nranges * sizeof(struct report_range) || r.size > len)
 		return 0;
-	if (r.result > REPORT_FAIL)
+	if (r.result > REPORT_RUNNING)
 		return 0;
+	/* the journal block: counts within what is kept, strings terminated */
+	if (r.nmces > REPORT_MAX_MCES || r.nmces > r.mce_errors || r.ndimms > REPORT_MAX_DIMMS ||
+	    r.ndimms > r.dimms_total || r.percent > 100 || (r.passes && r.pass > r.passes))
+		return 0;
+	if (strnlen(r.pattern, sizeof(r.pattern)) == sizeof(r.pattern) ||
+	    strnlen(r.skipped, sizeof(r.skipped)) == sizeof(r.skipped) ||
+	    strnlen(r.reason, sizeof(r.reason)) == sizeof(r.reason))
+		return 0;
+	for (uint32_t i = 0; i < r.ndimms; i++)
+		if (strnlen(r.dimms[i].locator, 16) == 16 || strnlen(r.dimms[i].part, 24) == 24)
+			return 0;
 	idlen = strnlen(r.run_id, sizeof(r.run_id));
 	if (idlen == 0 || idlen == sizeof(r.run_id) ||
 	    strspn(r.run_id, "0123456789abcdef-") != idlen)
@@ -775,7 +788,7 @@ static void random_valid(struct report_record *r)
 	uint32_t idlen = 1 + (uint32_t)below(sizeof(r->run_id) - 1);
 	uint64_t at = below(1u << 20);
 
-	fresh(r, (uint32_t)below(REPORT_FAIL + 1));
+	fresh(r, (uint32_t)below(REPORT_RUNNING + 1));
 	memset(r->run_id, 0, sizeof(r->run_id));
 	for (uint32_t i = 0; i < idlen; i++)
 		r->run_id[i] = idch[below(sizeof(idch) - 1)];
@@ -830,7 +843,7 @@ static void fuzz_agrees_with_the_checker(void **s)
 			r->version = REPORT_VERSION;
 			r->nranges = (uint32_t)below(MAXR + 1);
 			r->size = report_record_size(r->nranges);
-			r->result = (uint32_t)below(REPORT_FAIL + 1);
+			r->result = (uint32_t)below(REPORT_RUNNING + 1);
 			len = r->size;
 		}
 		int want = checker(src, len);
