@@ -67,10 +67,12 @@ void status_pattern_progress(uint32_t i, uint32_t percent)
 	audit_status.p[i].percent = percent > 100 ? 100 : percent;
 }
 
-/* Seconds left when `done` sweeps of the run are behind us. */
+/* Seconds left when `done` hundredths of a sweep of the run are behind us
+ * (hundredths: a quick pass is only 8 sweeps, so whole sweeps would leave
+ * the first pattern without an estimate). */
 static uint64_t eta_for(uint64_t done)
 {
-	uint64_t total = first_sweeps + (audit_status.passes - 1) * later_sweeps;
+	uint64_t total = (first_sweeps + (audit_status.passes - 1) * later_sweeps) * 100;
 	uint64_t ms = tsc_hz ? (rdtsc() - audit_status.start_tsc) / (tsc_hz / 1000) : 0;
 
 	if (!done || done >= total)
@@ -80,9 +82,13 @@ static uint64_t eta_for(uint64_t done)
 
 uint64_t status_eta_s(uint32_t percent)
 {
-	uint64_t in_pass = pass_sweeps(pass_now) * percent / 100;
+	uint64_t in_pass = pass_sweeps(pass_now) * percent, done = done_in_pass * 100;
+	int32_t cur = audit_status.current;
 
-	audit_status.eta_s = eta_for(done_before + (in_pass > done_in_pass ? in_pass : done_in_pass));
+	/* the running pattern's own share of its sweeps, where it is ahead */
+	if (cur >= 0)
+		done += plan_pattern_sweeps(plan, (uint32_t)cur, pass_now) * audit_status.p[cur].percent;
+	audit_status.eta_s = eta_for(done_before * 100 + (in_pass > done ? in_pass : done));
 	return audit_status.eta_s;
 }
 
@@ -97,7 +103,7 @@ void audit_pattern_done(const struct pattern_result *r)
 	ps->percent = 100;
 	ps->ms = ms;
 	ps->errors += r->errors;
-	audit_status.eta_s = eta_for(done_before + done_in_pass);
+	audit_status.eta_s = eta_for((done_before + done_in_pass) * 100);
 	audit_status.current = -1;
 
 	jw_begin(&w, "pattern_done");

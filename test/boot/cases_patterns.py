@@ -30,11 +30,15 @@ FULL_ITERATIONS = {"mov_inv_ones_zeros": 6, "mov_inv_random": 30, "mov_inv_8bit"
 # One stuck word per pattern, in free RAM low in a 128 MiB guest (the
 # boot-services copy, the kernel and the firmware sit high), with a bit held
 # at 1 and another held at 0, at different bit positions and page offsets.
+# Between 16 and 36 MiB: the relocation's blocks (the array's 2 MiB at 2 MiB,
+# the image's 4 MiB from 36-40 MiB up, where a bad frame pushes them) are
+# tested (own_address first) before anything moves in, which would find the
+# bit before the pattern under test.
 STUCK = {
     "mov_inv_8bit": {0x01234568: (1 << 3, 1 << 60)},
     "mov_inv_walk64": {0x01a3cff8: (1 << 41, 1 << 7)},
     "block_move": {0x02345008: (1 << 0, 1 << 63)},
-    "random_sequence": {0x02abcab0: (1 << 22, 1 << 23)},
+    "random_sequence": {0x0167cab0: (1 << 22, 1 << 23)},
     "modulo20": {0x01345cd8: (1 << 50, 1 << 13)},
 }
 # Two passes where a pass is cheap: the frame poisoned in pass 1 is not
