@@ -5,12 +5,11 @@ type by type, reason by reason and range by range."""
 
 import json
 import os
-import subprocess
-import tempfile
 import time
 
 from cases import case, boot, check_run, screendump_when_done
-from cases_stuck_bits import build_helper, check_stuck_frames, file_offset
+from cases_stuck_bits import (build_helper, check_stuck_frames, ram_args, ram_file, start_helper,
+                              stop_helper)
 import qemu
 import screen
 
@@ -140,7 +139,6 @@ def bits_stuck_where_the_kernel_booted_are_found_after_relocation(d):
     buddy_check and every end-of-run check holding."""
     mem_b = qemu.parse_mem(STUCK_MEM)
     exe = build_helper(d)
-    fd, path = tempfile.mkstemp(prefix="metaslot-cov-", dir="/dev/shm")
     state = {"helper": None, "stuck": {}, "relocated": None}
 
     def on_running(proc, log):
@@ -153,31 +151,18 @@ def bits_stuck_where_the_kernel_booted_are_found_after_relocation(d):
         a = (arr["old_phys"] + arr["bytes"] // 2 + 0x140) & ~7
         k = (img["old_phys"] + img["bytes"] // 3 + 0x88) & ~7
         state["stuck"] = {a: (1 << 3, 0), k: (0, 1 << 60)}
-        args = ["%d:%d:%d" % (file_offset(x, mem_b), one, zero)
-                for x, (one, zero) in sorted(state["stuck"].items())]
-        h = subprocess.Popen([exe, path, "900"] + args, stdout=subprocess.PIPE, text=True)
+        h = start_helper(exe, path, mem_b, state["stuck"], 900)
         state["helper"] = h
         h.stdout.readline()  # "ready": the faults hold
 
     tail = ""
-    try:
-        os.ftruncate(fd, mem_b)
-        os.close(fd)
-        fd = None
-        b = boot(d, cfg=COV_CFG, mem=STUCK_MEM, smp=2, vga=False, timeout=600,
-                 on_running=on_running,
-                 extra=["-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on"
-                        % (mem_b, path), "-machine", "memory-backend=ram"])
-    finally:
-        h = state["helper"]
-        if h:
-            h.terminate()
-            tail = h.communicate(timeout=30)[0]
-            with open(os.path.join(d, "stuck_bits.log"), "w") as f:
-                f.write(tail)
-        if fd is not None:
-            os.close(fd)
-        os.remove(path)
+    with ram_file(mem_b) as path:
+        try:
+            b = boot(d, cfg=COV_CFG, mem=STUCK_MEM, smp=2, vga=False, timeout=600,
+                     on_running=on_running, extra=ram_args(mem_b, path))
+        finally:
+            if state["helper"]:
+                tail = stop_helper(d, state["helper"])
     if not state["relocated"] or not state["relocated"].get("done"):
         return ["no relocated event with done: %s" % state["relocated"]]
     p = check_run(b, STUCK_MEM, expect_result="bad_memory")

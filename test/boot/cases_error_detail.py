@@ -5,13 +5,8 @@ audit_result the bits over all errors, the lowest and highest bad address,
 the bad reads per pattern and Windows' bad-page list. Every figure is checked
 against what the host held, which the audit was never told."""
 
-import os
-import subprocess
-import tempfile
-
-from cases import case, boot, check_run
-from cases_stuck_bits import build_helper, check_stuck_frames, file_offset
-import qemu
+from cases import case, check_run
+from cases_stuck_bits import boot_with_stuck_bits, check_stuck_frames
 
 MEM = "512M"
 QUICK = {"own_address", "mov_inv_ones_zeros"}
@@ -84,31 +79,9 @@ def check_error_detail(b, stuck):
 
 @case
 def error_detail_names_the_bits_the_host_held(d):
-    mem_b = qemu.parse_mem(MEM)
-    exe = build_helper(d)
-    fd, path = tempfile.mkstemp(prefix="metaslot-detail-", dir="/dev/shm")
-    helper, tail = None, ""
-    try:
-        os.ftruncate(fd, mem_b)
-        os.close(fd)
-        fd = None
-        args = ["%d:%d:%d" % (file_offset(a, mem_b), one, zero)
-                for a, (one, zero) in sorted(STUCK.items())]
-        helper = subprocess.Popen([exe, path, "600"] + args, stdout=subprocess.PIPE, text=True)
-        if helper.stdout.readline().strip() != "ready":
-            return ["stuck_bits did not start (exit %s)" % helper.wait()]
-        b = boot(d, cfg="on_finish=shutdown\naudit=quick\nstress_ops=0\n", mem=MEM, smp=2,
-                 vga=False, timeout=600,
-                 extra=["-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on"
-                        % (mem_b, path), "-machine", "memory-backend=ram"])
-    finally:
-        if helper:
-            helper.terminate()
-            tail = helper.communicate(timeout=30)[0]
-            with open(os.path.join(d, "stuck_bits.log"), "w") as f:
-                f.write(tail)
-        if fd is not None:
-            os.close(fd)
-        os.remove(path)
+    b, why = boot_with_stuck_bits(d, STUCK, MEM, cfg="on_finish=shutdown\naudit=quick\n"
+                                  "stress_ops=0\n", smp=2, vga=False, timeout=600)
+    if not b:
+        return [why]
     return (check_run(b, MEM, expect_result="bad_memory") + check_stuck_frames(b, STUCK)
             + check_error_detail(b, STUCK))

@@ -18,12 +18,11 @@ loader, the kernel and the boot-services copy sit high in small guests."""
 
 import mmap
 import os
-import subprocess
-import tempfile
 import time
 
 from cases import case, boot, check_run
-from cases_stuck_bits import build_helper, check_stuck_frames, file_offset
+from cases_stuck_bits import (boot_with_stuck_bits, check_stuck_frames, file_offset, ram_args,
+                              ram_file)
 import qemu
 
 MEM = "256M"
@@ -33,44 +32,17 @@ FADE_SECONDS = 6
 WALK_MEM, WALK_PASSES = "256M", 16
 
 
-def ram_file(mem_b):
-    fd, path = tempfile.mkstemp(prefix="metaslot-fade-", dir="/dev/shm")
-    os.ftruncate(fd, mem_b)  # sparse: pages appear as the guest touches them
-    os.close(fd)
-    return path
-
-
-def ram_args(mem_b, path):
-    return ["-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on" % (mem_b, path),
-            "-machine", "memory-backend=ram"]
-
-
 @case
 def walking_ones_address_finds_a_bit_stuck_in_guest_ram(d):
-    mem_b = qemu.parse_mem(WALK_MEM)
-    exe = build_helper(d)
-    path = ram_file(mem_b)
-    helper, tail = None, ""
-    try:
-        args = ["%d:%d:%d" % (file_offset(a, mem_b), one, zero)
-                for a, (one, zero) in sorted(STUCK.items())]
-        helper = subprocess.Popen([exe, path, "600"] + args, stdout=subprocess.PIPE, text=True,
-                                  env=dict(os.environ, STUCK_BITS_RELAX_NS="0"))
-        if helper.stdout.readline().strip() != "ready":
-            return ["stuck_bits did not start (exit %s)" % helper.wait()]
-        # one vCPU and many short passes: each pass the stuck word is a
-        # victim for well under a microsecond of TCG time, and the spinning
-        # helper must run then; a busy host deschedules it now and then
-        b = boot(d, cfg="on_finish=shutdown\npatterns=walking_ones_address\npasses=%d\n"
-                 "stress_ops=0\nsmp=1\n" % WALK_PASSES, mem=WALK_MEM, smp=1, vga=False,
-                 timeout=400, extra=ram_args(mem_b, path))
-    finally:
-        if helper:
-            helper.terminate()
-            tail = helper.communicate(timeout=30)[0]
-            with open(os.path.join(d, "stuck_bits.log"), "w") as f:
-                f.write(tail)
-        os.remove(path)
+    # one vCPU and many short passes: each pass the stuck word is a victim
+    # for well under a microsecond of TCG time, and the spinning helper must
+    # run then; a busy host deschedules it now and then
+    b, tail = boot_with_stuck_bits(
+        d, STUCK, WALK_MEM, hold_s=600, helper_env=dict(os.environ, STUCK_BITS_RELAX_NS="0"),
+        cfg="on_finish=shutdown\npatterns=walking_ones_address\npasses=%d\nstress_ops=0\n"
+        "smp=1\n" % WALK_PASSES, smp=1, vga=False, timeout=400)
+    if not b:
+        return [tail]
     p = check_run(b, WALK_MEM, expect_result="bad_memory") + check_stuck_frames(b, STUCK)
     for e in b.all("bad_frame"):
         if e.get("pattern") != "walking_ones_address":
@@ -114,14 +86,11 @@ def fade_watcher(path, state, decay):
 
 def fade_run(d, decay):
     mem_b = qemu.parse_mem(MEM)
-    path = ram_file(mem_b)
     state = {}
-    try:
+    with ram_file(mem_b) as path:
         b = boot(d, cfg="on_finish=shutdown\npatterns=bit_fade\nbit_fade_seconds=%d\n"
                  "stress_ops=0\n" % FADE_SECONDS, mem=MEM, smp=2, vga=False, timeout=400,
                  extra=ram_args(mem_b, path), on_running=fade_watcher(path, state, decay))
-    finally:
-        os.remove(path)
     p = check_run(b, MEM, expect_result="bad_memory" if decay else "pass")
     rests = b.all("audit_rest")
     if [(e.get("rest"), e.get("seconds"), e.get("cpus"), e.get("pattern")) for e in rests] != \

@@ -10,12 +10,11 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 from cases import case, boot, check_run, read_reports, ROOT
 import qemu
-from cases_stuck_bits import build_helper, file_offset
+from cases_stuck_bits import boot_with_stuck_bits
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import ovmf_vars  # noqa: E402
@@ -64,36 +63,18 @@ def cut_power_after_the_bad_frame_is_journaled(state):
 @case
 def power_cut_mid_audit_is_did_not_finish_and_resume_skips_the_pattern(d):
     p = []
-    mem_b = qemu.parse_mem(MEM)
     img = qemu.prepare_image(d, "on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=0\n")
     # a fresh store: no record yet
     subprocess.run([os.path.join(ROOT, "ovmf", "ovmf.sh"), d], check=True, capture_output=True)
     rc, _ = lastrun(d, "fresh")
     if rc != 3:
         p.append("a fresh variable store: metaslot-lastrun exit %d, expected 3" % rc)
-    exe = build_helper(d)
-    fd, path = tempfile.mkstemp(prefix="metaslot-journal-", dir="/dev/shm")
-    helper, state = None, {}
-    try:
-        os.ftruncate(fd, mem_b)
-        os.close(fd)
-        fd = None
-        helper = subprocess.Popen([exe, path, "1500", "%d:%d:0" % (file_offset(STUCK_WORD, mem_b),
-                                                                  STUCK_ONES)],
-                                  stdout=subprocess.PIPE, text=True)
-        if helper.stdout.readline().strip() != "ready":
-            return ["stuck_bits did not start (exit %s)" % helper.wait()]
-        b1 = boot(d, image=img, mem=MEM, smp=2, vga=False, timeout=1300, keep_vars=True,
-                  on_running=cut_power_after_the_bad_frame_is_journaled(state),
-                  extra=["-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on"
-                         % (mem_b, path), "-machine", "memory-backend=ram"])
-    finally:
-        if helper:
-            helper.terminate()
-            helper.communicate(timeout=30)
-        if fd is not None:
-            os.close(fd)
-        os.remove(path)
+    state = {}
+    b1, why = boot_with_stuck_bits(d, {STUCK_WORD: (STUCK_ONES, 0)}, MEM, hold_s=1500,
+                                   image=img, smp=2, vga=False, timeout=1300, keep_vars=True,
+                                   on_running=cut_power_after_the_bad_frame_is_journaled(state))
+    if not b1:
+        return p + [why]
     j = state.get("journal")
     if not j:
         return p + ["boot 1: no journal write with the bad frame before it ended (%s)" % b1.result]

@@ -4,13 +4,8 @@ RAM (test/boot/stuck_bits.c, as in cases_stuck_bits.py) and nothing else; every
 pattern of every pass ends with a pattern_done event; an audit=standard boot
 runs every standard pattern with memtest86+'s shorter first pass."""
 
-import os
-import subprocess
-import tempfile
-
 from cases import case, boot, check_run
-import qemu
-from cases_stuck_bits import build_helper, check_stuck_frames, file_offset
+from cases_stuck_bits import boot_with_stuck_bits, check_stuck_frames
 
 MEM = "128M"
 QUIET = "on_finish=shutdown\nstress_ops=0\nbandwidth=off\n"
@@ -111,34 +106,9 @@ def check_pattern_done(b, names, passes, iterations_of):
 
 
 def stuck_boot(d, name, stuck, passes):
-    mem_b = qemu.parse_mem(MEM)
-    exe = build_helper(d)
-    fd, path = tempfile.mkstemp(prefix="metaslot-stuck-", dir="/dev/shm")
-    helper = None
-    tail = ""
-    try:
-        os.ftruncate(fd, mem_b)
-        os.close(fd)
-        fd = None
-        args = ["%d:%d:%d" % (file_offset(a, mem_b), one, zero)
-                for a, (one, zero) in sorted(stuck.items())]
-        helper = subprocess.Popen([exe, path, "900"] + args, stdout=subprocess.PIPE, text=True)
-        if helper.stdout.readline().strip() != "ready":
-            return None, "stuck_bits did not start (exit %s)" % helper.wait()
-        b = boot(d, cfg=QUIET + "audit=standard\npatterns=%s\npasses=%d\n" % (name, passes), mem=MEM,
-                 smp=2, vga=False, timeout=900,
-                 extra=["-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on"
-                        % (mem_b, path), "-machine", "memory-backend=ram"])
-    finally:
-        if helper:
-            helper.terminate()
-            tail = helper.communicate(timeout=30)[0]
-            with open(os.path.join(d, "stuck_bits.log"), "w") as f:
-                f.write(tail)
-        if fd is not None:
-            os.close(fd)
-        os.remove(path)
-    return b, tail
+    return boot_with_stuck_bits(d, stuck, MEM, smp=2, vga=False, timeout=900,
+                                cfg=QUIET + "audit=standard\npatterns=%s\npasses=%d\n"
+                                % (name, passes))
 
 
 def pattern_finds_stuck_bit(d, name):

@@ -8,15 +8,12 @@ the screen unless screen_log=json."""
 
 import os
 import re
-import subprocess
-import tempfile
 import time
 
 from cases import case, boot, check_run
-import qemu
 import screen  # test/boot/screen.py
 from cases_mce import monitor, wait_for
-from cases_stuck_bits import build_helper, file_offset
+from cases_stuck_bits import boot_with_stuck_bits
 
 HMS = r"\d+:\d\d:\d\d"
 
@@ -130,8 +127,6 @@ def stuck_case(w, h):
         words as the bad_frame event has them, a mask of only the stuck
         bits, the pattern and CPU; the test that found it counts errors; the
         banner says BAD MEMORY."""
-        mem_b = qemu.parse_mem(STUCK_MEM)
-        exe = build_helper(d)
         sock = os.path.join(d, "monitor.sock")
         png = os.path.join(d, "screen.png")
         state = {}
@@ -142,30 +137,12 @@ def stuck_case(w, h):
                 state["png"] = dump(sock, png)
             proc.kill()
 
-        fd, path = tempfile.mkstemp(prefix="metaslot-scr-", dir="/dev/shm")
-        helper = None
-        try:
-            os.ftruncate(fd, mem_b)
-            os.close(fd)
-            fd = None
-            arg = "%d:%d:%d" % (file_offset(STUCK_ADDR, mem_b), STUCK_ONES, STUCK_ZEROS)
-            helper = subprocess.Popen([exe, path, "700", arg], stdout=subprocess.PIPE,
-                                      text=True)
-            if helper.stdout.readline().strip() != "ready":
-                return ["stuck_bits did not start (exit %s)" % helper.wait()]
-            b = boot(d, cfg="on_finish=halt\naudit=quick\nstress_ops=0\nbandwidth=off\n",
-                     mem=STUCK_MEM, smp=2, vga=True, monitor=sock, on_running=watch,
-                     timeout=700,
-                     extra=resolution(w, h) + [
-                         "-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on"
-                         % (mem_b, path), "-machine", "memory-backend=ram"])
-        finally:
-            if helper:
-                helper.terminate()
-                helper.communicate(timeout=30)
-            if fd is not None:
-                os.close(fd)
-            os.remove(path)
+        b, why = boot_with_stuck_bits(
+            d, {STUCK_ADDR: (STUCK_ONES, STUCK_ZEROS)}, STUCK_MEM,
+            cfg="on_finish=halt\naudit=quick\nstress_ops=0\nbandwidth=off\n", smp=2, vga=True,
+            monitor=sock, on_running=watch, timeout=700, extra=resolution(w, h))
+        if not b:
+            return [why]
         if not state.get("png"):
             return ["no screendump (summary %s)" % b.first("summary")]
         bad = b.all("bad_frame")

@@ -5,6 +5,7 @@ while the guest runs, from before the firmware starts. The audit has no
 inject_fault= and no idea where they are: it must find exactly those frames,
 below and above 4 GiB, and nothing else, and keep them out of circulation."""
 
+import contextlib
 import os
 import subprocess
 import tempfile
@@ -43,6 +44,62 @@ def build_helper(d):
     subprocess.run(["cc", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", HELPER_SRC,
                     "-o", exe], check=True)
     return exe
+
+
+@contextlib.contextmanager
+def ram_file(mem_b):
+    """The guest's RAM as a file on /dev/shm, sparse (pages appear as the
+    guest touches them); yields its path, removes it afterwards."""
+    fd, path = tempfile.mkstemp(prefix="metaslot-ram-", dir="/dev/shm")
+    try:
+        os.ftruncate(fd, mem_b)
+        os.close(fd)
+        yield path
+    finally:
+        os.remove(path)
+
+
+def ram_args(mem_b, path):
+    """QEMU's arguments that make `path` the guest's RAM (q35)."""
+    return ["-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on" % (mem_b, path),
+            "-machine", "memory-backend=ram"]
+
+
+def start_helper(exe, path, mem_b, stuck, hold_s, env=None):
+    """stuck_bits holding `stuck` (guest physical word -> (bits at 1, bits at
+    0)) in the RAM file for at most hold_s seconds."""
+    args = ["%d:%d:%d" % (file_offset(a, mem_b), one, zero)
+            for a, (one, zero) in sorted(stuck.items())]
+    return subprocess.Popen([exe, path, str(hold_s)] + args, stdout=subprocess.PIPE, text=True,
+                            env=env)
+
+
+def stop_helper(d, helper):
+    """Stops the helper; its last words (how often it repaired a bit the
+    guest wrote over) are returned and kept in stuck_bits.log."""
+    helper.terminate()
+    tail = helper.communicate(timeout=30)[0]
+    with open(os.path.join(d, "stuck_bits.log"), "w") as f:
+        f.write(tail)
+    return tail
+
+
+def boot_with_stuck_bits(d, stuck, mem, hold_s=None, helper_env=None, extra=(), **kw):
+    """Boots (cases.boot, with `kw`) on RAM that is a file a host process holds
+    `stuck` in from before the firmware starts. Returns (the boot, the
+    helper's last words), or (None, why) when the helper did not start."""
+    mem_b = qemu.parse_mem(mem)
+    exe = build_helper(d)
+    with ram_file(mem_b) as path:
+        helper = start_helper(exe, path, mem_b, stuck, hold_s or kw.get("timeout", 900),
+                              helper_env)
+        try:
+            if helper.stdout.readline().strip() != "ready":
+                return None, "stuck_bits did not start (exit %s)" % helper.wait()
+            b = boot(d, mem=mem, extra=list(extra) + ram_args(mem_b, path), **kw)
+        finally:
+            tail = stop_helper(d, helper)
+    return b, tail
 
 
 def check_stuck_frames(b, stuck):
@@ -89,32 +146,10 @@ def check_stuck_frames(b, stuck):
 
 @case
 def audit_finds_bits_stuck_in_guest_ram(d):
-    mem_b = qemu.parse_mem(MEM)
-    exe = build_helper(d)
-    fd, path = tempfile.mkstemp(prefix="metaslot-stuck-", dir="/dev/shm")
-    helper = None
-    try:
-        os.ftruncate(fd, mem_b)  # sparse: pages appear as the guest touches them
-        os.close(fd)
-        fd = None
-        args = ["%d:%d:%d" % (file_offset(a, mem_b), one, zero)
-                for a, (one, zero) in sorted(STUCK.items())]
-        helper = subprocess.Popen([exe, path, "900"] + args, stdout=subprocess.PIPE, text=True)
-        if helper.stdout.readline().strip() != "ready":
-            return ["stuck_bits did not start (exit %s)" % helper.wait()]
-        b = boot(d, cfg="on_finish=shutdown\naudit=quick\nstress_ops=0\n", mem=MEM, smp=2,
-                 vga=False, timeout=900,
-                 extra=["-object", "memory-backend-file,id=ram,size=%d,mem-path=%s,share=on"
-                        % (mem_b, path), "-machine", "memory-backend=ram"])
-    finally:
-        if helper:
-            helper.terminate()
-            tail = helper.communicate(timeout=30)[0]
-            with open(os.path.join(d, "stuck_bits.log"), "w") as f:
-                f.write(tail)
-        if fd is not None:
-            os.close(fd)
-        os.remove(path)
+    b, tail = boot_with_stuck_bits(d, STUCK, MEM, cfg="on_finish=shutdown\naudit=quick\n"
+                                   "stress_ops=0\n", smp=2, vga=False, timeout=900)
+    if not b:
+        return [tail]
     p = check_run(b, MEM, expect_result="bad_memory") + check_stuck_frames(b, STUCK)
     if "repairs 0" in tail or "repairs" not in tail:
         p.append("the guest never wrote over a stuck bit: %r" % tail)
