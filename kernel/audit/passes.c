@@ -29,19 +29,10 @@ struct cpu_job {
 	struct audit_findings *found;
 	uint64_t work;                 /* progress total, in words */
 	atomic_ulong *errors;          /* bad reads of the pattern running (NULL: none) */
-	int32_t pattern;               /* its index, for the status (-1: none) */
+	int32_t pattern;               /* its index, for the error detail and status (-1: none) */
 	uint64_t pattern_start;        /* words_done when it began */
 	uint64_t pattern_words;        /* words it sweeps on this CPU */
 };
-
-/* The table number of the pattern whose name the job carries in ctx. */
-static uint32_t pattern_no(const char *name)
-{
-	for (uint32_t i = 0; i < audit_pattern_count; i++)
-		if (audit_patterns[i].name == name)
-			return i;
-	return BADLIST_NO_PATTERN;
-}
 
 /* A bad read: counted in the error detail; the frame is poisoned at once
  * (allocated to us, the allocator quarantines it when we free the block),
@@ -51,7 +42,7 @@ static void on_bad(struct audit_job *j, uint64_t addr, uint64_t expected, uint64
 	struct cpu_job *cj = (struct cpu_job *)j;
 	struct audit_findings *f = cj->found;
 	const char *name = j->ctx;
-	uint32_t no = pattern_no(name);
+	uint32_t no = cj->pattern >= 0 ? (uint32_t)cj->pattern : BADLIST_NO_PATTERN;
 	uint64_t flags = spin_lock_irqsave(&f->bad_lock);
 	uint64_t before = f->bad.n + f->bad.overflow;
 
@@ -102,6 +93,7 @@ static struct cpu_job job_for(struct audit_span *spans, uint32_t n, uint64_t see
 
 static void run_pattern(struct cpu_job *cj, uint32_t i, uint32_t iterations)
 {
+	cj->pattern = (int32_t)i;
 	cj->job.ctx = (void *)audit_patterns[i].name;
 	cj->job.iterations = iterations;
 	audit_patterns[i].run(&cj->job);
@@ -190,7 +182,6 @@ static void pass_cpu(struct percpu *pc, void *arg)
 		barrier_wait(&ps->bar, n);     /* every CPU is done with the pattern before */
 		uint64_t t0 = rdtsc();
 
-		cj.pattern = (int32_t)i;
 		cj.pattern_start = cj.job.words_done;
 		cj.pattern_words = words * plan_pattern_sweeps(p, i, ps->number);
 		run_pattern(&cj, i, plan_iterations(p, i, ps->number));
