@@ -381,6 +381,7 @@ static void legacy_area_bounds(void **s)
 	assert_false(smbios_in_legacy_area(0xe0000, 0x20001));  /* runs past 1 MiB */
 	assert_false(smbios_in_legacy_area(0xdffff, 0x10));
 	assert_false(smbios_in_legacy_area(0x100000, 0x10));    /* above: the map decides */
+	assert_false(smbios_in_legacy_area(0x100000, 0));       /* even empty (found by fuzz) */
 	assert_false(smbios_in_legacy_area(0xfee00000, 0x10));  /* the local APIC */
 	assert_false(smbios_in_legacy_area(0xffff0, UINT64_MAX));
 }
