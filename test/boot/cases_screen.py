@@ -12,7 +12,8 @@ import time
 
 from cases import case, boot, check_run
 import screen  # test/boot/screen.py
-from cases_mce import monitor, wait_for
+from cases_mce import monitor, serial_text, wait_for
+import qemu
 from cases_stuck_bits import boot_with_stuck_bits
 
 HMS = r"\d+:\d\d:\d\d"
@@ -67,8 +68,16 @@ def screen_shows_the_running_test_and_eta_at_1024x768(d):
     state = {}
 
     def watch(proc, log):
-        if wait_for(proc, log, '"phase":"audit"', 400):
-            time.sleep(4)  # a few refreshes into the first pattern
+        # the first audit progress past 0 % (the ETA has a rate to go on),
+        # then a refresh or two: early in pass 1 however fast the host is
+        # (a fixed 4 s could land in pass 2)
+        if wait_for(proc, log, '"phase":"audit","percent":', 400):
+            deadline = time.time() + 300
+            while proc.poll() is None and time.time() < deadline and not any(
+                    e.get("phase") == "audit" and e.get("percent", 0) > 0
+                    for e in qemu.events(serial_text(log)) if e.get("ev") == "progress"):
+                time.sleep(0.1)
+            time.sleep(0.6)
             state["mid"] = dump(sock, mid)
         if wait_for(proc, log, '"ev":"summary"', 600):
             time.sleep(2)  # the banner is drawn after the summary line
