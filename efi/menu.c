@@ -33,7 +33,8 @@ void menu_init(struct menu *m, const char *cfg, size_t len, const struct menu_ma
 			(void)cfg_parse_menu_timeout(l.val, l.vlen, &timeout);
 	}
 	m->cur = *s;
-	m->cpu_max = mach->cpus ? mach->cpus : CFG_SMP_MAX;
+	/* never more than smp= can say: the kernel must run what was shown */
+	m->cpu_max = mach->cpus && mach->cpus < CFG_SMP_MAX ? mach->cpus : CFG_SMP_MAX;
 	m->timeout = m->left = timeout;
 	m->state = timeout ? MENU_COUNTDOWN : MENU_DONE;
 	m->note = "";

@@ -42,8 +42,9 @@ def wait_for(proc, log, needle, seconds):
     return False
 
 
-def monitor(sock_path, commands, seconds=30):
-    """Sends HMP commands one by one; returns the monitor's replies."""
+def monitor(sock_path, commands, seconds=30, burst=False):
+    """Sends HMP commands one by one (burst: all in one write, so they land
+    within milliseconds of each other); returns the monitor's replies."""
     deadline = time.time() + seconds
     while not os.path.exists(sock_path) and time.time() < deadline:
         time.sleep(0.05)
@@ -53,6 +54,14 @@ def monitor(sock_path, commands, seconds=30):
     out = b""
     try:
         out += s.recv(4096)
+        if burst:
+            s.sendall("".join(c + "\n" for c in commands).encode())
+            commands = []
+            time.sleep(0.5)
+            try:
+                out += s.recv(65536)
+            except socket.timeout:
+                pass
         for c in commands:
             s.sendall((c + "\n").encode())
             time.sleep(0.2)
@@ -69,7 +78,7 @@ def mce_cmd(cpu, bank, status, mcg_status, addr, misc):
     return "mce %d %d 0x%x 0x%x 0x%x 0x%x" % (cpu, bank, status, mcg_status, addr, misc)
 
 
-def injector(d, state, wait_needle, commands, wait_seconds=300):
+def injector(d, state, wait_needle, commands, wait_seconds=300, burst=False):
     """on_running hook: once `wait_needle` is on serial, inject `commands`
     and note what the kernel had already printed (to prove the timing)."""
     sock = os.path.join(d, "monitor.sock")
@@ -77,7 +86,7 @@ def injector(d, state, wait_needle, commands, wait_seconds=300):
     def watch(proc, log):
         if wait_needle is None or wait_for(proc, log, wait_needle, wait_seconds):
             state["serial_before"] = serial_text(log)
-            state["monitor"] = monitor(sock, commands)
+            state["monitor"] = monitor(sock, commands, burst=burst)
             with open(os.path.join(d, "monitor.log"), "w") as f:
                 f.write(state["monitor"])
     return sock, watch
@@ -120,7 +129,8 @@ def mce_corrected_memory_errors_poison_their_frames(d):
     poison nothing."""
     state = {}
     cmds = [mce_cmd(c, bk, st, 0, a, m) for (c, bk, st, a, m), _, _ in CORRECTED]
-    sock, watch = injector(d, state, '"phase":"audit"', cmds)
+    # all at once: one at a time took 1.4 s, past half of a fast host's pass
+    sock, watch = injector(d, state, '"phase":"audit"', cmds, burst=True)
     b = boot(d, cfg="on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=2000\n",
              mem="512M", smp=2, vga=False, monitor=sock, on_running=watch, timeout=600)
     p = check_run(b, "512M", expect_result="bad_memory")

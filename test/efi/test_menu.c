@@ -247,6 +247,14 @@ static void cpus_without_a_count_and_above_it(void **st)
 	start("smp=8\nmenu_timeout=5\n", &four);
 	step(MENU_ROW_CPUS, -1, 1);
 	assert_int_equal(m.cur.cpus, 4);
+
+	/* firmware reporting more CPUs than smp= can say (the fuzzer's
+	 * 8992): the menu stops at CFG_SMP_MAX, and the kernel runs that */
+	const struct menu_machine huge = { 1ull << 30, CFG_SMP_MAX + 4896 };
+
+	start("menu_timeout=5\n", &huge);
+	step(MENU_ROW_CPUS, -1, 1);
+	assert_int_equal(m.cur.cpus, CFG_SMP_MAX);
 }
 
 static void letters_pick_and_change(void **st)
