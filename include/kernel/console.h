@@ -21,11 +21,18 @@ void console_unlock(uint64_t flags);
 void console_emergency(const char *s);
 /* Whether this CPU holds the console lock (it faulted inside output). */
 int console_held_here(void);
+/* For a stop that did not come from the output code (#MC), once every other
+ * CPU is stopped: if this CPU was interrupted inside output, its emergency
+ * lines go to the screen again too (the sink is put back to a known state
+ * first). Output that faulted itself keeps to serial: never call this from
+ * a fault in the sinks. */
+void console_take_over(void);
 
 /* Sinks: serial is always tried; the framebuffer console is attached when
  * one exists. */
 struct console_sink {
 	void (*write_line)(const char *s, unsigned long n, int is_event);
+	void (*reset)(void); /* forget a half-written line (console_take_over) */
 };
 void console_set_fb_sink(const struct console_sink *sink);
 

@@ -106,6 +106,11 @@ void fbcon_puts(const char *s);
 /* Colours for later text; also resets SGR bold/dim. */
 void fbcon_set_colour(enum fb_colour fg, enum fb_colour bg);
 
+/* Forget a line cut short (an escape or UTF-8 sequence half read, its
+ * colours, its column): the next text starts a fresh line in the default
+ * colours. For a stop that interrupted the console (console_take_over). */
+void fbcon_recover(void);
+
 /* Blank the log region with the current background; cursor to its top. */
 void fbcon_clear(void);
 

@@ -17,6 +17,7 @@
 static struct spinlock lock;
 static atomic_uint holder = NO_HOLDER; /* APIC id of the CPU inside the lock */
 static const struct console_sink *fb_sink;
+static atomic_int taken_over; /* console_take_over: the screen is this CPU's */
 
 /* This CPU's APIC id from CPUID (the x2APIC id where leaf 0xB has it): it
  * needs neither the GS base nor the local APIC, either of which may be what
@@ -121,9 +122,18 @@ void console_unlock(uint64_t flags)
 	unlock_out(flags);
 }
 
+void console_take_over(void)
+{
+	if (!console_held_here())
+		return; /* the lock is free or a stopped CPU's: line_out goes on */
+	if (fb_sink && fb_sink->reset)
+		fb_sink->reset(); /* an escape it was in the middle of, say */
+	atomic_store(&taken_over, 1);
+}
+
 void console_emergency(const char *s)
 {
-	if (!console_held_here()) {
+	if (!console_held_here() || atomic_load(&taken_over)) {
 		line_out(s, strlen(s), 0);
 		return;
 	}

@@ -362,10 +362,15 @@ void mce_exception(struct trap_frame *f)
 {
 	uint64_t mcg = mca ? rdmsr(MSR_MCG_STATUS) : 0;
 	uint32_t me = this_cpu()->index, errors = 0;
+	int in_console = console_held_here();
 	char line[200];
 	struct jw w;
 
 	panic_begin();
+	/* an exception from outside: if it came in the middle of this CPU's
+	 * screen output, the screen is still good and the person at it must
+	 * read what follows */
+	console_take_over();
 	ksnprintf(line, sizeof(line),
 		  "MACHINE CHECK on cpu %u at rip 0x%llx (%s): uncorrectable hardware error, every CPU stopped",
 		  me, (unsigned long long)f->rip, mcg & MCG_STATUS_RIPV ? "restartable" : "not restartable");
@@ -393,6 +398,7 @@ void mce_exception(struct trap_frame *f)
 	jw_bool(&w, "eipv", !!(mcg & MCG_STATUS_EIPV));
 	jw_bool(&w, "mcip", !!(mcg & MCG_STATUS_MCIP));
 	jw_reg(&w, "rip", f->rip);
+	jw_bool(&w, "in_console", in_console); /* it came during screen or serial output */
 	jw_u64(&w, "banks_with_errors", errors);
 	console_emergency(jw_finish(&w));
 	screen_refresh_stopped(); /* the error table shows it before the verdict */

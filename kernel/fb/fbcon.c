@@ -251,6 +251,17 @@ void fbcon_set_colour(enum fb_colour fg, enum fb_colour bg)
 	con.bold = con.dim = 0;
 }
 
+void fbcon_recover(void)
+{
+	if (!con.active)
+		return;
+	con.esc = ESC_NONE;
+	con.utf8.need = 0;
+	fbcon_set_colour(FBCON_DEFAULT_FG, FBCON_DEFAULT_BG);
+	if (con.col)
+		fbcon_write("\n", 1);
+}
+
 void fbcon_clear(void)
 {
 	const struct fbcon_geometry *g = &con.g;

@@ -68,7 +68,7 @@ static void fb_line(const char *s, unsigned long n, int is_event)
 	fbcon_puts(is_event ? "\x1b[0m\n" : "\n");
 }
 
-static const struct console_sink fb_sink = { fb_line };
+static const struct console_sink fb_sink = { fb_line, fbcon_recover };
 
 void screen_init(const struct bootinfo *bi)
 {

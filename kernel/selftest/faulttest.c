@@ -32,7 +32,7 @@ static void faulting_write_line(const char *s, unsigned long n, int is_event)
 	sink = *(volatile uint64_t *)UNMAPPED;
 }
 
-static const struct console_sink faulting_sink = { faulting_write_line };
+static const struct console_sink faulting_sink = { faulting_write_line, 0 };
 
 static void panic_on_cpu1(struct percpu *pc, void *arg)
 {

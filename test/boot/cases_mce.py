@@ -14,7 +14,7 @@ import os
 import socket
 import time
 
-from cases import case, boot, check_run
+from cases import case, boot, check_run, ROOT
 import qemu
 
 CE_MEM = 0x8c00004000010090
@@ -282,21 +282,51 @@ def mce_stale_banks_are_reported_as_such(d):
     return p
 
 
-@case
-def mce_uncorrected_error_is_on_the_screen(d):
-    """What a technician sees after an uncorrectable error (on_finish=halt):
-    the FAIL verdict, the MACHINE CHECK line and the error's row in the error
-    table on the framebuffer, read back through the monitor's screendump."""
+def uncorrected_on_screen(d, stop_in=None):
+    """Injects an uncorrectable error into CPU 0 during the audit, with the
+    machine stopped first (gdbstub breakpoint) at the start of the function
+    `stop_in` if given, and reads the screen after the stop."""
     import screen  # test/boot/screen.py
+    import gdbstub
     state, png = {}, os.path.join(d, "screen.png")
     sock = os.path.join(d, "monitor.sock")
+    gdb_sock = os.path.join(d, "gdb.sock")
     cmd = mce_cmd(0, 2, UC_MEM, MCG_MCIP_EIPV, 0x10000000, MISC_PHYS_LINE)
+    where = None
+    if stop_in:
+        where = gdbstub.symbols(os.path.join(ROOT, "build", "kernel.elf")).get(stop_in)
+        if not where:
+            return ["no symbol %s in build/kernel.elf" % stop_in]
+
+    def hold_cpu0_in(proc):
+        """Stops the guest with CPU 0 at `where`; the stub stays attached
+        (the guest paused) until detached."""
+        stub = gdbstub.Stub(gdb_sock)
+        stub.break_at(where[0])
+        for _ in range(20):
+            stop = stub.run_until_stop(60)
+            if stop is None or proc.poll() is not None:
+                break
+            rip = stub.register(16)
+            state.setdefault("stops", []).append((stop, rip))
+            if "thread:p01.01" in stop or "thread:01" in stop:
+                stub.clear(where[0])
+                return stub
+        stub.detach()
+        return None
 
     def watch(proc, log):
         if not wait_for(proc, log, '"phase":"audit"', 300):
             return
         state["serial_before"] = serial_text(log)
-        monitor(sock, [cmd])
+        stub = hold_cpu0_in(proc) if where else None
+        if where and not stub:
+            state["held"] = False
+            proc.kill()
+            return
+        monitor(sock, [cmd])  # injected while paused: taken at `where`
+        if stub:
+            stub.detach()
         if wait_for(proc, log, '"ev":"summary"', 120):
             time.sleep(2)  # the verdict is drawn after the summary line
             monitor(sock, ["screendump %s -f png" % png])
@@ -307,8 +337,17 @@ def mce_uncorrected_error_is_on_the_screen(d):
                 time.sleep(0.1)
         proc.kill()
 
+    extra = ["-gdb", "unix:%s,server=on,wait=off" % gdb_sock] if where else []
     b = boot(d, cfg="on_finish=halt\naudit=quick\npasses=3\nstress_ops=0\n", mem="512M",
-             smp=2, vga=True, monitor=sock, on_running=watch, timeout=400)
+             smp=2, vga=True, monitor=sock, on_running=watch, timeout=400, extra=extra)
+    if state.get("held") is False:
+        return ["CPU 0 never stopped in %s: %s" % (stop_in, state.get("stops"))]
+    mx = b.first("machine_check_exception") or {}
+    if where:
+        rip = reg(mx.get("rip", "0"))
+        if not (where[0] <= rip < where[1]) or mx.get("in_console") is not True:
+            return ["#MC taken at rip 0x%x in_console %s, not inside %s [0x%x, 0x%x) with "
+                    "the console held" % (rip, mx.get("in_console"), stop_in, *where)]
     sm = b.first("summary") or {}
     if sm.get("result") != "fail" or sm.get("reason") != "machine_check":
         return ["summary %s, expected fail/machine_check" % sm]
@@ -328,6 +367,25 @@ def mce_uncorrected_error_is_on_the_screen(d):
     if len(rows) != 1 or rows[0]["address"] != "0x%012x" % 0x10000000 or rows[0]["cpu"] != "0":
         p.append("error table lacks the uncorrected error: %s" % (e,))
     return p
+
+
+@case
+def mce_uncorrected_error_is_on_the_screen(d):
+    """What a technician sees after an uncorrectable error (on_finish=halt):
+    the FAIL verdict, the MACHINE CHECK line and the error's row in the error
+    table on the framebuffer, read back through the monitor's screendump."""
+    return uncorrected_on_screen(d)
+
+
+@case
+def mce_during_a_screen_redraw_is_on_the_screen(d):
+    """The same error taken while CPU 0 is inside the screen's redraw, holding
+    the console lock: QEMU's gdbstub stops the guest with CPU 0 at the first
+    instruction of panel_header (called only under the lock), the error is
+    injected while it is stopped, and the #MC comes right there
+    (in_console). The handler must still put its lines and the verdict on
+    the screen, not on serial alone."""
+    return uncorrected_on_screen(d, stop_in="panel_header")
 
 
 @case
