@@ -12,8 +12,14 @@ uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose);
 /* The same, the block first tested with the audit's quick patterns (and
  * zeroed again): memory the kernel keeps data in for the whole run, which
  * the audit could not test later. A block holding a bad frame is freed
- * (the frame stays poisoned) and another taken; 0 after 8 such. */
+ * (the frame stays poisoned) and another taken; 0 after 8 such.
+ * Resident: never in the boot-services memory that a runtime call trades
+ * away for its duration (bssave.h), so stacks, per-CPU blocks, CPU tables
+ * and page tables from here stay in place while any CPU makes the call and
+ * the others wait; kmem_resident_in_bs counts the blocks that had to go
+ * there anyway (nothing else left), which makes such calls unsafe. */
 uint64_t kmem_alloc_tested(uint8_t order, enum frame_purpose purpose);
+uint32_t kmem_resident_in_bs(void);
 enum alloc_error kmem_free(uint64_t phys, uint8_t order) MM_WUR;
 /* Smallest order whose block holds `bytes`. */
 uint8_t kmem_order_for(uint64_t bytes);

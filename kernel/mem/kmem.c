@@ -1,8 +1,20 @@
 /* Kernel allocations through the MetaSlot allocator (kmem.h). */
+#include <stdatomic.h>
 #include <kernel/audit.h>
+#include <kernel/bssave.h>
 #include <kernel/cpu.h>
 #include <kernel/kmem.h>
+#include <kernel/run.h>
+#include <kernel/spinlock.h>
 #include <lib/string.h>
+
+/* Blocks in boot-services memory, held while one kmem_alloc_tested looks
+ * past them (so the allocator hands out others), then given back. */
+#define ASIDE_MAX 4096
+static struct { uint64_t phys; uint8_t order; } aside[ASIDE_MAX];
+static uint32_t naside;
+static struct spinlock aside_lock;
+static atomic_uint in_bs; /* blocks handed out in boot-services memory anyway */
 
 uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose)
 {
@@ -16,10 +28,37 @@ uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose)
 	return f.start_address;
 }
 
+/* 2^order frames outside the boot-services memory a runtime call trades
+ * away (bssave.h); one inside it when nothing else is left (counted). */
+static uint64_t alloc_resident(uint8_t order, enum frame_purpose purpose)
+{
+	uint64_t f = spin_lock_irqsave(&aside_lock), pa;
+
+	while ((pa = kmem_alloc(order, purpose)) && bs_overlaps(pa, pa + (PAGE_SIZE << order)) &&
+	       naside < ASIDE_MAX) {
+		aside[naside].phys = pa;
+		aside[naside++].order = order;
+	}
+	if (pa && bs_overlaps(pa, pa + (PAGE_SIZE << order)))
+		atomic_fetch_add(&in_bs, 1);
+	while (naside) {
+		naside--;
+		run_check(kmem_free(aside[naside].phys, aside[naside].order) == ALLOC_ERROR_NONE,
+			  "kmem_set_aside_given_back");
+	}
+	spin_unlock_irqrestore(&aside_lock, f);
+	return pa;
+}
+
+uint32_t kmem_resident_in_bs(void)
+{
+	return atomic_load(&in_bs);
+}
+
 uint64_t kmem_alloc_tested(uint8_t order, enum frame_purpose purpose)
 {
 	for (int tries = 0; tries < 8; tries++) {
-		uint64_t pa = kmem_alloc(order, purpose);
+		uint64_t pa = alloc_resident(order, purpose);
 
 		if (!pa)
 			return 0;
