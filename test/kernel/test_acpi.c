@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <kernel/acpi.h>
+#include "table_world.h"
 
 /* ---------------------------------------------------------------- fake memory */
 
@@ -31,8 +32,7 @@ struct world {
 	uint8_t mem[MEM_SIZE];
 	uint32_t brk;
 	bool map_refuses_all;
-	void **copies;          /* every map() result, freed after the test */
-	size_t ncopies, capcopies;
+	struct table_copies copies; /* every map() result, freed after the test */
 	struct rec recs[MAX_RECS];
 	uint32_t nrec;
 	struct acpi_env env;
@@ -47,33 +47,20 @@ static struct { uint8_t e[24000]; uint32_t n; } mb; /* room for ACPI_MAX_CPUS + 
 static const void *map_cb(void *ctx, uint64_t phys, uint64_t len)
 {
 	struct world *ww = ctx;
-	void *copy;
 
 	/* The parser's side of the contract. */
 	assert_true(len > 0 && len <= ACPI_MAX_TABLE_LEN);
 	assert_true(phys != 0 && phys <= UINT64_MAX - len);
-	if (ww->map_refuses_all || phys < MEM_BASE || phys - MEM_BASE > MEM_SIZE ||
-	    len > MEM_SIZE - (phys - MEM_BASE))
+	if (ww->map_refuses_all)
 		return NULL;
-	copy = malloc(len);
-	assert_non_null(copy);
-	memcpy(copy, ww->mem + (phys - MEM_BASE), len);
-	if (ww->ncopies == ww->capcopies) {
-		ww->capcopies = ww->capcopies ? 2 * ww->capcopies : 64;
-		ww->copies = realloc(ww->copies, ww->capcopies * sizeof(void *));
-		assert_non_null(ww->copies);
-	}
-	ww->copies[ww->ncopies++] = copy;
-	return copy;
+	return table_map(&ww->copies, ww->mem, MEM_BASE, MEM_SIZE, phys, len);
 }
 
 static void report_cb(void *ctx, const struct acpi_finding *f)
 {
 	struct world *ww = ctx;
 
-	assert_non_null(f->what);
-	for (const char *c = f->what; *c; c++)
-		assert_true((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_');
+	assert_finding_name(f->what);
 	assert_true(f->severity == ACPI_SEV_ERROR || f->severity == ACPI_SEV_WARN ||
 		    f->severity == ACPI_SEV_INFO);
 	assert_true(ww->nrec < MAX_RECS);
@@ -82,9 +69,7 @@ static void report_cb(void *ctx, const struct acpi_finding *f)
 
 static void free_copies(void)
 {
-	for (size_t i = 0; i < w->ncopies; i++)
-		free(w->copies[i]);
-	w->ncopies = 0;
+	table_copies_free(&w->copies);
 }
 
 static int setup(void **state)
@@ -99,8 +84,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	free_copies();
-	free(w->copies);
+	table_copies_drop(&w->copies);
 	free(w);
 	w = NULL;
 	return 0;

@@ -17,6 +17,7 @@
 
 #include <kernel/smbios.h>
 #include "smbios_build.h"
+#include "table_world.h"
 
 #define MEM_BASE 0x100000ull
 #define MEM_SIZE 0x8000u
@@ -28,8 +29,7 @@
 struct world {
 	uint8_t mem[MEM_SIZE];
 	uint32_t tlen;          /* structure table bytes built so far */
-	void **copies;
-	size_t ncopies, cap;
+	struct table_copies copies;
 	struct { enum acpi_severity sev; const char *what; uint64_t phys, value; } recs[MAX_RECS];
 	uint32_t nrec;
 	struct smbios_info info;
@@ -40,31 +40,17 @@ static struct world *w;
 static const void *map_cb(void *ctx, uint64_t phys, uint64_t len)
 {
 	struct world *ww = ctx;
-	void *copy;
 
 	assert_true(len > 0 && len <= SMBIOS_MAX_TABLE_LEN);
 	assert_true(phys <= UINT64_MAX - len);
-	if (phys < MEM_BASE || phys - MEM_BASE > MEM_SIZE || len > MEM_SIZE - (phys - MEM_BASE))
-		return NULL;
-	copy = malloc(len);
-	assert_non_null(copy);
-	memcpy(copy, ww->mem + (phys - MEM_BASE), len);
-	if (ww->ncopies == ww->cap) {
-		ww->cap = ww->cap ? 2 * ww->cap : 64;
-		ww->copies = realloc(ww->copies, ww->cap * sizeof(void *));
-		assert_non_null(ww->copies);
-	}
-	ww->copies[ww->ncopies++] = copy;
-	return copy;
+	return table_map(&ww->copies, ww->mem, MEM_BASE, MEM_SIZE, phys, len);
 }
 
 static void report_cb(void *ctx, const struct smbios_finding *f)
 {
 	struct world *ww = ctx;
 
-	assert_non_null(f->what);
-	for (const char *c = f->what; *c; c++)
-		assert_true((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_');
+	assert_finding_name(f->what);
 	if (ww->nrec < MAX_RECS) {
 		ww->recs[ww->nrec].sev = f->severity;
 		ww->recs[ww->nrec].what = f->what;
@@ -76,9 +62,7 @@ static void report_cb(void *ctx, const struct smbios_finding *f)
 
 static void free_copies(void)
 {
-	for (size_t i = 0; i < w->ncopies; i++)
-		free(w->copies[i]);
-	w->ncopies = 0;
+	table_copies_free(&w->copies);
 }
 
 static int setup(void **s)
@@ -91,8 +75,7 @@ static int setup(void **s)
 static int teardown(void **s)
 {
 	(void)s;
-	free_copies();
-	free(w->copies);
+	table_copies_drop(&w->copies);
 	free(w);
 	return 0;
 }
