@@ -38,8 +38,8 @@ static const char *_Atomic carried;
 
 /* How long a mid-sweep write waits for every other CPU to reach a safe
  * point: a CPU gets there after each span (at most 2^MAX_ORDER frames,
- * milliseconds at memory speed), so this is minutes of margin under an
- * emulator and never a hang on hardware. */
+ * milliseconds at memory speed; up to 105 ms seen under QEMU TCG), so a
+ * wide margin, and the longest the others ever wait for nothing. */
 #define PARK_WAIT_US 2000000
 
 static void copy_str(char *dst, const char *src, size_t n)

@@ -93,5 +93,7 @@ int park_others(uint32_t others, uint64_t timeout_us, struct park_report *r)
 		park_env_relax();
 	}
 	r->waited_us = park_env_now_us() - t0;
+	/* and this CPU's own streaming stores are out before its work */
+	atomic_thread_fence(memory_order_seq_cst);
 	return 1;
 }
