@@ -20,6 +20,7 @@ from cases_journal import lastrun, mc_stop_record, mce_boot
 MEM = "1G"
 STUCK_WORD, STUCK_ONES = 0x23456780, 1 << 5
 BAD_FRAME = STUCK_WORD & ~0xfff
+CPUS = 4  # the finder parks three others
 QUICK = "on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=0\n"
 
 
@@ -53,9 +54,9 @@ def is_bad_frame_write(e):
 
 @case
 def journal_now_first_bad_frame_mid_pattern(d):
-    """Default boot_services=free, a host-held stuck bit, 2 CPUs: the journal
+    """Default boot_services=free, a host-held stuck bit, 4 CPUs: the journal
     write for the first bad frame comes before the pattern_done of the
-    pattern that found it (the other CPU parked meanwhile); QEMU killed right
+    pattern that found it (the other three CPUs parked meanwhile); QEMU killed right
     after it leaves a record that says the run did not finish and names the
     frame, read from the store now and by the next boot's last_run."""
     p = []
@@ -63,7 +64,7 @@ def journal_now_first_bad_frame_mid_pattern(d):
     img = qemu.prepare_image(d, QUICK)
     st = {}
     b1, why = boot_with_stuck_bits(d, {STUCK_WORD: (STUCK_ONES, 0)}, MEM, hold_s=1500,
-                                   image=img, smp=2, vga=False, timeout=1300, keep_vars=True,
+                                   image=img, smp=CPUS, vga=False, timeout=1300, keep_vars=True,
                                    on_running=kill_when(st, is_bad_frame_write))
     if not b1:
         return [why]
@@ -71,9 +72,10 @@ def journal_now_first_bad_frame_mid_pattern(d):
     if not j:
         return ["boot 1: no journal write for the bad frame (%s, last events %s)"
                 % (b1.result, [e["ev"] for e in b1.events[-8:]])]
-    if j["ev"] != "journal" or j.get("parked") != 1 or j.get("bad_frames", 0) < 1 or \
+    if j["ev"] != "journal" or j.get("parked") != CPUS - 1 or j.get("bad_frames", 0) < 1 or \
             "park_us" not in j:
-        p.append("the bad frame's write: %s (want journal, parked 1, the frame counted)" % j)
+        p.append("the bad frame's write: %s (want journal, parked %d, the frame counted)"
+                 % (j, CPUS - 1))
     evs = st["events"]
     with open(os.path.join(d, "boot1.events"), "w") as f:  # boot 2 replaces serial.log
         f.write("".join(json.dumps(e) + "\n" for e in evs))
