@@ -5,6 +5,7 @@
 #include <kernel/panic.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/journal.h>
 #include <lib/fmt.h>
 #include <kernel/run.h>
 #include <kernel/smp.h>
@@ -39,5 +40,8 @@ void panic(const char *fmt, ...)
 	jw_begin(&w, "panic");
 	jw_str(&w, "msg", msg);
 	console_emergency(jw_finish(&w));
+	/* the record says fail, reason panic (its 24-byte reason has no room
+	 * for the message: the panic event above carries that) */
+	journal_stop("panic");
 	run_stop_failed("panic");
 }

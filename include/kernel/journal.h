@@ -7,11 +7,14 @@
  * with report=off.
  *
  * When a write may happen: runtime services need boot-services memory as the
- * firmware left it (bssave.h), which the audit writes over. So a write goes
- * out at once only at a safe point (no CPU sweeping memory: start, between
- * patterns or passes, end) or when boot-services memory was never taken
- * (boot_services=keep); a change in the middle of a sweep (the first bad
- * frame, a machine-check error) is kept and written at the next safe point. */
+ * firmware left it (bssave.h), which the audit writes over; each call trades
+ * it in and out. At the start, between patterns and at the end no CPU sweeps
+ * memory, so the write goes out. A change in the middle of a sweep (the
+ * first bad frame, a machine-check error) goes out at once too: the CPU that
+ * found it parks every other CPU at a safe point first (park.h), or needs no
+ * swap (boot_services=keep). Only when a CPU does not park in time, or some
+ * kernel block had to be put in boot-services memory (kmem.h), it waits for
+ * the next safe point's write (a journal_deferred event says why). */
 #ifndef METASLOT_KERNEL_JOURNAL_H
 #define METASLOT_KERNEL_JOURNAL_H
 
@@ -29,21 +32,22 @@ void journal_start(const struct bootinfo *bi);
  * i of pass n is done on every CPU (pattern_over, the others at the barrier). */
 void journal_step(void);
 
-/* Any CPU, any time: the run's first bad frame; later ones wait for the next
- * write. */
+/* Any CPU, holding no lock (it may park for another CPU's write): the run's
+ * first bad frame, written at once; later ones wait for the next write. */
 void journal_bad_frame(void);
 
-/* Any CPU, any time: a machine-check error of this run (counted; the first
+/* Any CPU, holding no lock: a machine-check error of this run (counted; the first
  * REPORT_MAX_MCES kept; at most JOURNAL_MCE_WRITES of them written at once). */
 #define JOURNAL_MCE_WRITES 8
 /* in_mc: from #MC (never waits for a lock; journal_stop writes). */
 void journal_machine_check(uint32_t cpu, const struct mce_regs *r, int in_mc);
 
-/* The #MC stop path (every other CPU stopped, no lock may be waited for):
- * the record says fail with `reason`, written if the runtime lock is free and
- * the call can be made from here: with boot-services memory in use (the
- * default), only from the boot CPU, whose stack and tables are in the kernel
- * image (an AP's may lie in that memory); otherwise journal_not_saved. */
+/* The stop paths, #MC ("machine_check") and panic ("panic"), on any CPU,
+ * every other CPU stopped for good, no lock waited for: the record says fail
+ * with `reason`, written if the record's and the runtime lock are free and
+ * no kernel block lies in boot-services memory (this CPU's stacks and tables
+ * must stay put while the call trades it); otherwise journal_not_saved with
+ * why. Nothing is written after it. */
 void journal_stop(const char *reason);
 
 /* resume=on after a run that did not finish: the audit_patterns index of the

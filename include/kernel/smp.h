@@ -28,7 +28,8 @@ uint32_t smp_abandoned(void);
 /* Stops every other CPU with an NMI (for panic). */
 void smp_stop_others(void);
 
-/* A reusable barrier for the CPUs taking part in one smp_run. */
+/* A reusable barrier for the CPUs taking part in one smp_run. Its waits, like
+ * smp_run's and an idle AP's, are safe points where park.h parks a CPU. */
 struct barrier {
 	atomic_uint arrived;
 	atomic_uint phase;

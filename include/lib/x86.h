@@ -112,6 +112,12 @@ static inline void clflush(const volatile void *p)
 	__asm__ volatile("clflush (%0)" : : "r"(p) : "memory");
 }
 
+/* Writes back every dirty line of this CPU's caches and empties them. */
+static inline void wbinvd(void)
+{
+	__asm__ volatile("wbinvd" : : : "memory");
+}
+
 static inline void mfence(void)
 {
 	__asm__ volatile("mfence" : : : "memory");

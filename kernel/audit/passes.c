@@ -18,6 +18,7 @@
 #include <kernel/journal.h>
 #include <kernel/cpu.h>
 #include <kernel/cpuinfo.h>
+#include <kernel/faulttest.h>
 #include <kernel/progress.h>
 #include <kernel/smp.h>
 #include <kernel/time.h>
@@ -64,6 +65,8 @@ static void on_progress(struct audit_job *j, uint64_t words)
 	uint32_t me = this_cpu()->index;
 
 	progress_update(me, words, cj->work);
+	if (cj->errors)                /* a pass's job, not a block test's */
+		fault_test_mid_audit(me);
 	/* audit_status has one writer, the boot CPU: its own share stands for all */
 	if (me == 0 && cj->pattern >= 0 && cj->pattern_words)
 		status_pattern_progress((uint32_t)cj->pattern,

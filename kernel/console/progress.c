@@ -1,12 +1,14 @@
 /* Phase progress (progress.h). The boot CPU emits the serial events, so the
  * once-a-second rate needs no cross-CPU coordination. Every CPU reports here
- * often during a long phase, which makes it the place to poll the
- * machine-check banks (mce.h). */
+ * often during a long phase, between spans and holding no lock, which makes
+ * it the place to poll the machine-check banks (mce.h) and a safe point to
+ * park at (park.h). */
 #include <stdatomic.h>
 #include <kernel/progress.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/mce.h>
+#include <kernel/park.h>
 #include <kernel/percpu.h>
 #include <kernel/screen.h>
 #include <kernel/time.h>
@@ -66,6 +68,7 @@ void progress_update(uint32_t cpu, uint64_t done, uint64_t total)
 {
 	uint32_t pct = total ? (uint32_t)(done * 100 / total) : 100;
 
+	park_point();              /* between spans, no lock held (park.h) */
 	mce_poll_cpu(MCE_POLL_MS); /* one rdtsc unless due */
 	if (cpu >= ncpus)
 		return;
@@ -81,6 +84,7 @@ void progress_update(uint32_t cpu, uint64_t done, uint64_t total)
 
 void progress_resting(uint32_t cpu, uint64_t seconds_left)
 {
+	park_point();
 	mce_poll_cpu(MCE_POLL_MS);
 	if (cpu != 0)
 		return;

@@ -14,7 +14,9 @@
 #include <kernel/dimms.h>
 #include <kernel/efirt.h>
 #include <kernel/journal.h>
+#include <kernel/kmem.h>
 #include <kernel/mce.h>
+#include <kernel/park.h>
 #include <kernel/percpu.h>
 #include <kernel/run.h>
 #include <kernel/smbios.h>
@@ -30,6 +32,15 @@ static int started;               /* journal_start wrote (or tried) */
 static atomic_int first_bad;      /* the first bad frame was seen */
 static uint32_t mce_writes;       /* under rec_lock */
 static int skipped = -1;          /* resume=on: the pattern left out */
+/* a mid-sweep change that could not be written at once: the next write
+ * carries it (it rebuilds the whole record) and says so */
+static const char *_Atomic carried;
+
+/* How long a mid-sweep write waits for every other CPU to reach a safe
+ * point: a CPU gets there after each span (at most 2^MAX_ORDER frames,
+ * milliseconds at memory speed; up to 105 ms seen under QEMU TCG), so a
+ * wide margin, and the longest the others ever wait for nothing. */
+#define PARK_WAIT_US 2000000
 
 static void copy_str(char *dst, const char *src, size_t n)
 {
@@ -70,13 +81,15 @@ static void fill(void)
 }
 
 /* SetVariable with the record, the firmware clock read in the same call
- * window (rec_lock held). `wait` = 0: only if the runtime lock is free. */
+ * window (rec_lock held). `wait` = 0: only if the runtime lock is free,
+ * else STORE_BUSY. */
+#define STORE_BUSY UINT64_MAX
 static uint64_t store(int wait)
 {
 	struct efi_time t = { 0 };
 
 	if (!efirt_begin(wait))
-		return EFI_STATUS_UNSUPPORTED;
+		return STORE_BUSY;
 	if (efirt_get_time_locked(&t) == 0) {
 		rec.upd_year = t.year;
 		rec.upd_month = t.month;
@@ -110,27 +123,75 @@ static void write_event(struct jw *w, const char *what, uint64_t s)
 		jw_u64(w, "efi_status", s);
 }
 
-/* Fills and writes now (`what` names why, for the event). */
-static void write_now(const char *what)
+/* Fills and writes now (`what` names why, for the event; `pr`: the other
+ * CPUs are parked for it, as park_others found them). */
+static void write_now(const char *what, const struct park_report *pr)
 {
 	struct jw w;
 	uint64_t f = spin_lock_irqsave(&rec_lock);
+	const char *was = atomic_exchange(&carried, 0);
 
 	fill();
 	uint64_t t0 = rdtsc(), s = store(1);
 
 	write_event(&w, what, s);
 	jw_u64(&w, "us", tsc_hz ? tsc_to_us(rdtsc() - t0) : 0); /* swap + GetTime + SetVariable */
+	if (pr) {
+		jw_u64(&w, "parked", pr->parked);
+		jw_u64(&w, "park_us", pr->waited_us);
+	}
+	if (was)
+		jw_str(&w, "carries", was);
 	spin_unlock_irqrestore(&rec_lock, f);
 	event_emit(&w);
 }
 
-/* Mid-sweep: at once where runtime calls need no swap; otherwise the next
- * safe point's write, which rebuilds the whole record, carries it. */
+/* Mid-sweep, any CPU, holding no lock (it may park here for another CPU's
+ * write). Where runtime calls need no swap, at once. Otherwise every other
+ * CPU is parked at a safe point first (park.h): none then touches the frames
+ * the call trades, and their stacks, per-CPU blocks, tables and page tables
+ * stay where they are (kmem_alloc_tested keeps them out of boot-services
+ * memory; if some had to go there, the swap would move them under their
+ * CPU, so nothing is written before the next safe point). A CPU that does
+ * not park in time also leaves it to the next safe point's write. */
 static void write_soon(const char *what)
 {
-	if (started && kcfg.save_report && bs_in_place())
-		write_now(what);
+	struct park_report pr = { 0 };
+	uint32_t others = atomic_load(&cpus_online) - 1, in_bs = kmem_resident_in_bs();
+	const char *why = 0;
+	struct jw w;
+
+	if (!started || !kcfg.save_report)
+		return;
+	if (bs_in_place()) {
+		write_now(what, 0);
+		return;
+	}
+	if (in_bs)
+		why = "kernel_memory_in_boot_services";
+	else if (!park_others(others, PARK_WAIT_US, &pr))
+		why = "cpus_not_parked";
+	if (!why) {
+		write_now(what, &pr);
+		/* the swap went through the cache; a block this CPU may have open
+		 * in its uncached view (a bad read inside walking_ones_address)
+		 * must read in memory what the cache says */
+		wbinvd();
+		park_release();
+		return;
+	}
+	atomic_store(&carried, what);
+	jw_begin(&w, "journal_deferred");
+	jw_str(&w, "what", what);
+	jw_str(&w, "why", why);
+	if (in_bs)
+		jw_u64(&w, "kernel_blocks_in_boot_services", in_bs);
+	else {
+		jw_u64(&w, "parked", pr.parked);
+		jw_u64(&w, "of", others);
+		jw_u64(&w, "waited_us", pr.waited_us);
+	}
+	event_emit(&w);
 }
 
 void journal_start(const struct bootinfo *bi)
@@ -173,13 +234,13 @@ void journal_start(const struct bootinfo *bi)
 		rec.dimms_total++;
 	}
 	started = 1;
-	write_now("start");
+	write_now("start", 0);
 }
 
 void journal_step(void)
 {
 	if (started && kcfg.save_report)
-		write_now("step");
+		write_now("step", 0);
 }
 
 void journal_bad_frame(void)
@@ -217,30 +278,47 @@ void journal_machine_check(uint32_t cpu, const struct mce_regs *r, int in_mc)
 		write_soon("machine_check");
 }
 
+static void stop_not_saved(const char *reason, const char *why)
+{
+	struct jw w;
+
+	jw_begin(&w, "journal_not_saved");
+	jw_str(&w, "what", "stop");
+	jw_str(&w, "reason", reason);
+	jw_str(&w, "why", why);
+	console_emergency(jw_finish(&w));
+}
+
 void journal_stop(const char *reason)
 {
 	struct jw w;
 
 	if (!started || !kcfg.save_report)
 		return;
-	if (!bs_in_place() && this_cpu()->index != 0) {
-		/* an AP's stack and tables came from the allocator and may sit in
-		 * boot-services memory, which the call would trade away under it;
-		 * the boot CPU's are in the kernel image */
-		jw_begin(&w, "journal_not_saved");
-		jw_str(&w, "what", "stop");
-		jw_str(&w, "why", "boot-services memory may hold this CPU's stack");
-		console_emergency(jw_finish(&w));
+	/* Any CPU: the others are stopped for good, so what they were sweeping
+	 * does not matter, but this CPU's stack (or #MC stack), per-CPU block
+	 * and tables must stay in place while the call trades boot-services
+	 * memory: resident (kmem.h) unless some kernel block had to go there */
+	if (!bs_in_place() && kmem_resident_in_bs()) {
+		stop_not_saved(reason, "kernel_memory_in_boot_services");
 		return;
 	}
-	if (atomic_exchange_explicit(&rec_lock.locked, 1, memory_order_acquire))
+	/* a stopped CPU may hold either lock: never wait for it */
+	if (atomic_exchange_explicit(&rec_lock.locked, 1, memory_order_acquire)) {
+		stop_not_saved(reason, "record_lock_held");
 		return;
+	}
 	fill();
 	rec.result = REPORT_FAIL;
 	copy_str(rec.reason, reason, sizeof(rec.reason));
 	uint64_t s = store(0);
 
+	if (s == STORE_BUSY) {
+		stop_not_saved(reason, "runtime_lock_held");
+		return;
+	}
 	write_event(&w, "stop", s);
+	jw_str(&w, "reason", reason);
 	console_emergency(jw_finish(&w));
 	/* rec_lock stays held: nothing writes after the stop */
 }

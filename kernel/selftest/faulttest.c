@@ -2,6 +2,7 @@
  * below any CPU's slot, which nothing maps. */
 #include <kernel/faulttest.h>
 #include <kernel/bssave.h>
+#include <kernel/config.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/panic.h>
@@ -58,6 +59,7 @@ void fault_test_run(enum fault_test t)
 	case FAULT_TEST_NONE:
 	case FAULT_TEST_REPORT_REFUSED: /* acted on by report_save */
 	case FAULT_TEST_AP_LATE:        /* acted on by smp_init */
+	case FAULT_TEST_AUDIT_PANIC:    /* acted on by fault_test_mid_audit */
 		return;
 	case FAULT_TEST_BS_COPY_CORRUPT:
 		/* one bit of the saved copy flipped in RAM, as failing memory would */
@@ -87,4 +89,10 @@ void fault_test_run(enum fault_test t)
 		break;
 	}
 	panic("fault_test %d did not fault", t);
+}
+
+void fault_test_mid_audit(uint32_t cpu)
+{
+	if (kcfg.fault_test == FAULT_TEST_AUDIT_PANIC && cpu == atomic_load(&cpus_online) - 1)
+		panic("fault_test: deliberate panic on CPU %u in the middle of the audit", cpu);
 }

@@ -21,6 +21,7 @@
 #include <kernel/pat.h>
 #include <kernel/mce.h>
 #include <kernel/panic.h>
+#include <kernel/park.h>
 #include <kernel/run.h>
 #include <lib/string.h>
 #include <kernel/time.h>
@@ -365,6 +366,7 @@ static void ap_idle(struct percpu *pc)
 		uint64_t g = atomic_load_explicit(&work.generation, memory_order_acquire);
 
 		if (g == pc->work_seen) {
+			park_point(); /* a request's wakeup IPI ends the hlt */
 			__asm__ volatile("sti; hlt" : : : "memory");
 			continue;
 		}
@@ -388,7 +390,8 @@ void smp_run(void (*fn)(struct percpu *, void *), void *arg)
 	this_cpu()->work_seen = atomic_load(&work.generation);
 	fn(this_cpu(), arg);
 	while (atomic_load_explicit(&work.done, memory_order_acquire) < n - 1)
-		cpu_relax();
+		if (!park_point())
+			cpu_relax();
 }
 
 void barrier_wait(struct barrier *b, uint32_t n)
@@ -401,13 +404,15 @@ void barrier_wait(struct barrier *b, uint32_t n)
 		return;
 	}
 	while (atomic_load_explicit(&b->phase, memory_order_acquire) == phase)
-		cpu_relax();
+		if (!park_point())
+			cpu_relax();
 }
 
 void barrier_wait_for_others(struct barrier *b, uint32_t n)
 {
 	while (atomic_load_explicit(&b->arrived, memory_order_acquire) + 1 < n)
-		cpu_relax();
+		if (!park_point())
+			cpu_relax();
 }
 
 uint32_t smp_abandoned(void)

@@ -214,8 +214,9 @@ def mc_stop_record(d, cfg, cpu):
 def the_machine_check_stop_records_what_it_can(d):
     """An uncorrectable error raises #MC during the audit: the stop path
     writes the record with result fail, reason machine_check and the bank,
-    which Linux then reads (exit 1). With boot-services memory in use (the
-    default) the boot CPU's #MC writes it; with boot_services=keep any CPU's."""
+    which Linux then reads (exit 1): the boot CPU's #MC in the default mode,
+    CPU 1's with boot_services=keep (CPU 1's in the default mode:
+    cases_journal_now.py)."""
     base = "on_finish=shutdown\naudit=quick\npasses=3\nstress_ops=0\n"
     return (["cpu 0: " + x for x in mc_stop_record(os.path.join(d, "bsp"), base, 0)] +
             ["keep, cpu 1: " + x for x in mc_stop_record(os.path.join(d, "keep"),
