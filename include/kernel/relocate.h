@@ -11,9 +11,14 @@
 #ifndef METASLOT_KERNEL_RELOCATE_H
 #define METASLOT_KERNEL_RELOCATE_H
 
+#include <stdint.h>
+
 struct bootinfo;
 /* Returns the boot info block the kernel uses from then on (moved too, its
  * frames handed to the allocator; bi itself when nothing moved). */
 const struct bootinfo *relocate_run(const struct bootinfo *bi);
+/* Whether phys is in one of the moved MetaSlot array's blocks (the screen
+ * draws them as metadata, not as an allocation). */
+int relocate_array_holds(uint64_t phys);
 
 #endif

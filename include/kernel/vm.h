@@ -8,6 +8,13 @@
 
 #define VM_KSTACK_BASE 0xffffff0000000000ull /* PML4 slot 510: stacks */
 #define VM_KSTACK_SLOT (64ull << 10)         /* per CPU: guard gap + stack */
+#define KSTACK_SIZE    (16ull << 10)         /* an AP's stack, at the top of its slot */
+/* PML4 slot 507: each AP's per-CPU block (at the slot's start) and CPU tables
+ * (at VM_PERCPU_TABLES), mapped 4 KiB at a time like the stacks, so that
+ * relocation can move their frames without changing a pointer to them. */
+#define VM_PERCPU_BASE   0xfffffd8000000000ull
+#define VM_PERCPU_SLOT   (128ull << 10)
+#define VM_PERCPU_TABLES (64ull << 10)
 #define VM_META_BASE   0xfffffe0000000000ull /* PML4 slot 508: the relocated MetaSlot array */
 
 #define VM_UCVIEW_BASE 0xfffffe8000000000ull /* PML4 slot 509: ucview.h */

@@ -26,6 +26,7 @@
 #include <lib/string.h>
 #include <kernel/memmap.h>
 #include <kernel/percpu.h>
+#include <kernel/relocate.h>
 
 #define REFRESH_HZ 4
 
@@ -286,7 +287,8 @@ static void mark_span(uint64_t s, uint64_t e, uint64_t per, uint8_t state)
 }
 
 /* Kernel-class frames the allocator owns now (relocate.h handed the array's,
- * the image's and the page tables' boot frames to it): drawn by their state. */
+ * the image's and the page tables' boot frames to it): drawn by their state,
+ * the moved array's new blocks as metadata. */
 static int relocated_here(uint64_t s, uint64_t e)
 {
 	for (uint64_t p = s; p < e; p += PAGE_SIZE)
@@ -335,6 +337,8 @@ void screen_memory_picture(const struct bootinfo *bi)
 
 				mark((uint32_t)(p / per),
 				     fs == FRAME_STATE_POISONED ? DIAG_CELL_POISONED
+				     : fs == FRAME_STATE_ALLOCATED && relocate_array_holds(p)
+					     ? DIAG_CELL_METADATA   /* the moved array */
 				     : fs == FRAME_STATE_ALLOCATED ? DIAG_CELL_ALLOCATED
 				     : fs == FRAME_STATE_FREE ? DIAG_CELL_FREE
 				     : DIAG_CELL_KERNEL); /* unmanaged: held back */

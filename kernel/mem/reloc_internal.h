@@ -1,9 +1,10 @@
-/* What relocate.c and reloc_tables.c share: the blocks taken and the new
- * page tables. */
+/* What relocate.c, reloc_tables.c, reloc_bootinfo.c and reloc_percpu.c
+ * share: the blocks taken and the new page tables. */
 #ifndef METASLOT_KERNEL_MEM_RELOC_INTERNAL_H
 #define METASLOT_KERNEL_MEM_RELOC_INTERNAL_H
 
 #include <stdint.h>
+#include <mm/frame.h>
 
 #define RELOC_BLOCKS_MAX 1024   /* 4 GiB of array in MAX_ORDER blocks */
 
@@ -12,6 +13,23 @@ struct reloc_block {
 	uint8_t order;
 	const char *object;   /* the relocated event's key */
 };
+
+/* Where an object mapped 4 KiB at a time moves: its pages in order over
+ * parts, each one buddy block (reloc_split: one per set bit of its page
+ * count, the largest first, so no frame is taken that the object does not
+ * fill). */
+#define RELOC_PARTS_MAX (MAX_ORDER + 1)
+
+struct reloc_part {
+	uint64_t phys, bytes;
+};
+
+/* The orders of the parts for `bytes` (whole pages, at most one MAX_ORDER
+ * block) into orders[], largest first; returns how many (0 if too big). */
+uint32_t reloc_split(uint64_t bytes, uint8_t orders[RELOC_PARTS_MAX]);
+/* The new physical address of byte `off` of the object; UINT64_MAX past
+ * its parts. */
+uint64_t reloc_part_phys(const struct reloc_part *p, uint32_t n, uint64_t off);
 
 /* Pure (host-tested, test/kernel/test_reloc_tables.c): tables are reached
  * through `virt`, the live root and the image's first virtual address are
@@ -22,7 +40,8 @@ struct reloc_tables {
 	uint64_t image_virt;               /* its first page (_kernel_start) */
 	uint64_t cr3;                      /* the live tables */
 	void *(*virt)(uint64_t phys);      /* the direct map */
-	uint64_t pool_new, image_new;      /* their tested blocks */
+	struct reloc_part pool_new[RELOC_PARTS_MAX], image_new[RELOC_PARTS_MAX];
+	uint32_t pool_parts, image_parts;  /* their tested blocks */
 	uint64_t new_cr3;                  /* set by reloc_tables_build */
 };
 
@@ -30,10 +49,14 @@ struct reloc_tables {
  * at a time from image_virt to image_virt + image_bytes, at image_phys
  * onwards (guard pages aside); each fits one MAX_ORDER block. */
 int reloc_tables_check(const struct reloc_tables *t);
-/* Copies the pool to pool_new, rebases table-to-table entries into the
- * pool and points the image's entries at image_new; sets new_cr3. 0 if the
- * tables are not as reloc_tables_check found them. */
+/* Copies the pool to its parts, rebases table-to-table entries into the
+ * pool and points the image's entries at its parts; sets new_cr3. 0 if the
+ * tables are not as reloc_tables_check found them, or the parts do not hold
+ * the pool and the image. */
 int reloc_tables_build(struct reloc_tables *t);
+/* The 4 KiB leaf entry for va in the tables under root (physical), or NULL
+ * (not mapped down to a 4 KiB table, or a large page). */
+uint64_t *reloc_leaf(const struct reloc_tables *t, uint64_t root, uint64_t va);
 
 /* relocate.c: 2^order tested frames outside boot-services memory, listed
  * under `object` for the relocated event; 0 if none could be had. */
@@ -43,5 +66,19 @@ uint64_t reloc_take_tested(uint8_t order, const char *object);
  * when it cannot move. */
 struct bootinfo;
 const struct bootinfo *reloc_bootinfo(const struct bootinfo *bi, uint64_t *old, uint64_t *bytes);
+
+/* reloc_percpu.c: every AP's stack, per-CPU block and CPU tables. prepare
+ * (after reloc_tables_build): new tested resident blocks; NULL, or why they
+ * cannot move (then reloc_percpu_abort). move: the boot CPU inside the stop,
+ * every AP waiting without a store. release: the old blocks freed, the
+ * relocated_cpu events; event: the relocated event's part; done: the list
+ * freed. */
+struct jw;
+const char *reloc_percpu_prepare(const struct reloc_tables *t);
+void reloc_percpu_abort(void);
+void reloc_percpu_move(const struct reloc_tables *t);
+void reloc_percpu_release(void);
+void reloc_percpu_event(struct jw *w);
+void reloc_percpu_done(void);
 
 #endif

@@ -2,7 +2,9 @@
  * loader's pool with its own table-to-table entries rebased, walked from the
  * root so that only entries naming a table are touched (a 4 KiB leaf of the
  * direct map may map a pool frame: it must keep mapping the old frame), and
- * the kernel image's leaves pointed at its new block. */
+ * the kernel image's leaves pointed at its new blocks. Pool and image each
+ * move into several blocks (reloc_split): every table and every image page
+ * is reached through an entry, so no part needs to follow another. */
 #include <mm/frame.h>
 #include <lib/string.h>
 #include "reloc_internal.h"
@@ -27,7 +29,7 @@ static int rebase(const struct reloc_tables *t, uint64_t *table, int level, int 
 
 		if (!(e & P) || (e & PS) || !in_pool(t, pa))
 			continue;
-		uint64_t np = t->pool_new + (pa - t->pool_phys);
+		uint64_t np = reloc_part_phys(t->pool_new, t->pool_parts, pa - t->pool_phys);
 
 		table[i] = (e & ~ADDR) | np;
 		if (level > 1 && !rebase(t, t->virt(np), level - 1, depth + 1))
@@ -36,8 +38,37 @@ static int rebase(const struct reloc_tables *t, uint64_t *table, int level, int 
 	return 1;
 }
 
-/* The 4 KiB leaf for va under root (physical), or NULL. */
-static uint64_t *leaf(const struct reloc_tables *t, uint64_t root, uint64_t va)
+uint32_t reloc_split(uint64_t bytes, uint8_t orders[RELOC_PARTS_MAX])
+{
+	uint64_t pages = bytes / PAGE_SIZE;
+	uint32_t n = 0;
+
+	if (bytes % PAGE_SIZE || pages > (1ull << MAX_ORDER))
+		return 0;
+	for (int o = MAX_ORDER; o >= 0; o--)
+		if (pages & (1ull << o))
+			orders[n++] = (uint8_t)o;
+	return n;
+}
+
+uint64_t reloc_part_phys(const struct reloc_part *p, uint32_t n, uint64_t off)
+{
+	for (uint32_t k = 0; k < n; off -= p[k].bytes, k++)
+		if (off < p[k].bytes)
+			return p[k].phys + off;
+	return UINT64_MAX;
+}
+
+static uint64_t parts_bytes(const struct reloc_part *p, uint32_t n)
+{
+	uint64_t b = 0;
+
+	for (uint32_t k = 0; k < n; k++)
+		b += p[k].bytes;
+	return b;
+}
+
+uint64_t *reloc_leaf(const struct reloc_tables *t, uint64_t root, uint64_t va)
 {
 	uint64_t *tb = t->virt(root);
 
@@ -60,7 +91,7 @@ int reloc_tables_check(const struct reloc_tables *t)
 	    t->pool_bytes > (PAGE_SIZE << MAX_ORDER) || t->image_bytes > (PAGE_SIZE << MAX_ORDER))
 		return 0;
 	for (uint64_t off = 0; off < t->image_bytes; off += PAGE_SIZE) {
-		uint64_t *e = leaf(t, t->cr3 & ADDR, va + off);
+		uint64_t *e = reloc_leaf(t, t->cr3 & ADDR, va + off);
 
 		if (e && (*e & P)) {
 			if ((*e & ADDR) != t->image_phys + off)
@@ -75,17 +106,21 @@ int reloc_tables_build(struct reloc_tables *t)
 {
 	uint64_t root = t->cr3 & ADDR, va = t->image_virt;
 
-	if (!reloc_tables_check(t))
+	if (!reloc_tables_check(t) || parts_bytes(t->pool_new, t->pool_parts) < t->pool_bytes ||
+	    parts_bytes(t->image_new, t->image_parts) < t->image_bytes)
 		return 0;
-	memcpy(t->virt(t->pool_new), t->virt(t->pool_phys), t->pool_bytes);
-	t->new_cr3 = t->pool_new + (root - t->pool_phys) + (t->cr3 & ~ADDR);
+	for (uint64_t off = 0; off < t->pool_bytes; off += PAGE_SIZE)
+		memcpy(t->virt(reloc_part_phys(t->pool_new, t->pool_parts, off)),
+		       t->virt(t->pool_phys + off), PAGE_SIZE);
+	t->new_cr3 = reloc_part_phys(t->pool_new, t->pool_parts, root - t->pool_phys) +
+		     (t->cr3 & ~ADDR);
 	if (!rebase(t, t->virt(t->new_cr3 & ADDR), 3, 0))
 		return 0;
 	for (uint64_t off = 0; off < t->image_bytes; off += PAGE_SIZE) {
-		uint64_t *e = leaf(t, t->new_cr3 & ADDR, va + off);
+		uint64_t *e = reloc_leaf(t, t->new_cr3 & ADDR, va + off);
 
 		if (e && (*e & P))
-			*e = (*e & ~ADDR) | (t->image_new + off);
+			*e = (*e & ~ADDR) | reloc_part_phys(t->image_new, t->image_parts, off);
 	}
 	return 1;
 }

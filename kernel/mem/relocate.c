@@ -1,15 +1,21 @@
 /* Relocation (relocate.h). Steps:
  *  1. take tested blocks: the array's (mapped 4 KiB at a time at
- *     VM_META_BASE, so any blocks do), one for the image, one for the
- *     page-table pool; every block passes audit_test_block first;
+ *     VM_META_BASE, so any blocks do), the image's and the page-table
+ *     pool's (each split over one block per set bit of its page count,
+ *     reloc_split: no frame taken that it does not fill); every block
+ *     passes audit_test_block first;
  *  2. build the new tables: the pool copied, every table-to-table entry
  *     into the pool rebased, the image's 4 KiB entries pointed at the new
- *     image block (reloc_tables.c); nothing edits page tables after this;
+ *     image blocks (reloc_tables.c); nothing edits page tables after this
+ *     but the stop itself; then the APs' new blocks (reloc_percpu.c);
  *  3. stop the world: every CPU with interrupts off at a barrier whose state
  *     lives in a frame that does not move (the boot CPU's stack is in the
- *     image). The boot CPU moves the array, then copies the image and loads
+ *     image). Each AP then says it is parked and waits in one asm block that
+ *     stores nothing until it loads the new CR3. The boot CPU moves the
+ *     array and every AP's stack, per-CPU block and CPU tables (copied, their
+ *     leaves in the new tables rewritten), then copies the image and loads
  *     the new CR3 in one asm block that writes no memory between the copy
- *     and the switch; the others load the new CR3 when it says so;
+ *     and the switch, and lets the APs go;
  *  4. buddy_check on the moved array; the old frames to the allocator. */
 #include <mm/mm.h>
 #include <kernel/audit.h>
@@ -24,6 +30,7 @@
 #include <kernel/run.h>
 #include <kernel/smp.h>
 #include <kernel/vm.h>
+#include <lib/string.h>
 #include "reloc_internal.h"
 
 #define BLOCK_EVENTS 64
@@ -32,12 +39,15 @@
  * through the direct map, which maps the same frames before and after. */
 struct stop {
 	struct barrier bar;
-	atomic_uint go;
+	uint32_t parked;     /* APs in their store-free wait (lock incl) */
+	uint32_t go;         /* the boot CPU is on the new tables */
 	uint32_t ncpu;
 	uint64_t new_cr3;
 	void *meta_to;
 	uint64_t meta_bytes;
-	uint64_t image_from, image_to, image_words;  /* direct-map addresses */
+	uint64_t image_from;                       /* direct-map address */
+	struct { uint64_t to, words; } image_to[RELOC_PARTS_MAX + 1]; /* words 0 ends it */
+	const struct reloc_tables *t;
 	enum alloc_error meta_err;
 	uint64_t cycles;
 };
@@ -51,7 +61,7 @@ static uint64_t meta_large;    /* of which the first this many in 2 MiB pages */
 
 /* Blocks in boot-services memory, held while the objects' blocks are taken:
  * bs_restore writes those back at the end of the run, over whatever is there. */
-#define SET_ASIDE_MAX 512
+#define SET_ASIDE_MAX 4096   /* small blocks: boot-services memory hands out many first */
 static struct { uint64_t phys; uint8_t order; } aside[SET_ASIDE_MAX];
 static uint32_t naside;
 
@@ -91,6 +101,40 @@ uint64_t reloc_take_tested(uint8_t order, const char *object)
 		/* a bad frame in it, now poisoned: the allocator keeps it out */
 		if (kmem_free(pa, order) != ALLOC_ERROR_NONE)
 			return 0;
+	}
+	return 0;
+}
+
+/* One tested block per part of `bytes` (reloc_split); 0 if any is missing. */
+static int take_parts(uint64_t bytes, const char *object, struct reloc_part *p, uint32_t *n)
+{
+	uint8_t orders[RELOC_PARTS_MAX];
+	uint32_t k = reloc_split(bytes, orders);
+
+	*n = 0;
+	for (uint32_t i = 0; i < k; i++) {
+		uint64_t pa = reloc_take_tested(orders[i], object);
+
+		if (!pa)
+			return 0;
+		p[i] = (struct reloc_part){ pa, PAGE_SIZE << orders[i] };
+		*n = i + 1;
+	}
+	return k != 0;
+}
+
+int relocate_array_holds(uint64_t phys)
+{
+	static uint32_t last;   /* the screen asks frame by frame: mostly the same block */
+
+	for (uint32_t k = 0; k < nblocks; k++) {
+		uint32_t i = (last + k) % nblocks;
+
+		if (!strcmp(blocks[i].object, "metaslot_array") &&
+		    phys - blocks[i].phys < (PAGE_SIZE << blocks[i].order)) {
+			last = i;
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -140,16 +184,41 @@ static int map_array(uint64_t bytes)
 }
 
 /* The boot CPU's part: no memory write between the image copy and the CR3
- * load (the stack it runs on is in the image). */
+ * load (the stack it runs on is in the image). The image is contiguous at
+ * image_from; each part takes the next words of it. */
 static void move_image_and_switch(struct stop *s)
 {
-	uint64_t d = s->image_to, src = s->image_from, n = s->image_words;
+	uint64_t src = s->image_from, p = (uint64_t)s->image_to, d, n;
 
-	__asm__ volatile("rep movsq\n\t"
-			 "mov %3, %%cr3"
-			 : "+D"(d), "+S"(src), "+c"(n)
-			 : "r"(s->new_cr3)
-			 : "memory");
+	__asm__ volatile("1:\n\t"
+			 "mov (%[p]), %%rdi\n\t"
+			 "mov 8(%[p]), %%rcx\n\t"
+			 "test %%rcx, %%rcx\n\t"
+			 "jz 2f\n\t"
+			 "rep movsq\n\t"
+			 "add $16, %[p]\n\t"
+			 "jmp 1b\n"
+			 "2:\n\t"
+			 "mov %[cr3], %%cr3"
+			 : [p] "+r"(p), "+S"(src), "=&D"(d), "=&c"(n)
+			 : [cr3] "r"(s->new_cr3)
+			 : "memory", "cc");
+}
+
+/* An AP's part: says it is parked, then stores nothing (its stack, block
+ * and tables are being copied) until it loads the new CR3, which flushes
+ * its TLB (no global pages) and puts it on the copies. */
+static void park_and_switch(struct stop *s)
+{
+	__asm__ volatile("lock incl %[parked]\n"
+			 "1:\n\t"
+			 "pause\n\t"
+			 "cmpl $0, %[go]\n\t"
+			 "je 1b\n\t"
+			 "mov %[cr3], %%cr3"
+			 : [parked] "+m"(s->parked)
+			 : [go] "m"(s->go), [cr3] "r"(s->new_cr3)
+			 : "memory", "cc");
 }
 
 static void stop_cpu(struct percpu *pc, void *arg)
@@ -161,15 +230,17 @@ static void stop_cpu(struct percpu *pc, void *arg)
 	if (pc->index == 0) {
 		uint64_t t0 = rdtsc();
 
+		/* acquire: each AP stored its last before it said so */
+		while (__atomic_load_n(&s->parked, __ATOMIC_ACQUIRE) + 1 < s->ncpu)
+			cpu_relax();
 		s->meta_err = metadata_array_move(s->meta_to, s->meta_bytes);
+		reloc_percpu_move(s->t);
 		move_image_and_switch(s);
 		s->cycles = rdtsc() - t0;
-		/* release: the copy and the new tables before anyone switches */
-		atomic_store_explicit(&s->go, 1, memory_order_release);
+		/* release: the copies and the new tables before anyone switches */
+		__atomic_store_n(&s->go, 1, __ATOMIC_RELEASE);
 	} else {
-		while (!atomic_load_explicit(&s->go, memory_order_acquire))
-			cpu_relax();
-		__asm__ volatile("mov %0, %%cr3" : : "r"(s->new_cr3) : "memory");
+		park_and_switch(s);
 	}
 	barrier_wait(&s->bar, s->ncpu);
 	irq_restore(flags);
@@ -203,6 +274,7 @@ static void skipped(const char *why, int failed)
 			vm_unmap_page(VM_META_BASE + off);
 		off += large ? LARGE : PAGE_SIZE;
 	}
+	reloc_percpu_abort();
 	give_back_blocks();
 	give_back_aside();
 	kprintf("relocation skipped: %s", why);
@@ -247,16 +319,21 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 		skipped("no_memory_for_the_array", 1);
 		return bi;
 	}
-	t.image_new = reloc_take_tested(kmem_order_for(t.image_bytes), "kernel_image");
-	t.pool_new = reloc_take_tested(kmem_order_for(t.pool_bytes), "page_tables");
+	int image = take_parts(t.image_bytes, "kernel_image", t.image_new, &t.image_parts);
+	int pool = take_parts(t.pool_bytes, "page_tables", t.pool_new, &t.pool_parts);
 	uint64_t ctl = reloc_take_tested(kmem_order_for(sizeof(struct stop)), "stop_control");
+	const char *why;
 
-	if (!t.image_new || !t.pool_new || !ctl) {
+	if (!image || !pool || !ctl) {
 		skipped("no_memory_for_the_image_or_tables", 1);
 		return bi;
 	}
 	if (!reloc_tables_build(&t)) {
 		skipped("page_tables_not_as_expected", 1);
+		return bi;
+	}
+	if ((why = reloc_percpu_prepare(&t))) {
+		skipped(why, 1);
 		return bi;
 	}
 
@@ -265,9 +342,11 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 
 	*s = (struct stop){ .ncpu = atomic_load(&cpus_online), .new_cr3 = t.new_cr3,
 			    .meta_to = (void *)VM_META_BASE, .meta_bytes = meta_bytes,
-			    .image_from = (uint64_t)phys_to_virt(t.image_phys),
-			    .image_to = (uint64_t)phys_to_virt(t.image_new),
-			    .image_words = t.image_bytes / 8 };
+			    .image_from = (uint64_t)phys_to_virt(t.image_phys), .t = &t };
+	for (uint32_t k = 0; k < t.image_parts; k++) {
+		s->image_to[k].to = (uint64_t)phys_to_virt(t.image_new[k].phys);
+		s->image_to[k].words = t.image_new[k].bytes / 8;
+	}
 	smp_run(stop_cpu, s);
 	if (s->meta_err != ALLOC_ERROR_NONE)
 		panic("metadata_array_move: %s", alloc_error_name(s->meta_err));
@@ -282,6 +361,9 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 
 	bi = 0;   /* its frames may be the allocator's now */
 	run_check(nb != 0 && bi_bytes != 0, "relocation_bootinfo_moved");
+	/* after the boot info's block is taken: the APs' old frames are left
+	 * for the audit alone */
+	reloc_percpu_release();
 
 	for (uint32_t i = 0; i < nblocks && i < BLOCK_EVENTS; i++) {
 		jw_begin(&w, "relocated_block");
@@ -290,8 +372,9 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 		jw_u64(&w, "bytes", PAGE_SIZE << blocks[i].order);
 		event_emit(&w);
 	}
-	kprintf("relocated: MetaSlot array, kernel image, page tables, boot info (%u CPUs stopped, "
-		"%llu cycles)", s->ncpu, (unsigned long long)s->cycles);
+	kprintf("relocated: MetaSlot array, kernel image, page tables, boot info, AP stacks, "
+		"per-CPU blocks and CPU tables (%u CPUs stopped, %llu cycles)", s->ncpu,
+		(unsigned long long)s->cycles);
 	jw_begin(&w, "relocated");
 	jw_bool(&w, "done", 1);
 	jw_u64(&w, "cpus", s->ncpu);
@@ -300,6 +383,7 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 	object_event(&w, "kernel_image", t.image_phys, t.image_bytes);
 	object_event(&w, "page_tables", t.pool_phys, t.pool_bytes);
 	object_event(&w, "bootinfo", bi_old, bi_bytes);
+	reloc_percpu_event(&w);
 	jw_u64(&w, "array_virt", VM_META_BASE);
 	{
 		uint64_t size = 0;   /* read back from the live tables */
@@ -309,6 +393,7 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 	jw_u64(&w, "array_bytes_in_2m_pages", meta_large);
 	jw_u64(&w, "new_cr3", t.new_cr3);
 	event_emit(&w);
+	reloc_percpu_done();
 	/* the control block is done with: only the moved objects stay */
 	for (uint32_t i = 0; i < nblocks; i++)
 		if (blocks[i].phys == ctl)

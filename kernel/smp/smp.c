@@ -27,7 +27,6 @@
 #include <kernel/time.h>
 #include <kernel/vm.h>
 
-#define KSTACK_SIZE     (16ull << 10)
 #define AP_WAIT_US      2000000 /* generous: TCG with many vCPUs on few host cores */
 
 struct trampoline_data {
@@ -40,6 +39,11 @@ struct trampoline_data {
 extern const char trampoline_start[], trampoline_end[];
 extern const char TR_GDT[], TR_GDTR_BASE[], TR_LJMP_TARGET[], TR_LONG[], TR_DATA[];
 extern char boot_stack_bottom[];
+
+/* each AP's block and tables in its VM_PERCPU_SLOT, a guard page after each */
+_Static_assert(sizeof(struct percpu) <= VM_PERCPU_TABLES - PAGE_SIZE, "per-CPU block too big");
+_Static_assert(sizeof(struct cpu_tables) <= VM_PERCPU_SLOT - VM_PERCPU_TABLES - PAGE_SIZE,
+	       "CPU tables too big");
 
 static struct percpu bsp;
 static struct cpu_tables bsp_tables;
@@ -117,37 +121,46 @@ void ap_entry(struct percpu *pc)
 	ap_idle(pc);
 }
 
-/* Stack in its own 64 KiB virtual slot: the pages below it stay unmapped, so
- * an overflow faults (and the double fault runs on its IST stack). Slots are
- * never reused: an AP given up on may still be running on its stack. */
-static uint64_t stack_alloc(uint32_t slot)
+/* bytes at va onto the block at pa, 4 KiB at a time; 0 when a table is
+ * missing. */
+static uint64_t map_at(uint64_t va, uint64_t pa, uint64_t bytes)
 {
-	uint64_t pa = kmem_alloc_tested(kmem_order_for(KSTACK_SIZE), FRAME_PURPOSE_KERNEL_DATA);
-	uint64_t top = VM_KSTACK_BASE + (uint64_t)(slot + 1) * VM_KSTACK_SLOT;
-
-	if (!pa)
-		return 0;
-	for (uint64_t off = 0; off < KSTACK_SIZE; off += PAGE_SIZE)
-		if (vm_map_page(top - KSTACK_SIZE + off, pa + off))
+	for (uint64_t off = 0; off < bytes; off += PAGE_SIZE)
+		if (vm_map_page(va + off, pa + off))
 			return 0;
-	return top;
+	return va;
 }
 
+/* A tested block (kmem_alloc_tested: resident, outside the boot-services
+ * memory a runtime call trades away) for `bytes`, mapped at va. */
+static uint64_t alloc_at(uint64_t va, uint64_t bytes)
+{
+	uint64_t pa = kmem_alloc_tested(kmem_order_for(bytes), FRAME_PURPOSE_KERNEL_DATA);
+
+	return pa ? map_at(va, pa, bytes) : 0;
+}
+
+/* Every object an AP runs on has a fixed virtual address of its own, so
+ * that relocation (kernel/mem/reloc_percpu.c) can move its frames while
+ * every pointer to it (GS base, GDTR, TSS, stack pointer) stays valid.
+ * Stack: at the top of its 64 KiB slot at VM_KSTACK_BASE; the pages below
+ * stay unmapped, so an overflow faults (and the double fault runs on its
+ * IST stack). Per-CPU block and CPU tables: in its slot at VM_PERCPU_BASE.
+ * Slots are never reused: an AP given up on may still be running on them. */
 static struct percpu *percpu_alloc(uint32_t index, uint32_t slot, uint32_t apic_id)
 {
-	uint64_t pa = kmem_alloc_tested(kmem_order_for(sizeof(struct percpu)),
-					FRAME_PURPOSE_KERNEL_DATA);
-	uint64_t ta = kmem_alloc_tested(kmem_order_for(sizeof(struct cpu_tables)),
-					FRAME_PURPOSE_KERNEL_DATA);
-	uint64_t top = stack_alloc(slot);
+	uint64_t base = VM_PERCPU_BASE + (uint64_t)slot * VM_PERCPU_SLOT;
+	uint64_t top = VM_KSTACK_BASE + (uint64_t)(slot + 1) * VM_KSTACK_SLOT;
+	uint64_t pa = alloc_at(base, sizeof(struct percpu));
+	uint64_t ta = alloc_at(base + VM_PERCPU_TABLES, sizeof(struct cpu_tables));
 
-	if (!pa || !ta || !top)
+	if (!pa || !ta || !alloc_at(top - KSTACK_SIZE, KSTACK_SIZE))
 		return 0; /* out of memory this early: this CPU stays off */
-	struct percpu *pc = phys_to_virt(pa);
+	struct percpu *pc = (struct percpu *)pa;
 
 	pc->index = index;
 	pc->apic_id = apic_id;
-	pc->tables = phys_to_virt(ta);
+	pc->tables = (struct cpu_tables *)ta;
 	pc->stack_top = top;
 	atomic_store(&pc->state, CPU_STARTING);
 	return pc;

@@ -2,8 +2,9 @@
  * 4-level tree in a fake physical memory: only table-to-table entries into
  * the pool are rebased (a 4 KiB direct-map leaf that maps a pool frame keeps
  * it, a table outside the pool is neither rebased nor entered), the image's
- * leaves point at the new block with their flags (a guard page stays
- * unmapped), CR3's low bits survive, and the live tables are untouched.
+ * leaves point at their new blocks with their flags (a guard page stays
+ * unmapped), pool and image each split over blocks that do not follow one
+ * another, CR3's low bits survive, and the live tables are untouched.
  * Trees that are not as expected are refused. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,7 +58,11 @@ static struct reloc_tables build_tree(void)
 	return (struct reloc_tables){ .pool_phys = 0x8000, .pool_bytes = 0x7000,
 				      .image_phys = 0x30000, .image_bytes = 0x4000,
 				      .image_virt = KVA, .cr3 = 0x8000 | 0x8, .virt = virt,
-				      .pool_new = 0x10000, .image_new = 0x38000 };
+				      /* pool: 4 + 3 pages, image: 2 + 2, out of order */
+				      .pool_new = { { 0x18000, 0x4000 }, { 0x10000, 0x3000 } },
+				      .pool_parts = 2,
+				      .image_new = { { 0x3c000, 0x2000 }, { 0x38000, 0x2000 } },
+				      .image_parts = 2 };
 }
 
 static void test_build_rebases_tables_and_moves_the_image(void **state)
@@ -69,22 +74,61 @@ static void test_build_rebases_tables_and_moves_the_image(void **state)
 	memcpy(old, virt(0x8000), sizeof(old));
 	assert_int_equal(reloc_tables_check(&t), 1);
 	assert_int_equal(reloc_tables_build(&t), 1);
-	assert_true(t.new_cr3 == (0x10000 | 0x8));
+	assert_true(t.new_cr3 == (0x18000 | 0x8));
 	assert_memory_equal(old, virt(0x8000), sizeof(old));  /* live tables untouched */
-	assert_true(tb(0x10000)[256] == (0x14000 | P | W));
-	assert_true(tb(0x10000)[511] == (0x11000 | P | W));
-	assert_true(tb(0x10000)[509] == (0x20000 | P | W));   /* outside the pool */
+	/* old 0x8000..0xb000 -> 0x18000.., 0xc000..0xe000 -> 0x10000.. */
+	assert_true(tb(0x18000)[256] == (0x10000 | P | W));
+	assert_true(tb(0x18000)[511] == (0x19000 | P | W));
+	assert_true(tb(0x18000)[509] == (0x20000 | P | W));   /* outside the pool */
 	assert_true(tb(0x20000)[0] == (0x21000 | P | W));
-	assert_true(tb(0x14000)[0] == (0x15000 | P | W));
-	assert_true(tb(0x15000)[0] == (0x0 | P | W | PS));
-	assert_true(tb(0x15000)[1] == (0x16000 | P | W));
-	assert_true(tb(0x16000)[0] == (0x9000 | P | W | NX)); /* a leaf: not rebased */
-	assert_true(tb(0x11000)[510] == (0x12000 | P | W));
-	assert_true(tb(0x12000)[0] == (0x13000 | P | W));
-	assert_true(tb(0x13000)[0] == (0x38000 | P));
-	assert_true(tb(0x13000)[1] == 0);
-	assert_true(tb(0x13000)[2] == (0x3a000 | P | W | NX));
-	assert_true(tb(0x13000)[3] == (0x3b000 | P | W | NX));
+	assert_true(tb(0x10000)[0] == (0x11000 | P | W));
+	assert_true(tb(0x11000)[0] == (0x0 | P | W | PS));
+	assert_true(tb(0x11000)[1] == (0x12000 | P | W));
+	assert_true(tb(0x12000)[0] == (0x9000 | P | W | NX)); /* a leaf: not rebased */
+	assert_true(tb(0x19000)[510] == (0x1a000 | P | W));
+	assert_true(tb(0x1a000)[0] == (0x1b000 | P | W));
+	assert_true(tb(0x1b000)[0] == (0x3c000 | P));
+	assert_true(tb(0x1b000)[1] == 0);
+	assert_true(tb(0x1b000)[2] == (0x38000 | P | W | NX));
+	assert_true(tb(0x1b000)[3] == (0x39000 | P | W | NX));
+	assert_true(*reloc_leaf(&t, 0x18000, KVA + 0x3000) == (0x39000 | P | W | NX));
+	assert_null(reloc_leaf(&t, 0x18000, 0xffff800000000000ull));  /* a 2 MiB page */
+}
+
+static void test_parts_too_small_are_refused(void **state)
+{
+	(void)state;
+	struct reloc_tables t = build_tree();
+
+	t.image_new[1].bytes = 0x1000;            /* 3 pages for a 4-page image */
+	assert_int_equal(reloc_tables_build(&t), 0);
+	t = build_tree();
+	t.pool_parts = 1;
+	assert_int_equal(reloc_tables_build(&t), 0);
+}
+
+/* One block per set bit of the page count, largest first: nothing wasted. */
+static void test_split_takes_no_frame_the_object_does_not_fill(void **state)
+{
+	(void)state;
+	uint8_t o[RELOC_PARTS_MAX];
+	struct reloc_part p[3] = { { 0x400000, 0x200000 }, { 0x100000, 0x8000 }, { 0x7000, 0x1000 } };
+
+	assert_int_equal(reloc_split(551 * 4096ull, o), 5);   /* a 2.15 MiB image */
+	assert_int_equal(o[0], 9);
+	assert_int_equal(o[1], 5);
+	assert_int_equal(o[2], 2);
+	assert_int_equal(o[3], 1);
+	assert_int_equal(o[4], 0);
+	assert_int_equal(reloc_split(4096ull << MAX_ORDER, o), 1);
+	assert_int_equal(o[0], MAX_ORDER);
+	assert_int_equal(reloc_split((4096ull << MAX_ORDER) + 4096, o), 0);
+	assert_int_equal(reloc_split(0x1800, o), 0);          /* not whole pages */
+	assert_true(reloc_part_phys(p, 3, 0) == 0x400000);
+	assert_true(reloc_part_phys(p, 3, 0x1fffff) == 0x5fffff);
+	assert_true(reloc_part_phys(p, 3, 0x200000) == 0x100000);
+	assert_true(reloc_part_phys(p, 3, 0x208000) == 0x7000);
+	assert_true(reloc_part_phys(p, 3, 0x209000) == UINT64_MAX);
 }
 
 static void test_check_refuses_what_it_cannot_move(void **state)
@@ -114,6 +158,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_rebases_tables_and_moves_the_image),
 		cmocka_unit_test(test_check_refuses_what_it_cannot_move),
+		cmocka_unit_test(test_parts_too_small_are_refused),
+		cmocka_unit_test(test_split_takes_no_frame_the_object_does_not_fill),
 	};
 
 	mem = aligned_alloc(4096, PHYS_PAGES * 4096);
