@@ -1,0 +1,129 @@
+"""Relocation of what the APs run on (kernel/mem/reloc_percpu.c): every AP's
+stack, per-CPU block and CPU tables leave the frames they were first given,
+and the audit tests those frames like any other. The faults come from
+outside the kernel: a host process holds bits stuck in the old frames
+(test/boot/stuck_bits.c on a memory-backend-file), starting once the
+relocated event says where they were. Also: the image and the page tables
+take no frame they do not fill, and the screen draws the moved MetaSlot
+array as metadata."""
+
+import json
+import os
+
+from cases import case, boot, check_run, screendump_when_done
+from cases_coverage import check_ap_objects_moved, check_coverage_adds_up, wait_for_event
+from cases_stuck_bits import (build_helper, check_stuck_frames, ram_args, ram_file, start_helper,
+                              stop_helper)
+import qemu
+import screen
+
+MEM = "256M"
+CPUS = 3
+# the stress ends with buddy_check and the lost-frame count: both must hold
+CFG = "on_finish=shutdown\naudit=quick\nstress_ops=2000\n"
+
+
+def stuck_in_old_frames(moved):
+    """One stuck word in CPU 1's old stack, one in CPU 2's old CPU tables
+    (their IST stacks): two frames. Not the old per-CPU block: a single
+    frame freed last is what the next one-frame kernel allocation may take
+    (a page table) before the helper is ready; kmem_alloc_tested tests it
+    then, and the audit never sees it again."""
+    by_cpu = {e["cpu"]: e for e in moved}
+    stack, tables = by_cpu[1]["stack"], by_cpu[2]["tables"]
+    return {
+        (stack["old_phys"] + stack["bytes"] - 0x148) & ~7: (1 << 7, 0),   # near the top
+        (tables["old_phys"] + tables["bytes"] // 2 + 0x2a8) & ~7: (1 << 62, 1 << 1),
+    }
+
+
+def read_events(log, name):
+    with open(log, "rb") as f:
+        return [json.loads(l) for l in f.read().decode("latin-1").splitlines()
+                if l.startswith('{"ev":"%s"' % name)]
+
+
+@case
+def bits_stuck_in_an_ap_stack_old_frames_are_found_after_relocation(d):
+    """A host process holds bits stuck in the frames an AP's stack and
+    another AP's CPU tables were first given, from the moment
+    the relocated event says they moved (the APs run on them until then):
+    the audit finds exactly those frames, poisons them and ends bad_memory,
+    the APs keep running on the copies, buddy_check holds and nothing is
+    lost."""
+    mem_b = qemu.parse_mem(MEM)
+    exe = build_helper(d)
+    state = {"helper": None, "stuck": {}, "relocated": None}
+
+    def on_running(proc, log):
+        ev = wait_for_event(log, "relocated", proc, 600)
+        state["relocated"] = ev
+        if not ev or not ev.get("done"):
+            return
+        moved = read_events(log, "relocated_cpu")  # all emitted before relocated
+        if sorted(e["cpu"] for e in moved) != list(range(1, CPUS)):
+            return
+        state["stuck"] = stuck_in_old_frames(moved)
+        h = start_helper(exe, path, mem_b, state["stuck"], 900)
+        state["helper"] = h
+        h.stdout.readline()  # "ready": the faults hold
+
+    tail = ""
+    with ram_file(mem_b) as path:
+        try:
+            b = boot(d, cfg=CFG, mem=MEM, smp=CPUS, vga=False, timeout=600,
+                     on_running=on_running, extra=ram_args(mem_b, path))
+        finally:
+            if state["helper"]:
+                tail = stop_helper(d, state["helper"])
+    if not state["relocated"] or not state["relocated"].get("done"):
+        return ["no relocated event with done: %s" % state["relocated"]]
+    if not state["stuck"]:
+        return ["no relocated_cpu events for CPUs 1..%d: %s" % (CPUS - 1, b.all("relocated_cpu"))]
+    p = check_run(b, MEM, expect_result="bad_memory")
+    p += check_stuck_frames(b, state["stuck"])
+    p += check_ap_objects_moved(b, CPUS)
+    sm = b.first("summary") or {}
+    if not sm.get("frames_free_before") or sm.get("cpus", CPUS) != CPUS:
+        p.append("the stress (buddy_check, lost frames) did not run on every CPU: %s" % sm)
+    if "repairs 0" in tail or "repairs" not in tail:
+        p.append("the guest never wrote over a stuck bit: %r" % tail)
+    p += check_coverage_adds_up(b)
+    return p
+
+
+@case
+def relocation_takes_no_frame_its_objects_do_not_fill(d):
+    """The kernel image and the page-table pool are mapped 4 KiB at a time,
+    so each moves into one block per set bit of its page count: their new
+    blocks add up to their bytes exactly (a 2.2 MiB image once took a 4 MiB
+    block); the APs' objects move block for block; the moved array is drawn
+    as metadata in the memory picture, not as an allocation."""
+    png = os.path.join(d, "screen.png")
+    sock, watch = screendump_when_done(d, png)
+    b = boot(d, cfg="on_finish=halt\naudit=quick\nstress_ops=0\n", mem=MEM, smp=2, vga=True,
+             monitor=sock, on_running=watch, timeout=300)
+    rel = b.first("relocated") or {}
+    if not rel.get("done"):
+        return ["relocation not done: %s" % rel]
+    p = []
+    blocks = b.all("relocated_block")
+    for obj in ("kernel_image", "page_tables"):
+        mine = [e["bytes"] for e in blocks if e["object"] == obj]
+        if sum(mine) != rel[obj]["bytes"] or len(mine) != rel[obj]["new_blocks"]:
+            p.append("%s: %d bytes in blocks %s" % (obj, rel[obj]["bytes"], mine))
+        if len(set(mine)) != len(mine) or any(n & (n - 1) for n in mine):
+            p.append("%s: blocks are not distinct powers of two: %s" % (obj, mine))
+    p += check_ap_objects_moved(b, 2)
+    if not os.path.exists(png):
+        return p + ["no screendump was written"]
+    cells = [c for c in screen.map_cells(screen.read_png(png)) if c]
+    top = (b.first("memmap") or {}).get("ram_top", 0)
+    per = -(-top // len(cells)) if cells else 1
+    # cells wholly inside the array's new blocks: at least bytes/per - 2
+    want = rel["metaslot_array"]["bytes"] // per - 2
+    if cells.count("metadata") < max(1, want):
+        p.append("%d metadata cells for a %d-byte array moved (%d bytes a cell): %s"
+                 % (cells.count("metadata"), rel["metaslot_array"]["bytes"], per,
+                    {c: cells.count(c) for c in set(cells)}))
+    return p
