@@ -127,3 +127,23 @@ def relocation_takes_no_frame_its_objects_do_not_fill(d):
                  % (cells.count("metadata"), rel["metaslot_array"]["bytes"], per,
                     {c: cells.count(c) for c in set(cells)}))
     return p
+
+
+@case
+def relocation_moves_every_ap_of_eight(d):
+    """Eight CPUs: all seven APs park in the stop without a store while the
+    boot CPU copies their stacks, per-CPU blocks and tables, then run on the
+    copies (the audit and the stress on every CPU, nothing lost); the old
+    frames are tested and the figures add up."""
+    b = boot(d, cfg=CFG, mem=MEM, smp=8, vga=False, timeout=600)
+    p = check_run(b, MEM) + check_ap_objects_moved(b, 8) + check_coverage_adds_up(b)
+    rel = b.first("relocated") or {}
+    if not rel.get("done") or rel.get("cpus") != 8:
+        p.append("relocated: %s" % rel)
+    cpus = sorted(e["cpu"] for e in b.all("audit_cpu") if e.get("tested_frames"))
+    if cpus != list(range(8)):
+        p.append("CPUs that tested frames after the move: %s" % cpus)
+    sm = b.first("summary") or {}
+    if sm.get("cpus") != 8 or not sm.get("frames_free_before") or sm.get("lost") != 0:
+        p.append("summary: %s" % sm)
+    return p
