@@ -44,6 +44,7 @@ extern char boot_stack_bottom[];
 _Static_assert(sizeof(struct percpu) <= VM_PERCPU_TABLES - PAGE_SIZE, "per-CPU block too big");
 _Static_assert(sizeof(struct cpu_tables) <= VM_PERCPU_SLOT - VM_PERCPU_TABLES - PAGE_SIZE,
 	       "CPU tables too big");
+_Static_assert(KSTACK_SIZE + PAGE_SIZE <= VM_KSTACK_SLOT, "stack slot too small");
 
 static struct percpu bsp;
 static struct cpu_tables bsp_tables;
@@ -131,13 +132,25 @@ static uint64_t map_at(uint64_t va, uint64_t pa, uint64_t bytes)
 	return va;
 }
 
-/* A tested block (kmem_alloc_tested: resident, outside the boot-services
- * memory a runtime call trades away) for `bytes`, mapped at va. */
+/* Tested blocks (kmem_alloc_tested: resident, outside the boot-services
+ * memory a runtime call trades away) for `bytes`, mapped at va: one block
+ * per set bit of its page count, the largest first, so nothing is taken
+ * that the object does not fill (the parts relocation finds and moves:
+ * reloc_split, kernel/mem/reloc_percpu.c). 0 when out of memory. */
 static uint64_t alloc_at(uint64_t va, uint64_t bytes)
 {
-	uint64_t pa = kmem_alloc_tested(kmem_order_for(bytes), FRAME_PURPOSE_KERNEL_DATA);
+	uint64_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE, off = 0;
 
-	return pa ? map_at(va, pa, bytes) : 0;
+	for (int o = MAX_ORDER; o >= 0; o--) {
+		if (!(pages & (1ull << o)))
+			continue;
+		uint64_t pa = kmem_alloc_tested((uint8_t)o, FRAME_PURPOSE_KERNEL_DATA);
+
+		if (!pa || !map_at(va + off, pa, PAGE_SIZE << o))
+			return 0;
+		off += PAGE_SIZE << o;
+	}
+	return va;
 }
 
 /* Every object an AP runs on has a fixed virtual address of its own, so

@@ -76,8 +76,10 @@ def check_coverage_adds_up(b):
 
 def check_ap_objects_moved(b, cpus):
     """Every AP's stack, per-CPU block and CPU tables moved (relocated_cpu),
-    at the same virtual address, to other frames; the old frames are the
-    allocator's, so the audit tested them: none is in an untested range."""
+    at the same virtual address, to other frames, block for block (one per
+    set bit of the object's page count, so no frame it does not fill); the
+    old frames are the allocator's, so the audit tested them: none is in an
+    untested range."""
     p = []
     rel = b.first("relocated") or {}
     moved = b.all("relocated_cpu")
@@ -88,16 +90,23 @@ def check_ap_objects_moved(b, cpus):
     for key, obj in (("stack", "ap_stacks"), ("percpu", "ap_percpu_blocks"),
                      ("tables", "ap_cpu_tables")):
         total = rel.get(obj, {})
-        if (total.get("count") != cpus - 1
+        parts = [pt for e in moved for pt in e[key]["parts"].values()]
+        if (total.get("count") != cpus - 1 or total.get("blocks") != len(parts)
                 or total.get("bytes") != sum(e[key]["bytes"] for e in moved)):
             p.append("relocated %s: %s, relocated_cpu says otherwise" % (obj, total))
         for e in moved:
             o = e[key]
-            old, new, n = o["old_phys"], o["new_phys"], o["bytes"]
-            if not n or old < new + n and new < old + n:
-                p.append("CPU %d's %s did not leave its frames: %s" % (e["cpu"], key, o))
-            if any(s < old + n and old < t for s, t in untested):
-                p.append("CPU %d's old %s frames left untested: %s" % (e["cpu"], key, o))
+            sizes = [pt["bytes"] for pt in o["parts"].values()]
+            pages = o["bytes"] // 4096
+            if sum(sizes) != o["bytes"] or sorted(sizes, reverse=True) != sizes \
+                    or len(sizes) != bin(pages).count("1"):
+                p.append("CPU %d's %s: blocks %s for %d bytes" % (e["cpu"], key, sizes, o["bytes"]))
+            for pt in o["parts"].values():
+                old, new, n = pt["old_phys"], pt["new_phys"], pt["bytes"]
+                if old < new + n and new < old + n:
+                    p.append("CPU %d's %s did not leave its frames: %s" % (e["cpu"], key, o))
+                if any(s < old + n and old < t for s, t in untested):
+                    p.append("CPU %d's old %s frames left untested: %s" % (e["cpu"], key, o))
     return p
 
 

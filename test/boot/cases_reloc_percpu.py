@@ -30,7 +30,8 @@ def stuck_in_old_frames(moved):
     (a page table) before the helper is ready; kmem_alloc_tested tests it
     then, and the audit never sees it again."""
     by_cpu = {e["cpu"]: e for e in moved}
-    stack, tables = by_cpu[1]["stack"], by_cpu[2]["tables"]
+    stack = by_cpu[1]["stack"]["parts"]["0"]
+    tables = by_cpu[2]["tables"]["parts"]["0"]
     return {
         (stack["old_phys"] + stack["bytes"] - 0x148) & ~7: (1 << 7, 0),   # near the top
         (tables["old_phys"] + tables["bytes"] // 2 + 0x2a8) & ~7: (1 << 62, 1 << 1),
