@@ -89,9 +89,10 @@ uint64_t coverage_bitmap_frames(void);
 /* Marks [phys, phys + frames * 4 KiB) tested; any CPU, any time. */
 void coverage_mark_tested(uint64_t phys, uint64_t frames);
 int coverage_frame_tested(uint64_t pfn);
-/* Tests in place usable RAM below 1 MiB, the AP trampoline page and ACPI
- * reclaim memory, once every AP is up and the firmware's tables are read;
- * emits tested_in_place (kernel/coverage/inplace.c). */
+/* Tests in place usable RAM below 1 MiB (boot-services pages there copied
+ * out and back: a runtime call may read them), the AP trampoline page and
+ * ACPI reclaim memory, once every AP is up and the firmware's tables are
+ * read; emits tested_in_place (kernel/coverage/inplace.c). */
 void coverage_test_in_place(const struct bootinfo *bi);
 /* Frames of [start, end) tested so far, and all frames of it (the screen's
  * memory picture draws the share). */

@@ -4,8 +4,10 @@
  * at VM_META_BASE, slot for slot, then buddy_check), the kernel image and the
  * loader's page-table pool (copied to tested blocks, the tables rebased and
  * the image's 4 KiB entries pointed at the copy: virtual addresses do not
- * change), all under one stop-the-world barrier on every CPU, each of which
- * then loads the new CR3 (a full TLB flush: the loader sets no global pages).
+ * change), and every AP's stack, per-CPU block and CPU tables (copied while
+ * the AP waits without a store, their entries rewritten), all under one
+ * stop-the-world barrier on every CPU, each of which then loads the new CR3
+ * (a full TLB flush: the loader sets no global pages).
  * The old frames are then handed to the allocator (buddy_add_range); nothing
  * moves back. One relocated event says what moved where, once it is done. */
 #ifndef METASLOT_KERNEL_RELOCATE_H
