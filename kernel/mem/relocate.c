@@ -361,6 +361,7 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 
 	bi = 0;   /* its frames may be the allocator's now */
 	run_check(nb != 0 && bi_bytes != 0, "relocation_bootinfo_moved");
+	give_back_aside();   /* what the boot info's block looked past (once leaked, untested) */
 	/* after the boot info's block is taken: the APs' old frames are left
 	 * for the audit alone */
 	reloc_percpu_release();
