@@ -20,6 +20,10 @@ uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose);
  * there anyway (nothing else left), which makes such calls unsafe. */
 uint64_t kmem_alloc_tested(uint8_t order, enum frame_purpose purpose);
 uint32_t kmem_resident_in_bs(void);
+/* kmem_alloc_tested, but 0 rather than boot-services memory: for what must
+ * outlive bs_restore, which writes that memory back at the end of the run
+ * (relocation's new homes for the array, the image, the page tables). */
+uint64_t kmem_alloc_outside_bs(uint8_t order, enum frame_purpose purpose);
 enum alloc_error kmem_free(uint64_t phys, uint8_t order) MM_WUR;
 /* Smallest order whose block holds `bytes`. */
 uint8_t kmem_order_for(uint64_t bytes);

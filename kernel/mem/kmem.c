@@ -29,8 +29,9 @@ uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose)
 }
 
 /* 2^order frames outside the boot-services memory a runtime call trades
- * away (bssave.h); one inside it when nothing else is left (counted). */
-static uint64_t alloc_resident(uint8_t order, enum frame_purpose purpose)
+ * away (bssave.h); when nothing else is left, one inside it (counted), or 0
+ * when `strict`. */
+static uint64_t alloc_resident(uint8_t order, enum frame_purpose purpose, int strict)
 {
 	uint64_t f = spin_lock_irqsave(&aside_lock), pa;
 
@@ -39,8 +40,12 @@ static uint64_t alloc_resident(uint8_t order, enum frame_purpose purpose)
 		aside[naside].phys = pa;
 		aside[naside++].order = order;
 	}
-	if (pa && bs_overlaps(pa, pa + (PAGE_SIZE << order)))
+	if (pa && bs_overlaps(pa, pa + (PAGE_SIZE << order)) && strict) {
+		run_check(kmem_free(pa, order) == ALLOC_ERROR_NONE, "kmem_set_aside_given_back");
+		pa = 0;
+	} else if (pa && bs_overlaps(pa, pa + (PAGE_SIZE << order))) {
 		atomic_fetch_add(&in_bs, 1);
+	}
 	while (naside) {
 		naside--;
 		run_check(kmem_free(aside[naside].phys, aside[naside].order) == ALLOC_ERROR_NONE,
@@ -55,10 +60,10 @@ uint32_t kmem_resident_in_bs(void)
 	return atomic_load(&in_bs);
 }
 
-uint64_t kmem_alloc_tested(uint8_t order, enum frame_purpose purpose)
+static uint64_t alloc_tested(uint8_t order, enum frame_purpose purpose, int strict)
 {
 	for (int tries = 0; tries < 8; tries++) {
-		uint64_t pa = alloc_resident(order, purpose);
+		uint64_t pa = alloc_resident(order, purpose, strict);
 
 		if (!pa)
 			return 0;
@@ -71,6 +76,16 @@ uint64_t kmem_alloc_tested(uint8_t order, enum frame_purpose purpose)
 			return 0;
 	}
 	return 0;
+}
+
+uint64_t kmem_alloc_tested(uint8_t order, enum frame_purpose purpose)
+{
+	return alloc_tested(order, purpose, 0);
+}
+
+uint64_t kmem_alloc_outside_bs(uint8_t order, enum frame_purpose purpose)
+{
+	return alloc_tested(order, purpose, 1);
 }
 
 enum alloc_error kmem_free(uint64_t phys, uint8_t order)

@@ -3,7 +3,7 @@
  *     VM_META_BASE, so any blocks do), the image's and the page-table
  *     pool's (each split over one block per set bit of its page count,
  *     reloc_split: no frame taken that it does not fill); every block
- *     passes audit_test_block first;
+ *     tested first and outside boot-services memory (kmem_alloc_outside_bs);
  *  2. build the new tables: the pool copied, every table-to-table entry
  *     into the pool rebased, the image's 4 KiB entries pointed at the new
  *     image blocks (reloc_tables.c); nothing edits page tables after this
@@ -18,8 +18,6 @@
  *     and the switch, and lets the APs go;
  *  4. buddy_check on the moved array; the old frames to the allocator. */
 #include <mm/mm.h>
-#include <kernel/audit.h>
-#include <kernel/bssave.h>
 #include <kernel/config.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
@@ -59,48 +57,32 @@ static uint32_t nblocks;
 static uint64_t meta_mapped;   /* bytes mapped at VM_META_BASE */
 static uint64_t meta_large;    /* of which the first this many in 2 MiB pages */
 
-/* Blocks in boot-services memory, held while the objects' blocks are taken:
- * bs_restore writes those back at the end of the run, over whatever is there. */
-#define SET_ASIDE_MAX 4096   /* small blocks: boot-services memory hands out many first */
-static struct { uint64_t phys; uint8_t order; } aside[SET_ASIDE_MAX];
-static uint32_t naside;
-
-static void give_back_aside(void)
-{
-	while (naside) {
-		naside--;
-		run_check(kmem_free(aside[naside].phys, aside[naside].order) == ALLOC_ERROR_NONE,
-			  "relocation_blocks_given_back");
-	}
-}
-
-/* 2^order frames outside boot-services memory, tested with the quick
- * patterns; 0 if none could be had. */
+/* 2^order tested frames outside boot-services memory (bs_restore writes
+ * that back at the end of the run, over whatever is there), listed for the
+ * relocated event; 0 if none could be had. */
 uint64_t reloc_take_tested(uint8_t order, const char *object)
 {
-	for (int tries = 0; tries < 8 && nblocks < RELOC_BLOCKS_MAX;) {
-		uint64_t pa = kmem_alloc(order, FRAME_PURPOSE_KERNEL_DATA);
+	uint64_t pa = nblocks < RELOC_BLOCKS_MAX ? kmem_alloc_outside_bs(order,
+									FRAME_PURPOSE_KERNEL_DATA)
+						 : 0;
 
-		if (!pa)
-			return 0;
-		if (bs_overlaps(pa, pa + (PAGE_SIZE << order))) {
-			if (naside == SET_ASIDE_MAX) {
-				run_check(kmem_free(pa, order) == ALLOC_ERROR_NONE,
-					  "relocation_blocks_given_back");
-				return 0;
-			}
-			aside[naside].phys = pa;
-			aside[naside++].order = order;
-			continue;
+	if (pa)
+		blocks[nblocks++] = (struct reloc_block){ pa, order, object };
+	return pa;
+}
+
+int relocate_array_holds(uint64_t phys)
+{
+	static uint32_t last;   /* the screen asks frame by frame: mostly the same block */
+
+	for (uint32_t k = 0; k < nblocks; k++) {
+		uint32_t i = (last + k) % nblocks;
+
+		if (!strcmp(blocks[i].object, "metaslot_array") &&
+		    phys - blocks[i].phys < (PAGE_SIZE << blocks[i].order)) {
+			last = i;
+			return 1;
 		}
-		tries++;
-		if (audit_test_block(pa, order) == 0) {
-			blocks[nblocks++] = (struct reloc_block){ pa, order, object };
-			return pa;
-		}
-		/* a bad frame in it, now poisoned: the allocator keeps it out */
-		if (kmem_free(pa, order) != ALLOC_ERROR_NONE)
-			return 0;
 	}
 	return 0;
 }
@@ -121,22 +103,6 @@ static int take_parts(uint64_t bytes, const char *object, struct reloc_part *p, 
 		*n = i + 1;
 	}
 	return k != 0;
-}
-
-int relocate_array_holds(uint64_t phys)
-{
-	static uint32_t last;   /* the screen asks frame by frame: mostly the same block */
-
-	for (uint32_t k = 0; k < nblocks; k++) {
-		uint32_t i = (last + k) % nblocks;
-
-		if (!strcmp(blocks[i].object, "metaslot_array") &&
-		    phys - blocks[i].phys < (PAGE_SIZE << blocks[i].order)) {
-			last = i;
-			return 1;
-		}
-	}
-	return 0;
 }
 
 static void give_back_blocks(void)
@@ -276,7 +242,6 @@ static void skipped(const char *why, int failed)
 	}
 	reloc_percpu_abort();
 	give_back_blocks();
-	give_back_aside();
 	kprintf("relocation skipped: %s", why);
 	jw_begin(&w, "relocated");
 	jw_bool(&w, "done", 0);
@@ -337,7 +302,6 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 		return bi;
 	}
 
-	give_back_aside();
 	struct stop *s = phys_to_virt(ctl);
 
 	*s = (struct stop){ .ncpu = atomic_load(&cpus_online), .new_cr3 = t.new_cr3,
@@ -361,7 +325,6 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 
 	bi = 0;   /* its frames may be the allocator's now */
 	run_check(nb != 0 && bi_bytes != 0, "relocation_bootinfo_moved");
-	give_back_aside();   /* what the boot info's block looked past (once leaked, untested) */
 	/* after the boot info's block is taken: the APs' old frames are left
 	 * for the audit alone */
 	reloc_percpu_release();
