@@ -19,6 +19,7 @@ struct reloc_block {
  * count, the largest first, so no frame is taken that the object does not
  * fill). */
 #define RELOC_PARTS_MAX (MAX_ORDER + 1)
+#define RELOC_TABLES_MAX 256   /* kernel tables outside the loader's pool */
 
 struct reloc_part {
 	uint64_t phys, bytes;
@@ -43,6 +44,16 @@ struct reloc_tables {
 	struct reloc_part pool_new[RELOC_PARTS_MAX], image_new[RELOC_PARTS_MAX];
 	uint32_t pool_parts, image_parts;  /* their tested blocks */
 	uint64_t new_cr3;                  /* set by reloc_tables_build */
+	/* Tables outside the pool (the kernel's own, vm.c: the stack and
+	 * per-CPU slots, the array's mapping) move too when take_table is set:
+	 * each one movable() accepts is copied into a frame from take_table
+	 * (0: none) and its entry in the new tables rewritten; the old frames
+	 * are listed in moved[] for the caller to free once nothing uses them.
+	 * Past RELOC_TABLES_MAX a table stays where it is. */
+	uint64_t (*take_table)(void);
+	int (*movable)(uint64_t phys);
+	uint64_t moved[RELOC_TABLES_MAX], moved_to[RELOC_TABLES_MAX];
+	uint32_t nmoved;
 };
 
 /* The live tables are the pool's (CR3 in it) and the image is mapped 4 KiB

@@ -2,7 +2,8 @@
  * loader's pool with its own table-to-table entries rebased, walked from the
  * root so that only entries naming a table are touched (a 4 KiB leaf of the
  * direct map may map a pool frame: it must keep mapping the old frame), and
- * the kernel image's leaves pointed at its new blocks. Pool and image each
+ * the kernel image's leaves pointed at its new blocks; the kernel's own
+ * tables outside the pool are copied into frames of their own. Pool and image each
  * move into several blocks (reloc_split): every table and every image page
  * is reached through an entry, so no part needs to follow another. */
 #include <mm/frame.h>
@@ -18,18 +19,45 @@ static int in_pool(const struct reloc_tables *t, uint64_t pa)
 	return pa - t->pool_phys < t->pool_bytes;
 }
 
-/* Rebases the entries of one copied table that name a pool table and goes
- * down into those (each pool table is reached once: it is a tree). */
-static int rebase(const struct reloc_tables *t, uint64_t *table, int level, int depth)
+/* Where the table at pa goes: its place in the pool's parts, a frame of its
+ * own for a kernel table outside the pool (copied here), or 0: it stays. */
+static uint64_t new_home(struct reloc_tables *t, uint64_t pa, int *failed)
 {
+	if (in_pool(t, pa))
+		return reloc_part_phys(t->pool_new, t->pool_parts, pa - t->pool_phys);
+	if (!t->take_table || t->nmoved == RELOC_TABLES_MAX || !t->movable(pa))
+		return 0;
+	uint64_t np = t->take_table();
+
+	if (!np) {
+		*failed = 1;
+		return 0;
+	}
+	memcpy(t->virt(np), t->virt(pa), PAGE_SIZE);
+	t->moved[t->nmoved] = pa;
+	t->moved_to[t->nmoved++] = np;
+	return np;
+}
+
+/* Rebases the entries of one copied table that name a table that moves and
+ * goes down into those (each table is reached once: it is a tree). */
+static int rebase(struct reloc_tables *t, uint64_t *table, int level, int depth)
+{
+	int failed = 0;
+
 	if (level == 0 || depth > 4)
 		return depth <= 4;
 	for (int i = 0; i < 512; i++) {
 		uint64_t e = table[i], pa = e & ADDR;
 
-		if (!(e & P) || (e & PS) || !in_pool(t, pa))
+		if (!(e & P) || (e & PS))
 			continue;
-		uint64_t np = reloc_part_phys(t->pool_new, t->pool_parts, pa - t->pool_phys);
+		uint64_t np = new_home(t, pa, &failed);
+
+		if (failed)
+			return 0;
+		if (!np)
+			continue;
 
 		table[i] = (e & ~ADDR) | np;
 		if (level > 1 && !rebase(t, t->virt(np), level - 1, depth + 1))
@@ -106,6 +134,7 @@ int reloc_tables_build(struct reloc_tables *t)
 {
 	uint64_t root = t->cr3 & ADDR, va = t->image_virt;
 
+	t->nmoved = 0;
 	if (!reloc_tables_check(t) || parts_bytes(t->pool_new, t->pool_parts) < t->pool_bytes ||
 	    parts_bytes(t->image_new, t->image_parts) < t->image_bytes)
 		return 0;

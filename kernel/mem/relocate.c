@@ -5,8 +5,9 @@
  *     reloc_split: no frame taken that it does not fill); every block
  *     tested first and outside boot-services memory (kmem_alloc_outside_bs);
  *  2. build the new tables: the pool copied, every table-to-table entry
- *     into the pool rebased, the image's 4 KiB entries pointed at the new
- *     image blocks (reloc_tables.c); nothing edits page tables after this
+ *     into the pool rebased, the kernel's own tables outside it (vm.c's)
+ *     copied to frames of their own, the image's 4 KiB entries pointed at
+ *     the new image blocks (reloc_tables.c); nothing edits page tables after this
  *     but the stop itself; then the APs' new blocks (reloc_percpu.c);
  *  3. stop the world: every CPU with interrupts off at a barrier whose state
  *     lives in a frame that does not move (the boot CPU's stack is in the
@@ -85,6 +86,18 @@ int relocate_array_holds(uint64_t phys)
 		}
 	}
 	return 0;
+}
+
+/* A kernel table outside the loader's pool (vm.c's: one allocated frame)
+ * moves to a tested frame of its own. */
+static uint64_t take_table(void)
+{
+	return reloc_take_tested(0, "kernel_page_tables");
+}
+
+static int table_movable(uint64_t phys)
+{
+	return frame_state(phys) == FRAME_STATE_ALLOCATED;
 }
 
 /* One tested block per part of `bytes` (reloc_split); 0 if any is missing. */
@@ -263,7 +276,8 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 	struct reloc_tables t = { .pool_phys = bi->pagetable_phys, .pool_bytes = bi->pagetable_bytes,
 				  .image_phys = bi->kernel_phys, .image_bytes = bi->kernel_bytes,
 				  .image_virt = (uint64_t)_kernel_start, .cr3 = read_cr3(),
-				  .virt = phys_to_virt };
+				  .virt = phys_to_virt, .take_table = take_table,
+				  .movable = table_movable };
 	uint64_t meta_bytes = metadata_frames() * FRAME_META_SIZE;
 	struct jw w;
 
@@ -325,9 +339,12 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 
 	bi = 0;   /* its frames may be the allocator's now */
 	run_check(nb != 0 && bi_bytes != 0, "relocation_bootinfo_moved");
-	/* after the boot info's block is taken: the APs' old frames are left
-	 * for the audit alone */
+	/* after the boot info's block is taken: the APs' old frames and the
+	 * kernel's old tables are left for the audit alone */
 	reloc_percpu_release();
+	for (uint32_t i = 0; i < t.nmoved; i++)
+		run_check(kmem_free(t.moved[i], 0) == ALLOC_ERROR_NONE,
+			  "relocation_old_frames_to_the_allocator");
 
 	for (uint32_t i = 0; i < nblocks && i < BLOCK_EVENTS; i++) {
 		jw_begin(&w, "relocated_block");
@@ -347,6 +364,7 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 	object_event(&w, "kernel_image", t.image_phys, t.image_bytes);
 	object_event(&w, "page_tables", t.pool_phys, t.pool_bytes);
 	object_event(&w, "bootinfo", bi_old, bi_bytes);
+	object_event(&w, "kernel_page_tables", t.nmoved ? t.moved[0] : 0, t.nmoved * PAGE_SIZE);
 	reloc_percpu_event(&w);
 	jw_u64(&w, "array_virt", VM_META_BASE);
 	{

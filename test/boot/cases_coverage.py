@@ -150,6 +150,11 @@ def coverage_adds_up_to_the_memory_map(d):
     if below:
         p.append("RAM below 1 MiB left untested: %s" % below)
     p += check_ap_objects_moved(b, 4)
+    # the kernel's own tables (the stack and per-CPU slots', the array's)
+    # moved too, one frame each
+    kt = rel.get("kernel_page_tables", {})
+    if not kt.get("new_blocks") or kt.get("bytes") != kt["new_blocks"] * 4096:
+        p.append("kernel page tables outside the loader's pool did not move: %s" % kt)
     cov = ([e for e in b.all("coverage") if e.get("when") == "end"] or [{}])[0]
     if not cov.get("goal_met") or cov.get("goal_tested_ppm", 0) < 999000:
         p.append("goal of 99.9 %% not reached: %s" % cov)

@@ -95,6 +95,52 @@ static void test_build_rebases_tables_and_moves_the_image(void **state)
 	assert_null(reloc_leaf(&t, 0x18000, 0xffff800000000000ull));  /* a 2 MiB page */
 }
 
+static uint64_t next_table, tables_left;
+
+static uint64_t take_table(void)
+{
+	if (!tables_left)
+		return 0;
+	tables_left--;
+	next_table += 0x1000;
+	return next_table - 0x1000;
+}
+
+static int movable(uint64_t phys)
+{
+	return phys == 0x20000 || phys == 0x21000;
+}
+
+/* The kernel's own tables outside the pool (a PDPT and the PD under it)
+ * move into frames of their own when asked: copied, their entries in the
+ * new tables rewritten, the old frames listed and left as they were. */
+static void test_tables_outside_the_pool_move_when_asked(void **state)
+{
+	(void)state;
+	struct reloc_tables t = build_tree();
+
+	tb(0x21000)[7] = 0x22000 | P | W;         /* a PT movable() refuses: it stays */
+	t.take_table = take_table;
+	t.movable = movable;
+	next_table = 0x28000;
+	tables_left = 8;
+	assert_int_equal(reloc_tables_build(&t), 1);
+	assert_int_equal(t.nmoved, 2);
+	assert_true(t.moved[0] == 0x20000 && t.moved_to[0] == 0x28000);
+	assert_true(t.moved[1] == 0x21000 && t.moved_to[1] == 0x29000);
+	assert_true(tb(0x18000)[509] == (0x28000 | P | W));
+	assert_true(tb(0x28000)[0] == (0x29000 | P | W));
+	assert_true(tb(0x29000)[7] == (0x22000 | P | W));
+	assert_true(tb(0x8000)[509] == (0x20000 | P | W));    /* the live tables as they were */
+	assert_true(tb(0x20000)[0] == (0x21000 | P | W));
+	/* no frame for a table: nothing half-built is used */
+	t = build_tree();
+	t.take_table = take_table;
+	t.movable = movable;
+	tables_left = 1;
+	assert_int_equal(reloc_tables_build(&t), 0);
+}
+
 static void test_parts_too_small_are_refused(void **state)
 {
 	(void)state;
@@ -159,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_build_rebases_tables_and_moves_the_image),
 		cmocka_unit_test(test_check_refuses_what_it_cannot_move),
 		cmocka_unit_test(test_parts_too_small_are_refused),
+		cmocka_unit_test(test_tables_outside_the_pool_move_when_asked),
 		cmocka_unit_test(test_split_takes_no_frame_the_object_does_not_fill),
 	};
 
