@@ -3,8 +3,14 @@
 # QEMU 10's TCG (q35, one host thread per vCPU) with -smp 1, 2, 4, 8, 16 and
 # prints, for each, the audit's passes time from its audit_result event, as
 # one JSON line:
-#   {"bench":"scale_audit","smp":16,"audit_ms":...,"speedup":...,"result":"pass",...}
+#   {"bench":"scale_audit","smp":16,"audit_ms":...,"speedup":...,"result":"pass",
+#    "time_ms":{"grab":...,"sweep":...,"wait":...,...},"sweep_ms_min":...,
+#    "sweep_ms_max":...,"patterns_ms":{"own_address":...},"journal_ms":...,...}
 # speedup is the -smp 1 time over this one (goal at 16 on 16 free cores: >= 14).
+# time_ms is audit_result's: where the boot CPU's time went (its steps add up
+# to audit_ms; docs/audit.md, "Where the time goes"); sweep_ms_min/max the
+# fastest and slowest CPU's sweeps; patterns_ms each pattern_done's ms;
+# journal_ms the journal's writes after each pattern (part of time_ms.safe).
 #
 # From the repository root. Needs sh, coreutils, GNU find, sed, awk, gzip and
 # build/qemu10 (tools/deps.sh unpacks it there); nothing else when
@@ -115,6 +121,26 @@ field() {
 	printf '%s\n' "$2" | sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
 }
 
+# the flat object NAME of LINE, braces included ({} when absent)
+object() {
+	o=$(printf '%s\n' "$2" | sed -n "s/.*\"$1\":\({[^{}]*}\).*/\1/p")
+	printf '%s' "${o:-{\}}"
+}
+
+# {"pattern":ms,...} from the pattern_done events of FILE (every pass added)
+patterns_ms() {
+	grep -a '^{"ev":"pattern_done"' "$1" 2>/dev/null |
+		sed -n 's/.*"pattern":"\([^"]*\)".*"ms":\([0-9]*\).*/\1 \2/p' |
+		awk '{ if (!($1 in ms)) order[n++] = $1; ms[$1] += $2 }
+		     END { printf "{"; for (i = 0; i < n; i++) printf "%s\"%s\":%d", i ? "," : "", order[i], ms[order[i]]; printf "}" }'
+}
+
+# ms of the journal's writes at the safe points (its "step" events' us)
+journal_ms() {
+	grep -a '^{"ev":"journal","what":"step"' "$1" 2>/dev/null |
+		sed -n 's/.*"us":\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { printf "%d", s / 1000 }'
+}
+
 base=""
 for n in $SMPS; do
 	d=$OUT/smp$n
@@ -146,7 +172,9 @@ for n in $SMPS; do
 	fi
 	[ -n "$base" ] || { [ "$n" = 1 ] && base=$ms; }
 	speed=$(awk -v b="${base:-0}" -v m="$ms" 'BEGIN { if (b > 0 && m > 0) printf "%.2f", b / m; else printf "null" }')
-	printf '{"bench":"scale_audit","smp":%s,"mem":"%s","audit_ms":%s,"speedup":%s,"tested_frames":%s,"gbps":%s,"result":"%s","boot_s":%s}\n' \
+	printf '{"bench":"scale_audit","smp":%s,"mem":"%s","audit_ms":%s,"speedup":%s,"tested_frames":%s,"gbps":%s,"result":"%s","boot_s":%s,"time_ms":%s,"sweep_ms_min":%s,"sweep_ms_max":%s,"patterns_ms":%s,"journal_ms":%s}\n' \
 		"$n" "$MEM" "$ms" "$speed" "$(field tested_frames "$ev")" "$(field gbps "$ev")" \
-		"${result:-none}" "$wall"
+		"${result:-none}" "$wall" "$(object time_ms "$ev")" "$(field sweep_ms_min "$ev")" \
+		"$(field sweep_ms_max "$ev")" "$(patterns_ms "$d/serial.log")" \
+		"$(journal_ms "$d/serial.log")"
 done

@@ -99,6 +99,21 @@ static void run_pattern(struct cpu_job *cj, uint32_t i, uint32_t iterations)
 	audit_patterns[i].run(&cj->job);
 }
 
+const char *const audit_time_names[AUDIT_TIMES] = {
+	[AUDIT_T_GRAB] = "grab", [AUDIT_T_SWEEP] = "sweep", [AUDIT_T_WAIT] = "wait",
+	[AUDIT_T_MARK] = "mark", [AUDIT_T_FREE] = "free", [AUDIT_T_SHARE] = "share",
+	[AUDIT_T_SAFE] = "safe", [AUDIT_T_JOIN] = "join", [AUDIT_T_SERIAL] = "serial",
+};
+
+/* The time since *t goes to step k of st; *t moves on to now (one rdtsc). */
+static inline void lap(struct audit_cpu_stat *st, enum audit_time k, uint64_t *t)
+{
+	uint64_t now = rdtsc();
+
+	st->t[k] += now - *t;
+	*t = now;
+}
+
 /* What the coverage report counts: every span the patterns ran over. */
 static void mark_tested(const struct audit_span *spans, uint64_t n)
 {
@@ -126,6 +141,7 @@ struct pass {
 	uint32_t number, ncpu;
 	struct barrier bar;
 	uint64_t t0;                   /* when the pattern running began (boot CPU) */
+	uint64_t boot_cycles;          /* the boot CPU's time in pass_cpu */
 	atomic_ulong errors;           /* bad reads of the pattern running, all CPUs */
 	int32_t temp_c[MAX_CPUS];      /* each CPU's reading after it (INT32_MIN: none) */
 };
@@ -156,13 +172,20 @@ static void pass_cpu(struct percpu *pc, void *arg)
 	struct audit_plan *p = ps->plan;
 	uint32_t me = pc->index, n = ps->ncpu;
 	struct audit_cpu_stat *st = &ps->stat[me];
+	uint64_t t = rdtsc(), entered = t;
 
 	barrier_wait(&ps->bar, n);
+	lap(st, AUDIT_T_WAIT, &t);
 	plan_grab(p, ps->found, me);
+	lap(st, AUDIT_T_GRAB, &t);
 	barrier_wait(&ps->bar, n);
-	if (me == 0)
+	lap(st, AUDIT_T_WAIT, &t);
+	if (me == 0) {
 		plan_share(p, n);
+		lap(st, AUDIT_T_SHARE, &t);
+	}
 	barrier_wait(&ps->bar, n);
+	lap(st, AUDIT_T_WAIT, &t);
 
 	/* step 3: this CPU's blocks, as one region, one pattern at a time */
 	uint64_t lo = p->first[me], hi = p->first[me + 1], words = 0;
@@ -179,8 +202,10 @@ static void pass_cpu(struct percpu *pc, void *arg)
 			status_pattern_begin(i);
 			ps->t0 = rdtsc();
 		}
+		lap(st, AUDIT_T_SAFE, &t);
 		barrier_wait(&ps->bar, n);     /* every CPU is done with the pattern before */
-		uint64_t t0 = rdtsc();
+		lap(st, AUDIT_T_WAIT, &t);
+		uint64_t t0 = t;
 
 		cj.pattern_start = cj.job.words_done;
 		cj.pattern_words = words * plan_pattern_sweeps(p, i, ps->number);
@@ -188,16 +213,21 @@ static void pass_cpu(struct percpu *pc, void *arg)
 		/* a rest (bit_fade) is not sweeping: kept out of the MiB/s */
 		st->cycles += rdtsc() - t0 - audit_rest_cycles_take(me);
 		ps->temp_c[me] = cpuinfo_temp_c();
+		lap(st, AUDIT_T_SWEEP, &t);
 		barrier_wait(&ps->bar, n);     /* every CPU is done with this one */
+		lap(st, AUDIT_T_WAIT, &t);
 		if (me == 0)
 			pattern_over(ps, i);
 	}
+	lap(st, AUDIT_T_SAFE, &t);
 	st->frames += words * 8 / PAGE_SIZE;
 	st->bytes_swept += words * 8 * p->sweeps;
 	mark_tested(&p->table[lo], hi - lo);
+	lap(st, AUDIT_T_MARK, &t);
 
 	/* step 4: give everything back; the poisoned frames stay out */
 	barrier_wait(&ps->bar, n);
+	lap(st, AUDIT_T_WAIT, &t);
 	for (uint64_t i = lo; i < hi; i++) {
 		const struct audit_span *e = &p->table[i];
 
@@ -205,10 +235,13 @@ static void pass_cpu(struct percpu *pc, void *arg)
 			atomic_fetch_add(&ps->found->errors, 1);
 	}
 	pcpu_cache_drain_local();
+	lap(st, AUDIT_T_FREE, &t);
+	if (me == 0)
+		ps->boot_cycles = t - entered;
 }
 
-void audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit_cpu_stat *stat,
-		uint32_t pass, uint32_t ncpu)
+uint64_t audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit_cpu_stat *stat,
+		    uint32_t pass, uint32_t ncpu)
 {
 	static struct pass ps;         /* too big for the stack with MAX_CPUS readings */
 
@@ -217,6 +250,11 @@ void audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit_cpu
 	status_pass_begin(pass);
 	progress_set_eta(status_eta_s);
 	progress_begin("audit", ncpu);
+	uint64_t t = rdtsc();
+
 	smp_run(pass_cpu, &ps);
+	t = rdtsc() - t;
+	stat[0].t[AUDIT_T_JOIN] += t - ps.boot_cycles;
 	progress_end();
+	return t;
 }
