@@ -13,9 +13,11 @@
  *  4. every CPU frees its blocks: a frame found bad was marked poisoned when
  *     it was found, so the allocator keeps it out and returns the rest. */
 #include <mm/mm.h>
+#include <kernel/bssave.h>
 #include <kernel/config.h>
 #include <kernel/coverage.h>
 #include <kernel/journal.h>
+#include <kernel/lapic.h>
 #include <kernel/cpu.h>
 #include <kernel/cpuinfo.h>
 #include <kernel/progress.h>
@@ -142,6 +144,10 @@ struct pass {
 	struct barrier bar;
 	uint64_t t0;                   /* when the pattern running began (boot CPU) */
 	uint64_t boot_cycles;          /* the boot CPU's time in pass_cpu */
+	bool swap_shared;              /* the journal's trade is every CPU's (safe_point) */
+	atomic_uint halted;            /* CPUs halted at the safe points so far (wait_told) */
+	atomic_uint told;              /* 1 + the last pattern the boot CPU told */
+	uint32_t points;               /* safe points so far (boot CPU) */
 	atomic_ulong errors;           /* bad reads of the pattern running, all CPUs */
 	int32_t temp_c[MAX_CPUS];      /* each CPU's reading after it (INT32_MIN: none) */
 };
@@ -160,10 +166,74 @@ static void pattern_over(struct pass *ps, uint32_t i)
 	for (uint32_t c = 0; c < ps->ncpu && c < MAX_CPUS; c++)
 		r.temp_c = ps->temp_c[c] > r.temp_c ? ps->temp_c[c] : r.temp_c;
 	audit_pattern_done(&r);
-	/* a safe point once every other CPU waits at the barrier: none sweeps,
-	 * none touches its stack until we arrive */
-	barrier_wait_for_others(&ps->bar, ps->ncpu);
-	journal_step();
+}
+
+/* Every CPU but the boot CPU, while it tells pattern i's end: counted in
+ * ps->halted, then halted until it says `told` and sends IPI_WAKEUP. No CPU
+ * spins meanwhile: an emulator (QEMU's TCG) runs the firmware's flash writes
+ * many times slower while other vCPUs spin, and a real machine saves the
+ * power. The check runs with interrupts off and `sti; hlt` opens them only
+ * for the halt, so an IPI sent after the check still ends it. */
+static void wait_told(struct pass *ps, uint32_t i)
+{
+	atomic_fetch_add_explicit(&ps->halted, 1, memory_order_release);
+	for (;;) {
+		__asm__ volatile("cli" : : : "memory");
+		/* acquire: what the boot CPU wrote before telling is visible */
+		if (atomic_load_explicit(&ps->told, memory_order_acquire) > i)
+			return;
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	}
+}
+
+/* Every CPU, pattern i over on all of them: the boot CPU tells it
+ * (pattern_over) and writes the journal (journal_step), the others halted
+ * (wait_told). The journal's runtime call needs boot-services memory as the
+ * firmware left it (bssave.h). Where bs_swap_shared allows, every CPU trades
+ * its share of that memory in before and back out after (a serial trade of
+ * tens of MiB otherwise, every other CPU waiting); else the call trades it
+ * alone, once every other CPU is halted and touches nothing (not even its
+ * stack, which may lie in that memory) until it is told. */
+static void safe_point(struct pass *ps, uint32_t me, uint32_t i, struct audit_cpu_stat *st,
+		       uint64_t *t)
+{
+	uint32_t n = ps->ncpu;
+	bool share = ps->swap_shared;
+
+	if (share) {
+		bs_swap_part(me, n, 1);
+		lap(st, AUDIT_T_SAFE, t);
+		barrier_wait(&ps->bar, n);
+		lap(st, AUDIT_T_WAIT, t);
+	}
+	if (me == 0) {
+		pattern_over(ps, i);
+		/* every other CPU of this safe point counted: none runs on anything
+		 * the call's trade could move (acquire: pairs with their count) */
+		ps->points++;
+		while (atomic_load_explicit(&ps->halted, memory_order_acquire) < (n - 1) * ps->points)
+			cpu_relax();
+		if (share)
+			bs_swap_end(1);
+		journal_step();
+		atomic_store_explicit(&ps->told, i + 1, memory_order_release);
+		if (n > 1)
+			lapic_send_ipi(0, ICR_FIXED | ICR_ALL_BUT_SELF | IPI_WAKEUP);
+		lap(st, AUDIT_T_SAFE, t);
+	} else {
+		wait_told(ps, i);
+		lap(st, AUDIT_T_WAIT, t);
+	}
+	if (!share)
+		return;
+	bs_swap_part(me, n, 0);
+	lap(st, AUDIT_T_SAFE, t);
+	barrier_wait(&ps->bar, n);
+	lap(st, AUDIT_T_WAIT, t);
+	if (me == 0) {
+		bs_swap_end(0);
+		lap(st, AUDIT_T_SAFE, t);
+	}
 }
 
 static void pass_cpu(struct percpu *pc, void *arg)
@@ -216,8 +286,7 @@ static void pass_cpu(struct percpu *pc, void *arg)
 		lap(st, AUDIT_T_SWEEP, &t);
 		barrier_wait(&ps->bar, n);     /* every CPU is done with this one */
 		lap(st, AUDIT_T_WAIT, &t);
-		if (me == 0)
-			pattern_over(ps, i);
+		safe_point(ps, me, i, st, &t);
 	}
 	lap(st, AUDIT_T_SAFE, &t);
 	st->frames += words * 8 / PAGE_SIZE;
@@ -245,7 +314,8 @@ uint64_t audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit
 {
 	static struct pass ps;         /* too big for the stack with MAX_CPUS readings */
 
-	ps = (struct pass){ .plan = p, .found = f, .stat = stat, .number = pass, .ncpu = ncpu };
+	ps = (struct pass){ .plan = p, .found = f, .stat = stat, .number = pass, .ncpu = ncpu,
+			    .swap_shared = kcfg.save_report && bs_swap_shared() };
 	plan_begin_pass(p, pass);
 	status_pass_begin(pass);
 	progress_set_eta(status_eta_s);

@@ -79,12 +79,12 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 	}
 }
 
-/* "time_ms": {step: ms, ...}, the steps of audit_time before `upto`, in
- * ms with three decimals. */
-static void time_ms(struct jw *w, const struct audit_cpu_stat *s, enum audit_time upto)
+/* "time_ms": {step: ms, ...}, every step of audit_time, in ms with three
+ * decimals. */
+static void time_ms(struct jw *w, const struct audit_cpu_stat *s)
 {
 	jw_obj_begin(w, "time_ms");
-	for (int k = 0; k < (int)upto; k++)
+	for (int k = 0; k < AUDIT_TIMES; k++)
 		jw_milli(w, audit_time_names[k], tsc_to_us(s->t[k]));
 	jw_obj_end(w);
 }
@@ -135,8 +135,8 @@ void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
 			jw_milli(&w, "limit_gbps", gbps_milli(limit));
 			jw_milli(&w, "ratio", mibs * 1000 / limit);
 		}
-		/* its own steps; the boot CPU's serial ones are in audit_result */
-		time_ms(&w, s, AUDIT_T_SHARE);
+		/* its own steps (share, join, serial: the boot CPU's alone) */
+		time_ms(&w, s);
 		event_emit(&w);
 		sweep_min = s->t[AUDIT_T_SWEEP] < sweep_min ? s->t[AUDIT_T_SWEEP] : sweep_min;
 		sweep_max = s->t[AUDIT_T_SWEEP] > sweep_max ? s->t[AUDIT_T_SWEEP] : sweep_max;
@@ -166,7 +166,7 @@ void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
 	jw_u64(&w, "ms", passes_us / 1000);
 	/* where it went, on the boot CPU (the steps add up to ms), and how far
 	 * apart the CPUs' sweeps were (docs/audit.md, "Where the time goes") */
-	time_ms(&w, &stat[0], AUDIT_TIMES);
+	time_ms(&w, &stat[0]);
 	if (ncpu) {
 		jw_milli(&w, "sweep_ms_min", tsc_to_us(sweep_min));
 		jw_milli(&w, "sweep_ms_max", tsc_to_us(sweep_max));
