@@ -30,6 +30,8 @@
 # otherwise maps guest RAM on its first write, so the audit's first sweep
 # would also time the host kernel's page faults and zeroing, an emulator
 # cost a real machine does not have; PREALLOC=0 keeps it, to compare.
+# BASE_MS: the -smp 1 audit_ms that speedup divides, when SMPS has no 1
+# (an earlier run's, same MEM and PREALLOC).
 set -eu
 
 ROOT=$(pwd)
@@ -127,6 +129,12 @@ field() {
 	printf '%s\n' "$2" | sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
 }
 
+# a number from LINE, null when absent (an older image's events)
+num() {
+	v=$(field "$1" "$2")
+	printf '%s' "${v:-null}"
+}
+
 # the flat object NAME of LINE, braces included ({} when absent)
 object() {
 	o=$(printf '%s\n' "$2" | sed -n "s/.*\"$1\":\({[^{}]*}\).*/\1/p")
@@ -147,7 +155,7 @@ journal_ms() {
 		sed -n 's/.*"us":\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { printf "%d", s / 1000 }'
 }
 
-base=""
+base=${BASE_MS:-}
 for n in $SMPS; do
 	d=$OUT/smp$n
 	rm -rf "$d"
@@ -184,7 +192,7 @@ for n in $SMPS; do
 	speed=$(awk -v b="${base:-0}" -v m="$ms" 'BEGIN { if (b > 0 && m > 0) printf "%.2f", b / m; else printf "null" }')
 	printf '{"bench":"scale_audit","smp":%s,"mem":"%s","prealloc":%s,"audit_ms":%s,"speedup":%s,"tested_frames":%s,"gbps":%s,"result":"%s","boot_s":%s,"time_ms":%s,"sweep_ms_min":%s,"sweep_ms_max":%s,"patterns_ms":%s,"journal_ms":%s}\n' \
 		"$n" "$MEM" "$PREALLOC" "$ms" "$speed" "$(field tested_frames "$ev")" "$(field gbps "$ev")" \
-		"${result:-none}" "$wall" "$(object time_ms "$ev")" "$(field sweep_ms_min "$ev")" \
-		"$(field sweep_ms_max "$ev")" "$(patterns_ms "$d/serial.log")" \
+		"${result:-none}" "$wall" "$(object time_ms "$ev")" "$(num sweep_ms_min "$ev")" \
+		"$(num sweep_ms_max "$ev")" "$(patterns_ms "$d/serial.log")" \
 		"$(journal_ms "$d/serial.log")"
 done

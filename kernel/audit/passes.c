@@ -200,6 +200,8 @@ static void safe_point(struct pass *ps, uint32_t me, uint32_t i, struct audit_cp
 	uint32_t n = ps->ncpu;
 	bool share = ps->swap_shared;
 
+	if (me == 0)
+		pattern_over(ps, i);   /* first: the pattern's time ends here */
 	if (share) {
 		bs_swap_part(me, n, 1);
 		lap(st, AUDIT_T_SAFE, t);
@@ -207,7 +209,6 @@ static void safe_point(struct pass *ps, uint32_t me, uint32_t i, struct audit_cp
 		lap(st, AUDIT_T_WAIT, t);
 	}
 	if (me == 0) {
-		pattern_over(ps, i);
 		/* every other CPU of this safe point counted: none runs on anything
 		 * the call's trade could move (acquire: pairs with their count) */
 		ps->points++;
