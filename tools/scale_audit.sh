@@ -12,13 +12,16 @@
 # fastest and slowest CPU's sweeps; patterns_ms each pattern_done's ms;
 # journal_ms the journal's writes after each pattern (part of time_ms.safe).
 #
-# From the repository root. Needs sh, coreutils, GNU find, sed, awk, gzip and
-# build/qemu10 (tools/deps.sh unpacks it there); nothing else when
+# From the repository root. Needs sh, coreutils, GNU find, sed, awk, gzip, tar
+# and build/qemu10 (tools/deps.sh unpacks it there); nothing else when
 # build/scale-kit/ is there, which `tools/scale_audit.sh --prepare` writes on
-# a machine that built the image (about 36 MiB):
+# a machine that built the image (about 43 MiB; build/qemu10 itself, 85 MiB,
+# need not travel):
 #   metaslot.img.gz   the image with this run's METASLOT.CFG
 #   ovmf/             OVMF code and variable store (Debian's ovmf)
 #   hostlibs/         the shared libraries QEMU 10 loads here, ld-linux too
+#   qemu10.tar.gz     QEMU 10's x86-64 system emulator, its data files and
+#                     modules, unpacked into build/qemu10 where that has none
 # Where mtools and build/metaslot.img are, the image is made afresh; where
 # Debian's OVMF is, it is used. Libraries: build/qemu10's own first (through
 # its own ld-linux when it holds one), then the kit's.
@@ -49,6 +52,11 @@ stress_ops=0
 "
 
 die() { echo "scale_audit: $*" >&2; exit 1; }
+
+if [ ! -x "$Q/root/usr/bin/qemu-system-x86_64" ] && [ -f "$KIT/qemu10.tar.gz" ]; then
+	mkdir -p "$Q/root"
+	gzip -dc "$KIT/qemu10.tar.gz" | tar -x -C "$Q/root" || die "cannot unpack $KIT/qemu10.tar.gz"
+fi
 
 [ -x "$Q/root/usr/bin/qemu-system-x86_64" ] ||
 	die "no QEMU 10 in build/qemu10 (tools/deps.sh unpacks it); run from the repository root"
@@ -90,6 +98,8 @@ if [ "${1:-}" = --prepare ]; then
 	LD_LIBRARY_PATH=$(qemu_libdirs) ldd "$Q/root/usr/bin/qemu-system-x86_64" |
 		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\) .*/\1/p' |
 		while read -r lib; do cp -L "$lib" "$KIT/hostlibs/"; done
+	(cd "$Q/root" && tar -c usr/bin/qemu-system-x86_64 usr/share/qemu \
+		$(find usr/lib -type d -name qemu 2>/dev/null)) | gzip -c > "$KIT/qemu10.tar.gz"
 	echo "scale_audit: build/scale-kit ready ($(du -sh "$KIT" | cut -f1)); carry it with the tree"
 	exit 0
 fi
