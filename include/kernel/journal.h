@@ -26,7 +26,7 @@ void journal_start(const struct bootinfo *bi);
 
 /* A safe point (no CPU sweeping memory): the pass, pattern and percent as
  * audit_status says now, and whatever waited. passes.c calls it when pattern
- * i of pass n is done on every CPU (pattern_over, the others at the barrier). */
+ * i of pass n is done on every CPU (safe_point, the others halted). */
 void journal_step(void);
 
 /* Any CPU, any time: the run's first bad frame; later ones wait for the next
