@@ -167,7 +167,11 @@ journal_ms() {
 
 base=${BASE_MS:-}
 for n in $SMPS; do
-	d=$OUT/smp$n
+	# one folder per configuration: a later run with other MEM or PREALLOC
+	# keeps this one's serial.log
+	name=$MEM-smp$n
+	[ "$PREALLOC" = 0 ] && name=$name-noprealloc
+	d=$OUT/$name
 	rm -rf "$d"
 	mkdir -p "$d"
 	cp --sparse=always "$OUT/metaslot.img" "$d/metaslot.img"
@@ -195,7 +199,7 @@ for n in $SMPS; do
 	result=$(field result "$sm")
 	if [ -z "$ms" ]; then
 		printf '{"bench":"scale_audit","smp":%s,"error":"no audit_result event (qemu exit %s, %ss; see %s)"}\n' \
-			"$n" "$rc" "$wall" "build/scale/smp$n/serial.log"
+			"$n" "$rc" "$wall" "build/scale/$name/serial.log"
 		continue
 	fi
 	[ -n "$base" ] || { [ "$n" = 1 ] && base=$ms; }
