@@ -3,22 +3,38 @@
 # QEMU 10's TCG (q35, one host thread per vCPU) with -smp 1, 2, 4, 8, 16 and
 # prints, for each, the audit's passes time from its audit_result event, as
 # one JSON line:
-#   {"bench":"scale_audit","smp":16,"audit_ms":...,"speedup":...,"result":"pass",...}
+#   {"bench":"scale_audit","smp":16,"audit_ms":...,"speedup":...,"result":"pass",
+#    "time_ms":{"grab":...,"sweep":...,"wait":...,...},"sweep_ms_min":...,
+#    "sweep_ms_max":...,"patterns_ms":{"own_address":...},"journal_ms":...,...}
 # speedup is the -smp 1 time over this one (goal at 16 on 16 free cores: >= 14).
+# time_ms is audit_result's: where the boot CPU's time went (its steps add up
+# to audit_ms; docs/audit.md, "Where the time goes"); sweep_ms_min/max the
+# fastest and slowest CPU's sweeps; patterns_ms each pattern_done's ms;
+# journal_ms the journal's writes after each pattern (part of time_ms.safe).
 #
-# From the repository root. Needs sh, coreutils, GNU find, sed, awk, gzip and
-# build/qemu10 (tools/deps.sh unpacks it there); nothing else when
+# From the repository root. Needs sh, coreutils, GNU find, sed, awk, gzip, tar
+# and build/qemu10 (tools/deps.sh unpacks it there); nothing else when
 # build/scale-kit/ is there, which `tools/scale_audit.sh --prepare` writes on
-# a machine that built the image (about 36 MiB):
+# a machine that built the image (about 43 MiB; build/qemu10 itself, 85 MiB,
+# need not travel):
 #   metaslot.img.gz   the image with this run's METASLOT.CFG
 #   ovmf/             OVMF code and variable store (Debian's ovmf)
 #   hostlibs/         the shared libraries QEMU 10 loads here, ld-linux too
+#   qemu10.tar.gz     QEMU 10's x86-64 system emulator, its data files and
+#                     modules, unpacked into build/qemu10 where that has none
 # Where mtools and build/metaslot.img are, the image is made afresh; where
 # Debian's OVMF is, it is used. Libraries: build/qemu10's own first (through
 # its own ld-linux when it holds one), then the kit's.
 #
 # Environment: SMPS (default "1 2 4 8 16"), MEM (default 4G), TIMEOUT
-# seconds per boot (default 1800), IMAGE (default build/metaslot.img).
+# seconds per boot (default 1800), IMAGE (default build/metaslot.img),
+# PREALLOC (default 1): guest RAM backed by host memory before the guest
+# starts (memory-backend-ram prealloc=on, one thread per host CPU). QEMU
+# otherwise maps guest RAM on its first write, so the audit's first sweep
+# would also time the host kernel's page faults and zeroing, an emulator
+# cost a real machine does not have; PREALLOC=0 keeps it, to compare.
+# BASE_MS: the -smp 1 audit_ms that speedup divides, when SMPS has no 1
+# (an earlier run's, same MEM and PREALLOC).
 set -eu
 
 ROOT=$(pwd)
@@ -28,6 +44,7 @@ OUT=$ROOT/build/scale
 SMPS=${SMPS:-1 2 4 8 16}
 MEM=${MEM:-4G}
 TIMEOUT=${TIMEOUT:-1800}
+PREALLOC=${PREALLOC:-1}
 IMAGE=${IMAGE:-$ROOT/build/metaslot.img}
 CFG="on_finish=shutdown
 audit=quick
@@ -35,6 +52,11 @@ stress_ops=0
 "
 
 die() { echo "scale_audit: $*" >&2; exit 1; }
+
+if [ ! -x "$Q/root/usr/bin/qemu-system-x86_64" ] && [ -f "$KIT/qemu10.tar.gz" ]; then
+	mkdir -p "$Q/root"
+	gzip -dc "$KIT/qemu10.tar.gz" | tar -x -C "$Q/root" || die "cannot unpack $KIT/qemu10.tar.gz"
+fi
 
 [ -x "$Q/root/usr/bin/qemu-system-x86_64" ] ||
 	die "no QEMU 10 in build/qemu10 (tools/deps.sh unpacks it); run from the repository root"
@@ -76,6 +98,8 @@ if [ "${1:-}" = --prepare ]; then
 	LD_LIBRARY_PATH=$(qemu_libdirs) ldd "$Q/root/usr/bin/qemu-system-x86_64" |
 		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\) .*/\1/p' |
 		while read -r lib; do cp -L "$lib" "$KIT/hostlibs/"; done
+	(cd "$Q/root" && tar -c usr/bin/qemu-system-x86_64 usr/share/qemu \
+		$(find usr/lib -type d -name qemu 2>/dev/null)) | gzip -c > "$KIT/qemu10.tar.gz"
 	echo "scale_audit: build/scale-kit ready ($(du -sh "$KIT" | cut -f1)); carry it with the tree"
 	exit 0
 fi
@@ -115,17 +139,51 @@ field() {
 	printf '%s\n' "$2" | sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
 }
 
-base=""
+# a number from LINE, null when absent (an older image's events)
+num() {
+	v=$(field "$1" "$2")
+	printf '%s' "${v:-null}"
+}
+
+# the flat object NAME of LINE, braces included ({} when absent)
+object() {
+	o=$(printf '%s\n' "$2" | sed -n "s/.*\"$1\":\({[^{}]*}\).*/\1/p")
+	printf '%s' "${o:-{\}}"
+}
+
+# {"pattern":ms,...} from the pattern_done events of FILE (every pass added)
+patterns_ms() {
+	grep -a '^{"ev":"pattern_done"' "$1" 2>/dev/null |
+		sed -n 's/.*"pattern":"\([^"]*\)".*"ms":\([0-9]*\).*/\1 \2/p' |
+		awk '{ if (!($1 in ms)) order[n++] = $1; ms[$1] += $2 }
+		     END { printf "{"; for (i = 0; i < n; i++) printf "%s\"%s\":%d", i ? "," : "", order[i], ms[order[i]]; printf "}" }'
+}
+
+# ms of the journal's writes at the safe points (its "step" events' us)
+journal_ms() {
+	grep -a '^{"ev":"journal","what":"step"' "$1" 2>/dev/null |
+		sed -n 's/.*"us":\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { printf "%d", s / 1000 }'
+}
+
+base=${BASE_MS:-}
 for n in $SMPS; do
-	d=$OUT/smp$n
+	# one folder per configuration: a later run with other MEM or PREALLOC
+	# keeps this one's serial.log
+	name=$MEM-smp$n
+	[ "$PREALLOC" = 0 ] && name=$name-noprealloc
+	d=$OUT/$name
 	rm -rf "$d"
 	mkdir -p "$d"
 	cp --sparse=always "$OUT/metaslot.img" "$d/metaslot.img"
 	cp "$FW/OVMF_VARS_4M.fd" "$d/vars.fd"
+	ram="-machine q35"
+	[ "$PREALLOC" = 0 ] ||
+		ram="-machine q35,memory-backend=ram -object memory-backend-ram,id=ram,size=$MEM,prealloc=on,prealloc-threads=$(nproc)"
 	t0=$(date +%s)
 	rc=0
-	qemu "$TIMEOUT" -L "$Q/root/usr/share/qemu" \
-		-machine q35 -accel tcg,thread=multi,tb-size=256 -m "$MEM" -smp "$n" \
+	# shellcheck disable=SC2086 # $ram: several arguments, no spaces in them
+	qemu "$TIMEOUT" -L "$Q/root/usr/share/qemu" $ram \
+		-accel tcg,thread=multi,tb-size=256 -m "$MEM" -smp "$n" \
 		-nodefaults -nic none -no-reboot -display none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$FW/OVMF_CODE_4M.fd" \
@@ -141,12 +199,14 @@ for n in $SMPS; do
 	result=$(field result "$sm")
 	if [ -z "$ms" ]; then
 		printf '{"bench":"scale_audit","smp":%s,"error":"no audit_result event (qemu exit %s, %ss; see %s)"}\n' \
-			"$n" "$rc" "$wall" "build/scale/smp$n/serial.log"
+			"$n" "$rc" "$wall" "build/scale/$name/serial.log"
 		continue
 	fi
 	[ -n "$base" ] || { [ "$n" = 1 ] && base=$ms; }
 	speed=$(awk -v b="${base:-0}" -v m="$ms" 'BEGIN { if (b > 0 && m > 0) printf "%.2f", b / m; else printf "null" }')
-	printf '{"bench":"scale_audit","smp":%s,"mem":"%s","audit_ms":%s,"speedup":%s,"tested_frames":%s,"gbps":%s,"result":"%s","boot_s":%s}\n' \
-		"$n" "$MEM" "$ms" "$speed" "$(field tested_frames "$ev")" "$(field gbps "$ev")" \
-		"${result:-none}" "$wall"
+	printf '{"bench":"scale_audit","smp":%s,"mem":"%s","prealloc":%s,"audit_ms":%s,"speedup":%s,"tested_frames":%s,"gbps":%s,"result":"%s","boot_s":%s,"time_ms":%s,"sweep_ms_min":%s,"sweep_ms_max":%s,"patterns_ms":%s,"journal_ms":%s}\n' \
+		"$n" "$MEM" "$PREALLOC" "$ms" "$speed" "$(field tested_frames "$ev")" "$(field gbps "$ev")" \
+		"${result:-none}" "$wall" "$(object time_ms "$ev")" "$(num sweep_ms_min "$ev")" \
+		"$(num sweep_ms_max "$ev")" "$(patterns_ms "$d/serial.log")" \
+		"$(journal_ms "$d/serial.log")"
 done

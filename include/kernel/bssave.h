@@ -57,4 +57,19 @@ void bs_swap_in(void);
 void bs_swap_out(void);
 int bs_in_place(void);
 
+/* The same trade shared by `parts` CPUs, for a safe point where they all
+ * wait anyway (kernel/audit/passes.c, between patterns): every CPU calls
+ * bs_swap_part(i, parts, in) for its own part i (its share of the bytes and
+ * of the checksum's chunks); once all are done (a barrier), one CPU calls
+ * bs_swap_end(in), which checks the checksum as bs_swap_in does (in = 1) or
+ * takes the new reference as bs_swap_out does (in = 0). In between, the
+ * runtime calls' own bs_swap_in/out leave the memory as it is; the caller
+ * trades it back with the same two steps. Only where bs_swap_shared says so:
+ * there is something to trade, and every CPU's stack, per-CPU block and
+ * tables are outside it (kmem_resident_in_bs() == 0), so no CPU runs on
+ * memory another one is trading. */
+int bs_swap_shared(void);
+void bs_swap_part(uint32_t part, uint32_t parts, int in);
+void bs_swap_end(int in);
+
 #endif

@@ -29,7 +29,7 @@ void journal_start(const struct bootinfo *bi);
 
 /* A safe point (no CPU sweeping memory): the pass, pattern and percent as
  * audit_status says now, and whatever waited. passes.c calls it when pattern
- * i of pass n is done on every CPU (pattern_over, the others at the barrier). */
+ * i of pass n is done on every CPU (safe_point, the others halted). */
 void journal_step(void);
 
 /* Any CPU, holding no lock (it may park for another CPU's write): the run's

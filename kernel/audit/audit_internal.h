@@ -43,9 +43,29 @@ struct audit_findings {
 	atomic_ulong errors;           /* allocator calls that failed */
 };
 
+/* Where the audit phase's time goes (docs/audit.md, "Where the time goes"),
+ * in TSC cycles over every pass. Every CPU's own steps, then the boot CPU's
+ * alone: on the boot CPU they add up to the phase (audit_result's ms). */
+enum audit_time {
+	AUDIT_T_GRAB,    /* plan_grab: taking blocks from the allocator */
+	AUDIT_T_SWEEP,   /* the patterns over this CPU's blocks (rests too) */
+	AUDIT_T_WAIT,    /* at the pass's barriers, for the slowest CPU */
+	AUDIT_T_MARK,    /* the coverage bits of its blocks */
+	AUDIT_T_FREE,    /* giving its blocks back */
+	AUDIT_T_SHARE,   /* boot CPU: plan_share */
+	AUDIT_T_SAFE,    /* boot CPU: the safe point after each pattern (pattern_done,
+			  * the journal's write), the others at the barrier */
+	AUDIT_T_JOIN,    /* boot CPU: smp_run around its own part (wake-up, join) */
+	AUDIT_T_SERIAL,  /* boot CPU: outside smp_run (between passes, the bad frames,
+			  * the uncached view's report) */
+	AUDIT_TIMES
+};
+extern const char *const audit_time_names[AUDIT_TIMES];
+
 /* One CPU's totals over every pass; passes.c writes CPU c's entry on CPU c. */
 struct audit_cpu_stat {
 	uint64_t frames, bytes_swept, cycles;
+	uint64_t t[AUDIT_TIMES];       /* cycles, by audit_time */
 };
 
 /* plan.c */
@@ -75,9 +95,10 @@ uint8_t audit_span_order(const struct audit_span *s);
  * total in words. Bad words are listed and their frames poisoned in f. */
 void audit_test_spans(struct audit_span *spans, uint32_t n, uint32_t patterns, uint64_t seed,
 		      uint64_t work, struct audit_findings *f);
-/* Pass number `pass` on every online CPU (ncpu of them). */
-void audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit_cpu_stat *stat,
-		uint32_t pass, uint32_t ncpu);
+/* Pass number `pass` on every online CPU (ncpu of them); the cycles its
+ * smp_run took. */
+uint64_t audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit_cpu_stat *stat,
+		    uint32_t pass, uint32_t ncpu);
 
 /* status.c: audit_status (audit_status.h), written on the boot CPU only */
 struct pattern_result {

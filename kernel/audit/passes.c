@@ -13,9 +13,11 @@
  *  4. every CPU frees its blocks: a frame found bad was marked poisoned when
  *     it was found, so the allocator keeps it out and returns the rest. */
 #include <mm/mm.h>
+#include <kernel/bssave.h>
 #include <kernel/config.h>
 #include <kernel/coverage.h>
 #include <kernel/journal.h>
+#include <kernel/lapic.h>
 #include <kernel/cpu.h>
 #include <kernel/cpuinfo.h>
 #include <kernel/faulttest.h>
@@ -102,6 +104,21 @@ static void run_pattern(struct cpu_job *cj, uint32_t i, uint32_t iterations)
 	audit_patterns[i].run(&cj->job);
 }
 
+const char *const audit_time_names[AUDIT_TIMES] = {
+	[AUDIT_T_GRAB] = "grab", [AUDIT_T_SWEEP] = "sweep", [AUDIT_T_WAIT] = "wait",
+	[AUDIT_T_MARK] = "mark", [AUDIT_T_FREE] = "free", [AUDIT_T_SHARE] = "share",
+	[AUDIT_T_SAFE] = "safe", [AUDIT_T_JOIN] = "join", [AUDIT_T_SERIAL] = "serial",
+};
+
+/* The time since *t goes to step k of st; *t moves on to now (one rdtsc). */
+static inline void lap(struct audit_cpu_stat *st, enum audit_time k, uint64_t *t)
+{
+	uint64_t now = rdtsc();
+
+	st->t[k] += now - *t;
+	*t = now;
+}
+
 /* What the coverage report counts: every span the patterns ran over. */
 static void mark_tested(const struct audit_span *spans, uint64_t n)
 {
@@ -129,6 +146,11 @@ struct pass {
 	uint32_t number, ncpu;
 	struct barrier bar;
 	uint64_t t0;                   /* when the pattern running began (boot CPU) */
+	uint64_t boot_cycles;          /* the boot CPU's time in pass_cpu */
+	bool swap_shared;              /* the journal's trade is every CPU's (safe_point) */
+	atomic_uint halted;            /* CPUs halted at the safe points so far (wait_told) */
+	atomic_uint told;              /* 1 + the last pattern the boot CPU told */
+	uint32_t points;               /* safe points so far (boot CPU) */
 	atomic_ulong errors;           /* bad reads of the pattern running, all CPUs */
 	int32_t temp_c[MAX_CPUS];      /* each CPU's reading after it (INT32_MIN: none) */
 };
@@ -147,10 +169,75 @@ static void pattern_over(struct pass *ps, uint32_t i)
 	for (uint32_t c = 0; c < ps->ncpu && c < MAX_CPUS; c++)
 		r.temp_c = ps->temp_c[c] > r.temp_c ? ps->temp_c[c] : r.temp_c;
 	audit_pattern_done(&r);
-	/* a safe point once every other CPU waits at the barrier: none sweeps,
-	 * none touches its stack until we arrive */
-	barrier_wait_for_others(&ps->bar, ps->ncpu);
-	journal_step();
+}
+
+/* Every CPU but the boot CPU, while it tells pattern i's end: counted in
+ * ps->halted, then halted until it says `told` and sends IPI_WAKEUP. No CPU
+ * spins meanwhile: an emulator (QEMU's TCG) runs the firmware's flash writes
+ * many times slower while other vCPUs spin, and a real machine saves the
+ * power. The check runs with interrupts off and `sti; hlt` opens them only
+ * for the halt, so an IPI sent after the check still ends it. */
+static void wait_told(struct pass *ps, uint32_t i)
+{
+	atomic_fetch_add_explicit(&ps->halted, 1, memory_order_release);
+	for (;;) {
+		__asm__ volatile("cli" : : : "memory");
+		/* acquire: what the boot CPU wrote before telling is visible */
+		if (atomic_load_explicit(&ps->told, memory_order_acquire) > i)
+			return;
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	}
+}
+
+/* Every CPU, pattern i over on all of them: the boot CPU tells it
+ * (pattern_over) and writes the journal (journal_step), the others halted
+ * (wait_told). The journal's runtime call needs boot-services memory as the
+ * firmware left it (bssave.h). Where bs_swap_shared allows, every CPU trades
+ * its share of that memory in before and back out after (a serial trade of
+ * tens of MiB otherwise, every other CPU waiting); else the call trades it
+ * alone, once every other CPU is halted and touches nothing (not even its
+ * stack, which may lie in that memory) until it is told. */
+static void safe_point(struct pass *ps, uint32_t me, uint32_t i, struct audit_cpu_stat *st,
+		       uint64_t *t)
+{
+	uint32_t n = ps->ncpu;
+	bool share = ps->swap_shared;
+
+	if (me == 0)
+		pattern_over(ps, i);   /* first: the pattern's time ends here */
+	if (share) {
+		bs_swap_part(me, n, 1);
+		lap(st, AUDIT_T_SAFE, t);
+		barrier_wait(&ps->bar, n);
+		lap(st, AUDIT_T_WAIT, t);
+	}
+	if (me == 0) {
+		/* every other CPU of this safe point counted: none runs on anything
+		 * the call's trade could move (acquire: pairs with their count) */
+		ps->points++;
+		while (atomic_load_explicit(&ps->halted, memory_order_acquire) < (n - 1) * ps->points)
+			cpu_relax();
+		if (share)
+			bs_swap_end(1);
+		journal_step();
+		atomic_store_explicit(&ps->told, i + 1, memory_order_release);
+		if (n > 1)
+			lapic_send_ipi(0, ICR_FIXED | ICR_ALL_BUT_SELF | IPI_WAKEUP);
+		lap(st, AUDIT_T_SAFE, t);
+	} else {
+		wait_told(ps, i);
+		lap(st, AUDIT_T_WAIT, t);
+	}
+	if (!share)
+		return;
+	bs_swap_part(me, n, 0);
+	lap(st, AUDIT_T_SAFE, t);
+	barrier_wait(&ps->bar, n);
+	lap(st, AUDIT_T_WAIT, t);
+	if (me == 0) {
+		bs_swap_end(0);
+		lap(st, AUDIT_T_SAFE, t);
+	}
 }
 
 static void pass_cpu(struct percpu *pc, void *arg)
@@ -159,13 +246,20 @@ static void pass_cpu(struct percpu *pc, void *arg)
 	struct audit_plan *p = ps->plan;
 	uint32_t me = pc->index, n = ps->ncpu;
 	struct audit_cpu_stat *st = &ps->stat[me];
+	uint64_t t = rdtsc(), entered = t;
 
 	barrier_wait(&ps->bar, n);
+	lap(st, AUDIT_T_WAIT, &t);
 	plan_grab(p, ps->found, me);
+	lap(st, AUDIT_T_GRAB, &t);
 	barrier_wait(&ps->bar, n);
-	if (me == 0)
+	lap(st, AUDIT_T_WAIT, &t);
+	if (me == 0) {
 		plan_share(p, n);
+		lap(st, AUDIT_T_SHARE, &t);
+	}
 	barrier_wait(&ps->bar, n);
+	lap(st, AUDIT_T_WAIT, &t);
 
 	/* step 3: this CPU's blocks, as one region, one pattern at a time */
 	uint64_t lo = p->first[me], hi = p->first[me + 1], words = 0;
@@ -182,8 +276,10 @@ static void pass_cpu(struct percpu *pc, void *arg)
 			status_pattern_begin(i);
 			ps->t0 = rdtsc();
 		}
+		lap(st, AUDIT_T_SAFE, &t);
 		barrier_wait(&ps->bar, n);     /* every CPU is done with the pattern before */
-		uint64_t t0 = rdtsc();
+		lap(st, AUDIT_T_WAIT, &t);
+		uint64_t t0 = t;
 
 		cj.pattern_start = cj.job.words_done;
 		cj.pattern_words = words * plan_pattern_sweeps(p, i, ps->number);
@@ -191,16 +287,20 @@ static void pass_cpu(struct percpu *pc, void *arg)
 		/* a rest (bit_fade) is not sweeping: kept out of the MiB/s */
 		st->cycles += rdtsc() - t0 - audit_rest_cycles_take(me);
 		ps->temp_c[me] = cpuinfo_temp_c();
+		lap(st, AUDIT_T_SWEEP, &t);
 		barrier_wait(&ps->bar, n);     /* every CPU is done with this one */
-		if (me == 0)
-			pattern_over(ps, i);
+		lap(st, AUDIT_T_WAIT, &t);
+		safe_point(ps, me, i, st, &t);
 	}
+	lap(st, AUDIT_T_SAFE, &t);
 	st->frames += words * 8 / PAGE_SIZE;
 	st->bytes_swept += words * 8 * p->sweeps;
 	mark_tested(&p->table[lo], hi - lo);
+	lap(st, AUDIT_T_MARK, &t);
 
 	/* step 4: give everything back; the poisoned frames stay out */
 	barrier_wait(&ps->bar, n);
+	lap(st, AUDIT_T_WAIT, &t);
 	for (uint64_t i = lo; i < hi; i++) {
 		const struct audit_span *e = &p->table[i];
 
@@ -208,18 +308,27 @@ static void pass_cpu(struct percpu *pc, void *arg)
 			atomic_fetch_add(&ps->found->errors, 1);
 	}
 	pcpu_cache_drain_local();
+	lap(st, AUDIT_T_FREE, &t);
+	if (me == 0)
+		ps->boot_cycles = t - entered;
 }
 
-void audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit_cpu_stat *stat,
-		uint32_t pass, uint32_t ncpu)
+uint64_t audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit_cpu_stat *stat,
+		    uint32_t pass, uint32_t ncpu)
 {
 	static struct pass ps;         /* too big for the stack with MAX_CPUS readings */
 
-	ps = (struct pass){ .plan = p, .found = f, .stat = stat, .number = pass, .ncpu = ncpu };
+	ps = (struct pass){ .plan = p, .found = f, .stat = stat, .number = pass, .ncpu = ncpu,
+			    .swap_shared = kcfg.save_report && bs_swap_shared() };
 	plan_begin_pass(p, pass);
 	status_pass_begin(pass);
 	progress_set_eta(status_eta_s);
 	progress_begin("audit", ncpu);
+	uint64_t t = rdtsc();
+
 	smp_run(pass_cpu, &ps);
+	t = rdtsc() - t;
+	stat[0].t[AUDIT_T_JOIN] += t - ps.boot_cycles;
 	progress_end();
+	return t;
 }

@@ -79,6 +79,16 @@ void audit_report_new_bad_frames(struct audit_findings *fd)
 	}
 }
 
+/* "time_ms": {step: ms, ...}, every step of audit_time, in ms with three
+ * decimals. */
+static void time_ms(struct jw *w, const struct audit_cpu_stat *s)
+{
+	jw_obj_begin(w, "time_ms");
+	for (int k = 0; k < AUDIT_TIMES; k++)
+		jw_milli(w, audit_time_names[k], tsc_to_us(s->t[k]));
+	jw_obj_end(w);
+}
+
 /* GB/s (10^9 bytes) in thousandths, from MiB/s */
 static uint64_t gbps_milli(uint64_t mib_s)
 {
@@ -102,7 +112,7 @@ void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
 	static char memmap[BADLIST_EXPORT_CAP], badram[BADLIST_EXPORT_CAP],
 		windows[BADLIST_EXPORT_CAP];
 	uint32_t om1, om2, om3;
-	uint64_t bytes = 0, cycles = 0;
+	uint64_t bytes = 0, cycles = 0, sweep_min = UINT64_MAX, sweep_max = 0;
 	struct jw w;
 
 	badlist_sort(&f->bad);
@@ -125,7 +135,11 @@ void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
 			jw_milli(&w, "limit_gbps", gbps_milli(limit));
 			jw_milli(&w, "ratio", mibs * 1000 / limit);
 		}
+		/* its own steps (share, join, serial: the boot CPU's alone) */
+		time_ms(&w, s);
 		event_emit(&w);
+		sweep_min = s->t[AUDIT_T_SWEEP] < sweep_min ? s->t[AUDIT_T_SWEEP] : sweep_min;
+		sweep_max = s->t[AUDIT_T_SWEEP] > sweep_max ? s->t[AUDIT_T_SWEEP] : sweep_max;
 		bytes += s->bytes_swept;
 		cycles = s->cycles > cycles ? s->cycles : cycles;
 	}
@@ -150,6 +164,13 @@ void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
 	jw_u64(&w, "cpus", ncpu);
 	/* the passes' wall time, every CPU at once (tools/scale_audit.sh) */
 	jw_u64(&w, "ms", passes_us / 1000);
+	/* where it went, on the boot CPU (the steps add up to ms), and how far
+	 * apart the CPUs' sweeps were (docs/audit.md, "Where the time goes") */
+	time_ms(&w, &stat[0]);
+	if (ncpu) {
+		jw_milli(&w, "sweep_ms_min", tsc_to_us(sweep_min));
+		jw_milli(&w, "sweep_ms_max", tsc_to_us(sweep_max));
+	}
 	jw_u64(&w, "mib_per_s", total);
 	jw_milli(&w, "gbps", gbps_milli(total));
 	/* the error detail, over every bad read (frames past the list too) */

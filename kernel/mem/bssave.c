@@ -23,7 +23,15 @@ static uint64_t piece_bytes, kept_bytes;
 static struct { uint64_t phys; uint8_t order; } blocks[MAX_BLOCKS];
 static uint32_t nblocks;
 static uint64_t saved_sum;
-static int saved, restored, swapped;
+static int saved, restored, swapped, held;
+
+/* The checksum is over chunks of the stream (the pieces' bytes in order):
+ * each chunk summed on its own, then the chunks' sums summed, so CPUs can
+ * sum chunks side by side (bs_swap_part). Chunks are 256 KiB or larger, at
+ * most MAX_CHUNKS of them. */
+#define MAX_CHUNKS 4096
+static uint64_t chunk_sum[MAX_CHUNKS];
+static uint64_t stream_bytes, chunk_bytes, nchunks;
 
 struct add_ctx {
 	uint64_t errors;
@@ -78,38 +86,91 @@ static void swap_words(uint64_t *a, uint64_t *b, uint64_t n)
 /* pieces -> copy, copy -> pieces, neither, or the two traded word for word */
 enum dir { SAVE, RESTORE, READ, SWAP };
 
-/* Walks the pieces and the copy blocks as two equal byte streams: moves the
- * bytes as `d` says, then sums the copy (sum_copy) or the pieces. */
-static uint64_t stream(enum dir d, int sum_copy)
+/* A place in the two streams: piece p at address x, copy block b at boff. */
+struct cursor {
+	uint32_t p, b;
+	uint64_t x, boff;
+};
+
+/* Where byte `off` of the stream lies in the pieces and in the copy. */
+static struct cursor seek(uint64_t off)
 {
-	uint64_t h = SUM_SEED;
-	uint32_t b = 0;
-	uint64_t boff = 0;
+	struct cursor c = { 0, 0, 0, 0 };
+	uint64_t left = off;
 
-	for (uint32_t p = 0; p < npieces; p++) {
-		for (uint64_t x = pieces[p].start; x < pieces[p].end;) {
-			uint64_t bsize = (uint64_t)PAGE_SIZE << blocks[b].order;
-			uint64_t n = pieces[p].end - x;
-			uint8_t *mem = phys_to_virt(x), *cp = phys_to_virt(blocks[b].phys + boff);
+	for (; c.p < npieces && left >= pieces[c.p].end - pieces[c.p].start; c.p++)
+		left -= pieces[c.p].end - pieces[c.p].start;
+	c.x = c.p < npieces ? pieces[c.p].start + left : 0;
+	left = off;
+	for (; c.b < nblocks && left >= (uint64_t)PAGE_SIZE << blocks[c.b].order; c.b++)
+		left -= (uint64_t)PAGE_SIZE << blocks[c.b].order;
+	c.boff = left;
+	return c;
+}
 
-			if (n > bsize - boff)
-				n = bsize - boff;
-			if (d == SAVE)
-				memcpy(cp, mem, n);
-			else if (d == RESTORE)
-				memcpy(mem, cp, n);
-			else if (d == SWAP)
-				swap_words((uint64_t *)mem, (uint64_t *)cp, n / 8);
-			h = sum_words(h, (const uint64_t *)(sum_copy ? cp : mem), n / 8);
-			x += n;
-			boff += n;
-			if (boff == bsize) {
-				b++;
-				boff = 0;
-			}
+/* Walks chunks [c0, c1) of the pieces and the copy blocks, two equal byte
+ * streams: moves the bytes as `d` says, then sums each chunk of the copy
+ * (sum_copy) or of the pieces into chunk_sum. */
+static void stream_chunks(enum dir d, int sum_copy, uint64_t c0, uint64_t c1)
+{
+	uint64_t off = c0 * chunk_bytes, end = c1 * chunk_bytes, h = SUM_SEED;
+	struct cursor c = seek(off);
+
+	end = end < stream_bytes ? end : stream_bytes;
+	while (off < end) {
+		uint64_t bsize = (uint64_t)PAGE_SIZE << blocks[c.b].order;
+		uint64_t n = pieces[c.p].end - c.x, chunk_left = chunk_bytes - off % chunk_bytes;
+		uint8_t *mem = phys_to_virt(c.x), *cp = phys_to_virt(blocks[c.b].phys + c.boff);
+
+		n = n < bsize - c.boff ? n : bsize - c.boff;
+		n = n < chunk_left ? n : chunk_left;
+		if (d == SAVE)
+			memcpy(cp, mem, n);
+		else if (d == RESTORE)
+			memcpy(mem, cp, n);
+		else if (d == SWAP)
+			swap_words((uint64_t *)mem, (uint64_t *)cp, n / 8);
+		h = sum_words(h, (const uint64_t *)(sum_copy ? cp : mem), n / 8);
+		off += n;
+		c.x += n;
+		c.boff += n;
+		if (c.x == pieces[c.p].end && ++c.p < npieces)
+			c.x = pieces[c.p].start;
+		if (c.boff == bsize) {
+			c.b++;
+			c.boff = 0;
+		}
+		if (off % chunk_bytes == 0 || off == end) {
+			chunk_sum[(off - 1) / chunk_bytes] = h;
+			h = SUM_SEED;
 		}
 	}
-	return h;
+}
+
+/* The checksum of the whole stream: its chunks' sums, summed in order (each
+ * step a bijection, so a change in any one word still changes it). */
+static uint64_t chunks_sum(void)
+{
+	return sum_words(SUM_SEED, chunk_sum, nchunks);
+}
+
+/* The whole stream on this CPU; its checksum. */
+static uint64_t stream(enum dir d, int sum_copy)
+{
+	stream_chunks(d, sum_copy, 0, nchunks);
+	return chunks_sum();
+}
+
+/* Chunks of 256 KiB, larger where MAX_CHUNKS of them would not hold it. */
+static void size_chunks(void)
+{
+	stream_bytes = 0;
+	for (uint32_t p = 0; p < npieces; p++)
+		stream_bytes += pieces[p].end - pieces[p].start;
+	chunk_bytes = 256 << 10;
+	while (stream_bytes > chunk_bytes * MAX_CHUNKS)
+		chunk_bytes *= 2;
+	nchunks = (stream_bytes + chunk_bytes - 1) / chunk_bytes;
 }
 
 static void free_blocks(void)
@@ -178,6 +239,7 @@ void bs_save(void)
 		npieces = 0;
 		return;
 	}
+	size_chunks();
 	uint64_t src = stream(SAVE, 0), cp = stream(READ, 1);
 
 	/* the copy is read back from RAM: a copy that does not hold what was
@@ -231,7 +293,8 @@ void bs_restore(void)
 
 	if (!saved || restored)
 		return;
-	bs_swap_out(); /* (a runtime call that never returned, e.g. from #MC) */
+	held = 0;      /* (a runtime call that never returned, e.g. from #MC) */
+	bs_swap_out();
 	restored = 1;
 	uint64_t back = stream(RESTORE, 0);
 
@@ -252,13 +315,9 @@ int bs_in_place(void)
 /* The firmware's contents go in place and what the kernel keeps in those
  * frames now waits in the copy; the contents put in place must be what the
  * last save or swap-out left (else bs_restore's check fails, as at the end). */
-void bs_swap_in(void)
+/* The checksum of what went in place against the reference. */
+static void check_in(uint64_t in)
 {
-	if (bs_in_place() || swapped)
-		return;
-	swapped = 1;
-	uint64_t in = stream(SWAP, 0);
-
 	if (in != saved_sum) {
 		struct jw w;
 
@@ -274,12 +333,43 @@ void bs_swap_in(void)
 	}
 }
 
+void bs_swap_in(void)
+{
+	if (bs_in_place() || swapped)
+		return;
+	swapped = 1;
+	check_in(stream(SWAP, 0));
+}
+
 /* Traded back; the firmware's contents, as the call left them, are the new
  * reference for the next check. */
 void bs_swap_out(void)
 {
-	if (!swapped)
+	if (!swapped || held)
 		return;
 	swapped = 0;
 	saved_sum = stream(SWAP, 1);
+}
+
+int bs_swap_shared(void)
+{
+	return !bs_in_place() && !kmem_resident_in_bs();
+}
+
+void bs_swap_part(uint32_t part, uint32_t parts, int in)
+{
+	if (bs_in_place() || swapped == in || !parts)
+		return;
+	stream_chunks(SWAP, !in, nchunks * part / parts, nchunks * (part + 1) / parts);
+}
+
+void bs_swap_end(int in)
+{
+	if (bs_in_place() || swapped == in)
+		return;
+	swapped = held = in;
+	if (in)
+		check_in(chunks_sum());
+	else
+		saved_sum = chunks_sum();
 }

@@ -1,0 +1,49 @@
+"""Boot cases of how the audit phase spends its time across CPUs (issue 19,
+scaling): audit_result's time_ms adds up to the phase, and the journal's
+trade of boot-services memory at each safe point is shared by every CPU
+(bssave.h, bs_swap_part) and leaves that memory bit for bit as it was.
+Times under TCG mean nothing: shares and sums are checked, not speeds."""
+
+from cases import boot, case, check_run
+
+
+@case
+def journal_trade_is_shared_by_every_cpu_and_time_adds_up(d):
+    cfg = "on_finish=shutdown\naudit=quick\nstress_ops=0\n"
+    # 3 CPUs: the checksum's chunks do not divide evenly among them
+    b = boot(d, cfg=cfg, mem="256M", smp=3, vga=False, timeout=400)
+    p = check_run(b, "256M")
+    sv, rs = b.first("bs_save") or {}, b.first("bs_restore") or {}
+    if not sv.get("saved") or not sv.get("bytes"):
+        p.append("nothing saved, nothing to trade: %s" % sv)
+    # a runtime call that found the memory not as saved says so at once
+    if rs.get("when") == "runtime_call" or not rs.get("matches") or \
+            rs.get("checksum") != sv.get("checksum"):
+        p.append("bs_restore: %s (saved %s)" % (rs, sv))
+    steps = [e for e in b.all("journal") if e.get("what") == "step"]
+    if len(steps) != 2 or b.first("journal_not_saved"):
+        p.append("journal writes after each of the 2 patterns: %s, not saved: %s"
+                 % (steps, b.first("journal_not_saved")))
+    cpus = b.all("audit_cpu")
+    if len(cpus) != 3:
+        p.append("audit_cpu events: %s" % cpus)
+    for c in cpus:
+        t = c.get("time_ms") or {}
+        # each CPU traded a third of tens of MiB twice per safe point; a CPU
+        # that only waited would show microseconds
+        if not t.get("safe", 0) > 1.0 or not t.get("sweep", 0) > 0:
+            p.append("cpu %s did no share of the trade or no sweep: %s" % (c.get("cpu"), t))
+    r = b.first("audit_result") or {}
+    t = r.get("time_ms") or {}
+    steps_ms = sum(t.values())
+    want = ("grab", "sweep", "wait", "mark", "free", "share", "safe", "join", "serial")
+    if sorted(t) != sorted(want):
+        p.append("audit_result time_ms keys %s, not %s" % (sorted(t), sorted(want)))
+    elif abs(steps_ms - r.get("ms", 0)) > 5 + 0.02 * r.get("ms", 0):
+        p.append("time_ms adds up to %.1f ms, the phase took %s ms: %s"
+                 % (steps_ms, r.get("ms"), t))
+    lo, hi = r.get("sweep_ms_min", 0), r.get("sweep_ms_max", 0)
+    if not 0 < lo <= t.get("sweep", 0) <= hi:
+        p.append("sweep_ms_min/max %s/%s against the boot CPU's %s"
+                 % (r.get("sweep_ms_min"), r.get("sweep_ms_max"), t.get("sweep")))
+    return p
