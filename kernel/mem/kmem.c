@@ -8,11 +8,11 @@
 #include <kernel/spinlock.h>
 #include <lib/string.h>
 
-/* Blocks in boot-services memory, held while one kmem_alloc_tested looks
- * past them (so the allocator hands out others), then given back. */
-#define ASIDE_MAX 4096
-static struct { uint64_t phys; uint8_t order; } aside[ASIDE_MAX];
-static uint32_t naside;
+/* Blocks in boot-services memory, held while one allocation looks past them
+ * (so the allocator hands out others), then given back. The allocator may
+ * hand out every boot-services frame first (they went in last), tens of
+ * thousands at order 0: they are chained through their own first word, so
+ * no list can overflow. */
 static struct spinlock aside_lock;
 static atomic_uint in_bs; /* blocks handed out in boot-services memory anyway */
 
@@ -28,28 +28,41 @@ uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose)
 	return f.start_address;
 }
 
+/* One block, not zeroed unless the purpose needs it (the caller tests and
+ * zeroes what it keeps). */
+static uint64_t probe(uint8_t order, enum frame_purpose purpose)
+{
+	struct frame_alloc_options o = frame_alloc_options_zeroed(
+		frame_alloc_options_order(frame_alloc_options_purpose(frame_alloc_options_new(),
+								      purpose), order), false);
+	struct phys_frame f;
+
+	if (frame_alloc_options_allocate(&o, &f) != ALLOC_ERROR_NONE)
+		return 0;
+	return f.start_address;
+}
+
 /* 2^order frames outside the boot-services memory a runtime call trades
  * away (bssave.h); when nothing else is left, one inside it (counted), or 0
  * when `strict`. */
 static uint64_t alloc_resident(uint8_t order, enum frame_purpose purpose, int strict)
 {
-	uint64_t f = spin_lock_irqsave(&aside_lock), pa;
+	uint64_t f = spin_lock_irqsave(&aside_lock), pa, chain = 0, bytes = PAGE_SIZE << order;
 
-	while ((pa = kmem_alloc(order, purpose)) && bs_overlaps(pa, pa + (PAGE_SIZE << order)) &&
-	       naside < ASIDE_MAX) {
-		aside[naside].phys = pa;
-		aside[naside++].order = order;
+	while ((pa = probe(order, purpose)) && bs_overlaps(pa, pa + bytes)) {
+		*(uint64_t *)phys_to_virt(pa) = chain;
+		chain = pa;
 	}
-	if (pa && bs_overlaps(pa, pa + (PAGE_SIZE << order)) && strict) {
-		run_check(kmem_free(pa, order) == ALLOC_ERROR_NONE, "kmem_set_aside_given_back");
-		pa = 0;
-	} else if (pa && bs_overlaps(pa, pa + (PAGE_SIZE << order))) {
+	if (!pa && chain && !strict) {
+		pa = chain;   /* nothing else left: a block in that memory, counted */
+		chain = *(uint64_t *)phys_to_virt(pa);
 		atomic_fetch_add(&in_bs, 1);
 	}
-	while (naside) {
-		naside--;
-		run_check(kmem_free(aside[naside].phys, aside[naside].order) == ALLOC_ERROR_NONE,
-			  "kmem_set_aside_given_back");
+	while (chain) {
+		uint64_t next = *(uint64_t *)phys_to_virt(chain);
+
+		run_check(kmem_free(chain, order) == ALLOC_ERROR_NONE, "kmem_set_aside_given_back");
+		chain = next;
 	}
 	spin_unlock_irqrestore(&aside_lock, f);
 	return pa;

@@ -28,6 +28,8 @@ struct reloc_part {
 /* The orders of the parts for `bytes` (whole pages, at most one MAX_ORDER
  * block) into orders[], largest first; returns how many (0 if too big). */
 uint32_t reloc_split(uint64_t bytes, uint8_t orders[RELOC_PARTS_MAX]);
+/* Why the last reloc_tables_build failed (a finding name), "" if it did not. */
+extern const char *reloc_tables_why;
 /* The new physical address of byte `off` of the object; UINT64_MAX past
  * its parts. */
 uint64_t reloc_part_phys(const struct reloc_part *p, uint32_t n, uint64_t off);

@@ -14,6 +14,8 @@
 #define PS   (1ull << 7)
 #define ADDR 0x000ffffffffff000ull
 
+const char *reloc_tables_why = "";
+
 static int in_pool(const struct reloc_tables *t, uint64_t pa)
 {
 	return pa - t->pool_phys < t->pool_bytes;
@@ -30,6 +32,7 @@ static uint64_t new_home(struct reloc_tables *t, uint64_t pa, int *failed)
 	uint64_t np = t->take_table();
 
 	if (!np) {
+		reloc_tables_why = "no_frame_for_a_kernel_table";
 		*failed = 1;
 		return 0;
 	}
@@ -45,8 +48,11 @@ static int rebase(struct reloc_tables *t, uint64_t *table, int level, int depth)
 {
 	int failed = 0;
 
-	if (level == 0 || depth > 4)
+	if (level == 0 || depth > 4) {
+		if (depth > 4)
+			reloc_tables_why = "tables_deeper_than_4_levels";
 		return depth <= 4;
+	}
 	for (int i = 0; i < 512; i++) {
 		uint64_t e = table[i], pa = e & ADDR;
 
@@ -135,9 +141,12 @@ int reloc_tables_build(struct reloc_tables *t)
 	uint64_t root = t->cr3 & ADDR, va = t->image_virt;
 
 	t->nmoved = 0;
+	reloc_tables_why = "";
 	if (!reloc_tables_check(t) || parts_bytes(t->pool_new, t->pool_parts) < t->pool_bytes ||
-	    parts_bytes(t->image_new, t->image_parts) < t->image_bytes)
+	    parts_bytes(t->image_new, t->image_parts) < t->image_bytes) {
+		reloc_tables_why = "tables_changed_or_parts_too_small";
 		return 0;
+	}
 	for (uint64_t off = 0; off < t->pool_bytes; off += PAGE_SIZE)
 		memcpy(t->virt(reloc_part_phys(t->pool_new, t->pool_parts, off)),
 		       t->virt(t->pool_phys + off), PAGE_SIZE);

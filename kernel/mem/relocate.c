@@ -308,6 +308,8 @@ const struct bootinfo *relocate_run(const struct bootinfo *bi)
 		return bi;
 	}
 	if (!reloc_tables_build(&t)) {
+		kprintf("relocation: new page tables not built: %s (%u kernel tables moved, %u blocks taken)",
+			reloc_tables_why, t.nmoved, nblocks);
 		skipped("page_tables_not_as_expected", 1);
 		return bi;
 	}
