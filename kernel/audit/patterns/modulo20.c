@@ -10,8 +10,8 @@
 #define MOD 20
 #define REWRITES 2
 
-/* The sweeps of one span, a chunk of MOD words at a time (docs/audit.md,
- * Speed): no test per word of which word is the P word. */
+/* The sweeps of one span, in fixed runs from one P word to the next
+ * (docs/audit.md, Speed): no test per word of which word is the P word. */
 
 /* Word i: a where i % MOD == off, ~a elsewhere, one non-temporal store per
  * word in ascending order: each line is written whole, once, so it leaves
