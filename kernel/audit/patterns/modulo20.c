@@ -10,41 +10,61 @@
 #define MOD 20
 #define REWRITES 2
 
-/* The sweeps of one span, a chunk of MOD words at a time (docs/audit.md,
- * Speed): no test per word of which word is the P word. */
+/* The sweeps of one span, in fixed runs from one P word to the next
+ * (docs/audit.md, Speed): no test per word of which word is the P word. */
 
-/* Word i: a where i % MOD == off, ~a elsewhere. Non-temporal: each chunk's
- * ~a everywhere, then a over its P word while the line is still in the
- * write-combining buffer, so the line reaches RAM once, holding a there. */
+/* Word i: a where i % MOD == off, ~a elsewhere, one non-temporal store per
+ * word in ascending order: each line is written whole, once, so it leaves
+ * the write-combining buffer as one full line (a line written again after
+ * that would go to RAM as a partial line, which the memory controller has
+ * to read first). The words before the first P word, then per P word the P
+ * word and the run of MOD - 1 after it. */
 static void span_fill(const struct audit_span *sp, uint32_t off, uint64_t a)
 {
-	volatile uint64_t *p = sp->w, *end = p + sp->words / MOD * MOD;
+	volatile uint64_t *w = sp->w;
+	uint64_t n = sp->words, i = 0, na = ~a;
 
-	for (; p != end; p += MOD) {
-		for (uint32_t k = 0; k < MOD; k++)
-			audit_store_nt(p + k, ~a);
-		audit_store_nt(p + off, a);
+	for (; i < off && i < n; i++)
+		audit_store_nt(w + i, na);
+	for (; i + MOD <= n; i += MOD) {
+		volatile uint64_t *p = w + i;
+
+		audit_store_nt(p, a);
+		audit_store_nt(p + 1, na), audit_store_nt(p + 2, na), audit_store_nt(p + 3, na);
+		audit_store_nt(p + 4, na), audit_store_nt(p + 5, na), audit_store_nt(p + 6, na);
+		audit_store_nt(p + 7, na), audit_store_nt(p + 8, na), audit_store_nt(p + 9, na);
+		audit_store_nt(p + 10, na), audit_store_nt(p + 11, na), audit_store_nt(p + 12, na);
+		audit_store_nt(p + 13, na), audit_store_nt(p + 14, na), audit_store_nt(p + 15, na);
+		audit_store_nt(p + 16, na), audit_store_nt(p + 17, na), audit_store_nt(p + 18, na);
+		audit_store_nt(p + 19, na);
 	}
-	for (uint32_t k = 0; p + k != sp->w + sp->words; k++)
-		audit_store_nt(p + k, k == off ? a : ~a);
+	for (; i < n; i++)
+		audit_store_nt(w + i, i % MOD == off ? a : na);
 	audit_store_fence();
 }
 
 /* ~a into every word but the P words, which no store touches. Plain stores:
- * the lines are partly written, which non-temporal stores would pay for. */
+ * the lines are partly written, which non-temporal stores would pay for.
+ * The words between two P words are a run of MOD - 1, whatever the offset:
+ * the words before the first P word, then one fixed run of 19 stores after
+ * each P word (cut short at the span's end). */
 static void span_rewrite(const struct audit_span *sp, uint32_t off, uint64_t a)
 {
-	volatile uint64_t *p = sp->w, *end = p + sp->words / MOD * MOD;
+	volatile uint64_t *w = sp->w;
+	uint64_t n = sp->words, i = 0, na = ~a;
 
-	for (; p != end; p += MOD) {
-		for (uint32_t k = 0; k < off; k++)
-			p[k] = ~a;
-		for (uint32_t k = off + 1; k < MOD; k++)
-			p[k] = ~a;
+	for (; i < off && i < n; i++)
+		w[i] = na;
+	/* i: the first word after a P word (past n when the span ends there) */
+	for (i = off + 1; i + MOD - 1 <= n; i += MOD) {
+		volatile uint64_t *p = w + i;
+
+		p[0] = na, p[1] = na, p[2] = na, p[3] = na, p[4] = na, p[5] = na, p[6] = na;
+		p[7] = na, p[8] = na, p[9] = na, p[10] = na, p[11] = na, p[12] = na;
+		p[13] = na, p[14] = na, p[15] = na, p[16] = na, p[17] = na, p[18] = na;
 	}
-	for (uint32_t k = 0; p + k != sp->w + sp->words; k++)
-		if (k != off)
-			p[k] = ~a;
+	for (; i < n; i++)
+		w[i] = na;
 }
 
 /* The P words checked, eight at a time. */

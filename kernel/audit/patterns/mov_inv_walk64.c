@@ -26,15 +26,6 @@ static inline uint64_t rotl(uint64_t v, unsigned k)
 #define E8(v) uint64_t e0 = (v), e1 = rotl((v), 1), e2 = rotl((v), 2), e3 = rotl((v), 3), \
 		       e4 = rotl((v), 4), e5 = rotl((v), 5), e6 = rotl((v), 6), e7 = rotl((v), 7)
 
-/* Reports each word of a block that differs (k: word i + k*step holds v[k],
- * should hold e[k]). */
-static void bad8(struct audit_job *j, const struct audit_span *s, uint64_t i, int64_t step,
-		 const uint64_t *v, const uint64_t *e)
-{
-	for (uint32_t k = 0; k < 8; k++)
-		audit_bad_words(j, s, i + (uint64_t)(k * step), step, &v[k], 1, e[k], 0);
-}
-
 /* Span s: word n holds v rotated left by n; returns the value of the word
  * after it. */
 static uint64_t fill(const struct audit_span *s, uint64_t v)
@@ -58,30 +49,54 @@ static uint64_t fill(const struct audit_span *s, uint64_t v)
 	return v;
 }
 
-/* Upwards: word n checked against v rotated by n, then inverted. */
+/* The check-and-write steps of both directions have one form: word k of an
+ * 8-word block at b gets w_k = rotl(x, k) and should have held ~w_k (up:
+ * x = ~v, the word held v rotated; down: x = v, it held the inverse). Per
+ * word: one rotate, the load, the store, t_k = read ^ w_k (all ones when the
+ * word was right) and an AND of the eight t_k, one branch per block; no
+ * inversions, and the t_k are all the slow path needs. Each word is read and
+ * then written before the next (the word-at-a-time order the pattern was
+ * written in). */
+#define STEP(k)                                                  \
+	do {                                                     \
+		uint64_t w_ = rotl(x, (k));                      \
+		t##k = b[(k)] ^ w_;                              \
+		b[(k)] = w_;                                     \
+	} while (0)
+
+/* Reports each word of a block that was wrong, in sweep order (k up or
+ * down): word b + k read t[k] ^ w_k, should have held ~w_k. */
+static __attribute__((noinline)) void bad8(struct audit_job *j, const struct audit_span *s,
+					    uint64_t b, int down, const uint64_t *t, uint64_t x)
+{
+	for (uint32_t m = 0; m < 8; m++) {
+		uint32_t k = down ? 7 - m : m;
+		uint64_t w = rotl(x, k), v = t[k] ^ w;
+
+		audit_bad_words(j, s, b + k, 1, &v, 1, ~w, 0);
+	}
+}
+
+/* Upwards: word n checked against v rotated by n, then inverted. Returns
+ * the value of the word after the span. */
 static uint64_t up(struct audit_job *j, const struct audit_span *s, uint64_t v)
 {
-	volatile uint64_t *w = s->w, *p = w, *end = w + (s->words & ~7ull);
+	volatile uint64_t *w = s->w, *b = w, *end = w + (s->words & ~7ull);
 
-	for (; p != end; p += 8, v = rotl(v, 8)) {
-		E8(v);
-		uint64_t v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3], v4 = p[4], v5 = p[5],
-			 v6 = p[6], v7 = p[7];
+	for (; b != end; b += 8, v = rotl(v, 8)) {
+		uint64_t x = ~v, t0, t1, t2, t3, t4, t5, t6, t7;
 
-		p[0] = ~e0, p[1] = ~e1, p[2] = ~e2, p[3] = ~e3;
-		p[4] = ~e4, p[5] = ~e5, p[6] = ~e6, p[7] = ~e7;
-		if (__builtin_expect(((v0 ^ e0) | (v1 ^ e1) | (v2 ^ e2) | (v3 ^ e3) | (v4 ^ e4) |
-				      (v5 ^ e5) | (v6 ^ e6) | (v7 ^ e7)) != 0, 0))
-			bad8(j, s, (uint64_t)(p - w), 1,
-			     (const uint64_t[8]){ v0, v1, v2, v3, v4, v5, v6, v7 },
-			     (const uint64_t[8]){ e0, e1, e2, e3, e4, e5, e6, e7 });
+		STEP(0); STEP(1); STEP(2); STEP(3); STEP(4); STEP(5); STEP(6); STEP(7);
+		if (__builtin_expect(~(t0 & t1 & t2 & t3 & t4 & t5 & t6 & t7) != 0, 0))
+			bad8(j, s, (uint64_t)(b - w), 0,
+			     (const uint64_t[8]){ t0, t1, t2, t3, t4, t5, t6, t7 }, x);
 	}
-	for (end = w + s->words; p != end; p++, v = rotl1(v)) {
-		uint64_t x = *p;
+	for (end = w + s->words; b != end; b++, v = rotl1(v)) {
+		uint64_t x = *b;
 
-		*p = ~v;
+		*b = ~v;
 		if (__builtin_expect(x != v, 0))
-			audit_bad_words(j, s, (uint64_t)(p - w), 1, &x, 1, v, 0);
+			audit_bad_words(j, s, (uint64_t)(b - w), 1, &x, 1, v, 0);
 	}
 	return v;
 }
@@ -102,23 +117,18 @@ static uint64_t down(struct audit_job *j, const struct audit_span *s, uint64_t v
 			audit_bad_words(j, s, (uint64_t)(p - 1 - w), -1, &x, 1, ~v, 0);
 	}
 	for (; p != w; p -= 8) {
-		v = rotl(v, 56); /* the block's first word, p[-8]: 8 back */
-		uint64_t v0 = p[-1], v1 = p[-2], v2 = p[-3], v3 = p[-4], v4 = p[-5], v5 = p[-6],
-			 v6 = p[-7], v7 = p[-8];
+		volatile uint64_t *b = p - 8;
+		uint64_t x = v = rotl(v, 56), t0, t1, t2, t3, t4, t5, t6, t7; /* b[0]'s */
 
-		p[-1] = rotl(v, 7), p[-2] = rotl(v, 6), p[-3] = rotl(v, 5), p[-4] = rotl(v, 4);
-		p[-5] = rotl(v, 3), p[-6] = rotl(v, 2), p[-7] = rotl(v, 1), p[-8] = v;
-		uint64_t f0 = ~rotl(v, 7), f1 = ~rotl(v, 6), f2 = ~rotl(v, 5), f3 = ~rotl(v, 4),
-			 f4 = ~rotl(v, 3), f5 = ~rotl(v, 2), f6 = ~rotl(v, 1), f7 = ~v;
-
-		if (__builtin_expect(((v0 ^ f0) | (v1 ^ f1) | (v2 ^ f2) | (v3 ^ f3) | (v4 ^ f4) |
-				      (v5 ^ f5) | (v6 ^ f6) | (v7 ^ f7)) != 0, 0))
-			bad8(j, s, (uint64_t)(p - 1 - w), -1,
-			     (const uint64_t[8]){ v0, v1, v2, v3, v4, v5, v6, v7 },
-			     (const uint64_t[8]){ f0, f1, f2, f3, f4, f5, f6, f7 });
+		STEP(7); STEP(6); STEP(5); STEP(4); STEP(3); STEP(2); STEP(1); STEP(0);
+		if (__builtin_expect(~(t0 & t1 & t2 & t3 & t4 & t5 & t6 & t7) != 0, 0))
+			bad8(j, s, (uint64_t)(b - w), 1,
+			     (const uint64_t[8]){ t0, t1, t2, t3, t4, t5, t6, t7 }, x);
 	}
 	return v;
 }
+
+#undef STEP
 
 /* Word n of the job holds first rotated left by n; ascending check and
  * invert, then descending check and restore, `iterations` times. */
