@@ -92,7 +92,7 @@ static int set_known_bad(struct config *c, const char *v, size_t n)
 static int set_fault_test(struct config *c, const char *v, size_t n)
 {
 	PICK(fault_test, "none", "page_fault", "stack_overflow", "ap_panic", "report_refused",
-	     "ap_late", "console_fault", "bs_copy_corrupt", "audit_panic");
+	     "ap_late", "console_fault", "bs_copy_corrupt", "audit_panic", "slow_cpu");
 }
 
 /* serial=off | com1..com4 | 0xPORT, optionally ",BAUD" (BAUD divides 115200) */

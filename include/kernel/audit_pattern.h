@@ -86,6 +86,11 @@ struct audit_pattern {
 	uint32_t iteration_sweeps; /* sweeps each iteration past the first adds */
 	struct audit_sweep_mix mix; /* of `sweeps`: write + read + rw == sweeps */
 	struct audit_sweep_mix iteration_mix; /* of `iteration_sweeps`, the same way */
+	/* 1: runs over each CPU's whole share as one region, never in slices that
+	 * another CPU may take (audit/passes.c): a pattern whose meaning spans
+	 * the region (own_address's addresses across every span, bit_fade's one
+	 * rest) */
+	uint8_t one_region;
 };
 
 extern const struct audit_pattern audit_patterns[];

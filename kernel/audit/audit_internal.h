@@ -65,6 +65,7 @@ extern const char *const audit_time_names[AUDIT_TIMES];
 /* One CPU's totals over every pass; passes.c writes CPU c's entry on CPU c. */
 struct audit_cpu_stat {
 	uint64_t frames, bytes_swept, cycles;
+	uint64_t slices, slices_taken; /* slices run; of them, from other CPUs' shares */
 	uint64_t t[AUDIT_TIMES];       /* cycles, by audit_time */
 };
 

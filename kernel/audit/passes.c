@@ -1,15 +1,18 @@
 /* Running the audit's passes on every CPU (audit_internal.h). One pass:
  *  1. every CPU takes blocks until the allocator is empty (plan_grab); each
  *     block goes into the shared table, tagged with its CPU;
- *  2. the boot CPU cuts the table into one run of blocks per CPU, of equal
+ *  2. the boot CPU cuts the table into one share of blocks per CPU, of equal
  *     size (plan_share);
  *  3. pattern by pattern, between barriers: every CPU runs pattern i over its
- *     run as one region (each CPU's blocks are written in full before they
- *     are read back, which pushes the data out of the caches), reads its
- *     thermal sensor, and waits for the others; no CPU starts pattern i+1
- *     before every CPU has finished pattern i, so a pattern's figures are its
- *     own and the boot CPU tells them (audit_pattern_done) while the others
- *     wait;
+ *     share in SLICES slices, then takes the slices other CPUs have not
+ *     started yet (CPUs do not run at one speed: an emulator's vCPUs least of
+ *     all); a slice is a region of its own, written in full before it is
+ *     read back, which pushes the data out of the caches. A pattern whose
+ *     meaning spans the region (audit_pattern.one_region) runs over each
+ *     CPU's whole share instead. Each CPU reads its thermal sensor and waits
+ *     for the others; no CPU starts pattern i+1 before every CPU has finished
+ *     pattern i, so a pattern's figures are its own and the boot CPU tells
+ *     them (audit_pattern_done) while the others wait;
  *  4. every CPU frees its blocks: a frame found bad was marked poisoned when
  *     it was found, so the allocator keeps it out and returns the rest. */
 #include <mm/mm.h>
@@ -26,15 +29,28 @@
 #include <kernel/time.h>
 #include "audit_internal.h"
 
+/* Slices of each CPU's share: what a CPU that is done with its own may take
+ * of another's (step 3). */
+#define SLICES 8
+
+/* A pass's progress, all CPUs together (a CPU may sweep more or less than
+ * its share). */
+struct pass_progress {
+	atomic_ulong done;             /* words swept, every CPU, this pass */
+	uint64_t total;                /* words the pass sweeps */
+	uint64_t pattern_start;        /* `done` when the pattern running began */
+	uint64_t pattern_words;        /* words it sweeps, all CPUs */
+};
+
 /* A pattern job with what the callbacks need (job first: they get &job). */
 struct cpu_job {
 	struct audit_job job;
 	struct audit_findings *found;
-	uint64_t work;                 /* progress total, in words */
+	uint64_t work;                 /* progress total, in words (no `shared`) */
 	atomic_ulong *errors;          /* bad reads of the pattern running (NULL: none) */
 	int32_t pattern;               /* its index, for the error detail and status (-1: none) */
-	uint64_t pattern_start;        /* words_done when it began */
-	uint64_t pattern_words;        /* words it sweeps on this CPU */
+	struct pass_progress *shared;  /* a pass's job: progress counted there */
+	uint64_t reported;             /* words_done already added to shared->done */
 };
 
 /* A bad read: counted in the error detail; the frame is poisoned at once
@@ -64,15 +80,27 @@ static void on_bad(struct audit_job *j, uint64_t addr, uint64_t expected, uint64
 static void on_progress(struct audit_job *j, uint64_t words)
 {
 	struct cpu_job *cj = (struct cpu_job *)j;
+	struct pass_progress *sh = cj->shared;
 	uint32_t me = this_cpu()->index;
 
-	progress_update(me, words, cj->work);
-	if (cj->errors)                /* a pass's job, not a block test's */
-		fault_test_mid_audit(me);
-	/* audit_status has one writer, the boot CPU: its own share stands for all */
-	if (me == 0 && cj->pattern >= 0 && cj->pattern_words)
+	if (!sh) {                     /* a block test's job */
+		progress_update(me, words, cj->work);
+		return;
+	}
+	uint64_t done = atomic_fetch_add_explicit(&sh->done, words - cj->reported,
+						  memory_order_relaxed) + words - cj->reported;
+
+	cj->reported = words;
+	progress_update(me, done < sh->total ? done : sh->total, sh->total);
+	fault_test_mid_audit(me);
+	/* audit_status has one writer, the boot CPU */
+	if (me == 0 && cj->pattern >= 0 && sh->pattern_words) {
+		uint64_t in = done - sh->pattern_start;
+
 		status_pattern_progress((uint32_t)cj->pattern,
-					(uint32_t)((words - cj->pattern_start) * 100 / cj->pattern_words));
+					(uint32_t)((in < sh->pattern_words ? in : sh->pattern_words) *
+						   100 / sh->pattern_words));
+	}
 }
 
 /* inject_fault=: the configured bits flipped in RAM in the span just written
@@ -152,6 +180,8 @@ struct pass {
 	atomic_uint told;              /* 1 + the last pattern the boot CPU told */
 	uint32_t points;               /* safe points so far (boot CPU) */
 	atomic_ulong errors;           /* bad reads of the pattern running, all CPUs */
+	struct pass_progress prog;
+	atomic_uint next[MAX_CPUS];    /* slices of CPU c's share taken, pattern running */
 	int32_t temp_c[MAX_CPUS];      /* each CPU's reading after it (INT32_MIN: none) */
 };
 
@@ -240,6 +270,49 @@ static void safe_point(struct pass *ps, uint32_t me, uint32_t i, struct audit_cp
 	}
 }
 
+/* Pattern i, step 3: this CPU's share, slice by slice, then the slices of
+ * the others' not yet taken (theirs first: each takes from the next CPUs
+ * round, so two thieves rarely meet); the words swept (times the pattern's
+ * sweeps: this CPU's part of its bytes). */
+static uint64_t run_share(struct pass *ps, struct cpu_job *cj, uint32_t me, uint32_t i,
+			  struct audit_cpu_stat *st)
+{
+	struct audit_plan *p = ps->plan;
+	uint32_t n = ps->ncpu, iterations = plan_iterations(p, i, ps->number);
+	uint64_t words = 0;
+
+	if (audit_patterns[i].one_region || n == 1) {
+		uint64_t lo = p->first[me], hi = p->first[me + 1];
+
+		cj->job.spans = &p->table[lo];
+		cj->job.nspans = (uint32_t)(hi - lo);
+		run_pattern(cj, i, iterations);
+		for (uint64_t x = lo; x < hi; x++)
+			words += p->table[x].words;
+		return words * plan_pattern_sweeps(p, i, ps->number);
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t c = (me + k) % n, s;
+		uint64_t lo = p->first[c], count = p->first[c + 1] - lo;
+
+		while ((s = atomic_fetch_add_explicit(&ps->next[c], 1, memory_order_relaxed)) <
+		       SLICES) {
+			uint64_t a = lo + count * s / SLICES, b = lo + count * (s + 1) / SLICES;
+
+			if (a == b)
+				continue;
+			cj->job.spans = &p->table[a];
+			cj->job.nspans = (uint32_t)(b - a);
+			run_pattern(cj, i, iterations);
+			st->slices++;
+			st->slices_taken += c != me;
+			for (uint64_t x = a; x < b; x++)
+				words += p->table[x].words;
+		}
+	}
+	return words * plan_pattern_sweeps(p, i, ps->number);
+}
+
 static void pass_cpu(struct percpu *pc, void *arg)
 {
 	struct pass *ps = arg;
@@ -256,17 +329,19 @@ static void pass_cpu(struct percpu *pc, void *arg)
 	lap(st, AUDIT_T_WAIT, &t);
 	if (me == 0) {
 		plan_share(p, n);
+		ps->prog.total = p->words_total * p->sweeps;
 		lap(st, AUDIT_T_SHARE, &t);
 	}
 	barrier_wait(&ps->bar, n);
 	lap(st, AUDIT_T_WAIT, &t);
 
-	/* step 3: this CPU's blocks, as one region, one pattern at a time */
+	/* step 3: pattern by pattern, this CPU's share and what it can take */
 	uint64_t lo = p->first[me], hi = p->first[me + 1], words = 0;
 	struct cpu_job cj = job_for(&p->table[lo], (uint32_t)(hi - lo),
 				    (uint64_t)ps->number << 32 | me, p->work[me], ps->found);
 
 	cj.errors = &ps->errors;
+	cj.shared = &ps->prog;
 	for (uint64_t i = lo; i < hi; i++)
 		words += p->table[i].words;
 	for (uint32_t i = 0; i < audit_pattern_count; i++) {
@@ -275,15 +350,17 @@ static void pass_cpu(struct percpu *pc, void *arg)
 		if (me == 0) {
 			status_pattern_begin(i);
 			ps->t0 = rdtsc();
+			for (uint32_t c = 0; c < n; c++)
+				atomic_store_explicit(&ps->next[c], 0, memory_order_relaxed);
+			ps->prog.pattern_start = atomic_load(&ps->prog.done);
+			ps->prog.pattern_words = p->words_total * plan_pattern_sweeps(p, i, ps->number);
 		}
 		lap(st, AUDIT_T_SAFE, &t);
 		barrier_wait(&ps->bar, n);     /* every CPU is done with the pattern before */
 		lap(st, AUDIT_T_WAIT, &t);
 		uint64_t t0 = t;
 
-		cj.pattern_start = cj.job.words_done;
-		cj.pattern_words = words * plan_pattern_sweeps(p, i, ps->number);
-		run_pattern(&cj, i, plan_iterations(p, i, ps->number));
+		st->bytes_swept += run_share(ps, &cj, me, i, st) * 8;
 		/* a rest (bit_fade) is not sweeping: kept out of the MiB/s */
 		st->cycles += rdtsc() - t0 - audit_rest_cycles_take(me);
 		ps->temp_c[me] = cpuinfo_temp_c();
@@ -294,7 +371,6 @@ static void pass_cpu(struct percpu *pc, void *arg)
 	}
 	lap(st, AUDIT_T_SAFE, &t);
 	st->frames += words * 8 / PAGE_SIZE;
-	st->bytes_swept += words * 8 * p->sweeps;
 	mark_tested(&p->table[lo], hi - lo);
 	lap(st, AUDIT_T_MARK, &t);
 

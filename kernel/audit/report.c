@@ -126,6 +126,9 @@ void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
 		jw_begin(&w, "audit_cpu");
 		jw_u64(&w, "cpu", c);
 		jw_u64(&w, "tested_frames", s->frames);
+		jw_u64(&w, "bytes_swept", s->bytes_swept);
+		jw_u64(&w, "slices", s->slices);
+		jw_u64(&w, "slices_taken", s->slices_taken);
 		jw_u64(&w, "mib_per_s", mibs);
 		/* against the RAM bandwidth measured at start on all CPUs */
 		if (bandwidth_ram_mib_s_per_cpu())

@@ -7,6 +7,7 @@
 #include <kernel/cpu.h>
 #include <kernel/panic.h>
 #include <kernel/smp.h>
+#include <kernel/time.h>
 #include <kernel/vm.h>
 
 #define UNMAPPED (VM_KSTACK_BASE - 0x1000)
@@ -60,6 +61,7 @@ void fault_test_run(enum fault_test t)
 	case FAULT_TEST_REPORT_REFUSED: /* acted on by report_save */
 	case FAULT_TEST_AP_LATE:        /* acted on by smp_init */
 	case FAULT_TEST_AUDIT_PANIC:    /* acted on by fault_test_mid_audit */
+	case FAULT_TEST_SLOW_CPU:
 		return;
 	case FAULT_TEST_BS_COPY_CORRUPT:
 		/* one bit of the saved copy flipped in RAM, as failing memory would */
@@ -93,6 +95,10 @@ void fault_test_run(enum fault_test t)
 
 void fault_test_mid_audit(uint32_t cpu)
 {
-	if (kcfg.fault_test == FAULT_TEST_AUDIT_PANIC && cpu == atomic_load(&cpus_online) - 1)
+	if (!kcfg.fault_test || cpu != atomic_load(&cpus_online) - 1)
+		return;
+	if (kcfg.fault_test == FAULT_TEST_AUDIT_PANIC)
 		panic("fault_test: deliberate panic on CPU %u in the middle of the audit", cpu);
+	if (kcfg.fault_test == FAULT_TEST_SLOW_CPU)
+		udelay(2000);
 }

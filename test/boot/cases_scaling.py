@@ -2,6 +2,9 @@
 scaling): audit_result's time_ms adds up to the phase, and the journal's
 trade of boot-services memory at each safe point is shared by every CPU
 (bssave.h, bs_swap_part) and leaves that memory bit for bit as it was.
+Each pattern that can runs in slices a CPU done with its own share may take
+from another's (passes.c): every slice runs once, and a CPU made slow
+(fault_test=slow_cpu) ends up with fewer.
 Times under TCG mean nothing: shares and sums are checked, not speeds."""
 
 from cases import boot, case, check_run
@@ -42,8 +45,43 @@ def journal_trade_is_shared_by_every_cpu_and_time_adds_up(d):
     elif abs(steps_ms - r.get("ms", 0)) > 5 + 0.02 * r.get("ms", 0):
         p.append("time_ms adds up to %.1f ms, the phase took %s ms: %s"
                  % (steps_ms, r.get("ms"), t))
+    p += swept_adds_up(b)
     lo, hi = r.get("sweep_ms_min", 0), r.get("sweep_ms_max", 0)
     if not 0 < lo <= t.get("sweep", 0) <= hi:
         p.append("sweep_ms_min/max %s/%s against the boot CPU's %s"
                  % (r.get("sweep_ms_min"), r.get("sweep_ms_max"), t.get("sweep")))
+    return p
+
+
+def swept_adds_up(b):
+    """Every slice ran exactly once: the CPUs' bytes add up to the patterns'."""
+    cpus = sum(c.get("bytes_swept", 0) for c in b.all("audit_cpu"))
+    pats = sum(e.get("bytes_swept", 0) for e in b.all("pattern_done"))
+    return [] if cpus == pats and cpus else \
+        ["audit_cpu bytes_swept add up to %d, pattern_done's to %d" % (cpus, pats)]
+
+
+@case
+def slices_of_a_slow_cpu_go_to_the_others(d):
+    """fault_test=slow_cpu: the last CPU waits 2 ms after every span of the
+    audit. Its slices of each pattern that runs in slices (mov_inv_ones_zeros
+    here; own_address keeps each CPU's whole share) are taken by the CPUs that
+    are done with theirs, every slice still runs exactly once, and the run
+    passes with every frame tested."""
+    cfg = "on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=0\nfault_test=slow_cpu\n"
+    b = boot(d, cfg=cfg, mem="256M", smp=3, vga=False, timeout=400)
+    p = check_run(b, "256M") + swept_adds_up(b)
+    cpus = sorted(b.all("audit_cpu"), key=lambda c: c.get("cpu", 0))
+    if len(cpus) != 3:
+        return p + ["audit_cpu events: %s" % cpus]
+    slow, fast = cpus[2], cpus[:2]
+    # 8 slices of each share, one sliced pattern, 2 passes: 48 in all
+    if sum(c.get("slices", 0) for c in cpus) != 48:
+        p.append("slices run %s, not 48" % [c.get("slices") for c in cpus])
+    if slow.get("slices_taken") or not sum(c.get("slices_taken", 0) for c in fast):
+        p.append("slices taken from others' shares %s: the fast CPUs must take the slow "
+                 "one's" % [c.get("slices_taken") for c in cpus])
+    if not slow.get("slices", 0) < min(c.get("slices", 0) for c in fast):
+        p.append("the slow CPU ran %s slices, the others %s"
+                 % (slow.get("slices"), [c.get("slices") for c in fast]))
     return p
