@@ -64,6 +64,10 @@ struct audit_job {
 	 * the pattern uses s->w */
 	volatile uint64_t *(*uncached)(struct audit_job *j, const struct audit_span *s);
 	void (*uncached_end)(struct audit_job *j, const struct audit_span *s);
+	/* a pattern of `phases` (audit_pattern): 0 runs them all; k runs only
+	 * phase k, so the audit can run phase k over every slice of memory, on
+	 * every CPU, before any CPU starts phase k+1 */
+	uint32_t phase;
 };
 
 /* A pattern's sweeps by kind: write only, read only (a check), read and
@@ -88,9 +92,12 @@ struct audit_pattern {
 	struct audit_sweep_mix iteration_mix; /* of `iteration_sweeps`, the same way */
 	/* 1: runs over each CPU's whole share as one region, never in slices that
 	 * another CPU may take (audit/passes.c): a pattern whose meaning spans
-	 * the region (own_address's addresses across every span, bit_fade's one
-	 * rest) */
+	 * the region (bit_fade's one rest) */
 	uint8_t one_region;
+	/* >1: its sweeps fall into this many phases (audit_job.phase), each
+	 * over all memory before the next (own_address: every word written,
+	 * then every word checked); each phase is sweeps / phases sweeps */
+	uint8_t phases;
 };
 
 extern const struct audit_pattern audit_patterns[];

@@ -7,8 +7,10 @@
  *     share in SLICES slices, then takes the slices other CPUs have not
  *     started yet (CPUs do not run at one speed: an emulator's vCPUs least of
  *     all); a slice is a region of its own, written in full before it is
- *     read back, which pushes the data out of the caches. A pattern whose
- *     meaning spans the region (audit_pattern.one_region) runs over each
+ *     read back, which pushes the data out of the caches. A pattern of
+ *     several phases (own_address: write all, check all) runs each phase so
+ *     over all memory, every CPU done with it before any starts the next; a
+ *     pattern that rests (bit_fade: audit_pattern.one_region) runs over each
  *     CPU's whole share instead. Each CPU reads its thermal sensor and waits
  *     for the others; no CPU starts pattern i+1 before every CPU has finished
  *     pattern i, so a pattern's figures are its own and the boot CPU tells
@@ -270,17 +272,18 @@ static void safe_point(struct pass *ps, uint32_t me, uint32_t i, struct audit_cp
 	}
 }
 
-/* Pattern i, step 3: this CPU's share, slice by slice, then the slices of
- * the others' not yet taken (theirs first: each takes from the next CPUs
- * round, so two thieves rarely meet); the words swept (times the pattern's
- * sweeps: this CPU's part of its bytes). */
+/* Pattern i (its phase `phase`, 0: all), step 3: this CPU's share, slice by
+ * slice, then the slices of the others' not yet taken (each takes from the
+ * next CPUs round, so two thieves rarely meet); the words of the slices it
+ * ran. */
 static uint64_t run_share(struct pass *ps, struct cpu_job *cj, uint32_t me, uint32_t i,
-			  struct audit_cpu_stat *st)
+			  uint32_t phase, struct audit_cpu_stat *st)
 {
 	struct audit_plan *p = ps->plan;
 	uint32_t n = ps->ncpu, iterations = plan_iterations(p, i, ps->number);
 	uint64_t words = 0;
 
+	cj->job.phase = phase;
 	if (audit_patterns[i].one_region || n == 1) {
 		uint64_t lo = p->first[me], hi = p->first[me + 1];
 
@@ -289,7 +292,7 @@ static uint64_t run_share(struct pass *ps, struct cpu_job *cj, uint32_t me, uint
 		run_pattern(cj, i, iterations);
 		for (uint64_t x = lo; x < hi; x++)
 			words += p->table[x].words;
-		return words * plan_pattern_sweeps(p, i, ps->number);
+		return words;
 	}
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t c = (me + k) % n, s;
@@ -310,7 +313,42 @@ static uint64_t run_share(struct pass *ps, struct cpu_job *cj, uint32_t me, uint
 				words += p->table[x].words;
 		}
 	}
-	return words * plan_pattern_sweeps(p, i, ps->number);
+	return words;
+}
+
+/* Boot CPU, every other CPU at a barrier: no slice of pattern i's next
+ * phase is taken yet. */
+static void slices_reset(struct pass *ps)
+{
+	for (uint32_t c = 0; c < ps->ncpu; c++)
+		atomic_store_explicit(&ps->next[c], 0, memory_order_relaxed);
+}
+
+/* Pattern i on this CPU: its phases one after the other, every CPU done
+ * with a phase (over all memory) before any starts the next; the bytes this
+ * CPU swept. */
+static uint64_t run_phases(struct pass *ps, struct cpu_job *cj, uint32_t me, uint32_t i,
+			   struct audit_cpu_stat *st, uint64_t *t)
+{
+	uint32_t phases = audit_patterns[i].phases > 1 && ps->ncpu > 1 ? audit_patterns[i].phases
+									: 0;
+	uint64_t sweeps = plan_pattern_sweeps(ps->plan, i, ps->number), bytes = 0;
+
+	if (!phases)
+		return run_share(ps, cj, me, i, 0, st) * sweeps * 8;
+	for (uint32_t k = 1; k <= phases; k++) {
+		if (k > 1) {
+			lap(st, AUDIT_T_SWEEP, t);
+			barrier_wait(&ps->bar, ps->ncpu);   /* phase k-1 done everywhere */
+			if (me == 0)
+				slices_reset(ps);
+			barrier_wait(&ps->bar, ps->ncpu);
+			lap(st, AUDIT_T_WAIT, t);
+		}
+		bytes += run_share(ps, cj, me, i, k, st) * sweeps / phases * 8;
+	}
+	cj->job.phase = 0;
+	return bytes;
 }
 
 static void pass_cpu(struct percpu *pc, void *arg)
@@ -350,19 +388,20 @@ static void pass_cpu(struct percpu *pc, void *arg)
 		if (me == 0) {
 			status_pattern_begin(i);
 			ps->t0 = rdtsc();
-			for (uint32_t c = 0; c < n; c++)
-				atomic_store_explicit(&ps->next[c], 0, memory_order_relaxed);
+			slices_reset(ps);
 			ps->prog.pattern_start = atomic_load(&ps->prog.done);
 			ps->prog.pattern_words = p->words_total * plan_pattern_sweeps(p, i, ps->number);
 		}
 		lap(st, AUDIT_T_SAFE, &t);
 		barrier_wait(&ps->bar, n);     /* every CPU is done with the pattern before */
 		lap(st, AUDIT_T_WAIT, &t);
-		uint64_t t0 = t;
+		uint64_t t0 = t, waited = st->t[AUDIT_T_WAIT];
 
-		st->bytes_swept += run_share(ps, &cj, me, i, st) * 8;
-		/* a rest (bit_fade) is not sweeping: kept out of the MiB/s */
-		st->cycles += rdtsc() - t0 - audit_rest_cycles_take(me);
+		st->bytes_swept += run_phases(ps, &cj, me, i, st, &t);
+		/* a rest (bit_fade) and the waits between phases are not sweeping:
+		 * kept out of the MiB/s */
+		st->cycles += rdtsc() - t0 - audit_rest_cycles_take(me) -
+			      (st->t[AUDIT_T_WAIT] - waited);
 		ps->temp_c[me] = cpuinfo_temp_c();
 		lap(st, AUDIT_T_SWEEP, &t);
 		barrier_wait(&ps->bar, n);     /* every CPU is done with this one */

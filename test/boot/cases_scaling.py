@@ -64,10 +64,10 @@ def swept_adds_up(b):
 @case
 def slices_of_a_slow_cpu_go_to_the_others(d):
     """fault_test=slow_cpu: the last CPU waits 2 ms after every span of the
-    audit. Its slices of each pattern that runs in slices (mov_inv_ones_zeros
-    here; own_address keeps each CPU's whole share) are taken by the CPUs that
-    are done with theirs, every slice still runs exactly once, and the run
-    passes with every frame tested."""
+    audit. Its slices of each pattern (own_address's write phase and its
+    check phase, mov_inv_ones_zeros) are taken by the CPUs that are done with
+    theirs, every slice still runs exactly once, and the run passes with
+    every frame tested."""
     cfg = "on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=0\nfault_test=slow_cpu\n"
     b = boot(d, cfg=cfg, mem="256M", smp=3, vga=False, timeout=400)
     p = check_run(b, "256M") + swept_adds_up(b)
@@ -75,9 +75,10 @@ def slices_of_a_slow_cpu_go_to_the_others(d):
     if len(cpus) != 3:
         return p + ["audit_cpu events: %s" % cpus]
     slow, fast = cpus[2], cpus[:2]
-    # 8 slices of each share, one sliced pattern, 2 passes: 48 in all
-    if sum(c.get("slices", 0) for c in cpus) != 48:
-        p.append("slices run %s, not 48" % [c.get("slices") for c in cpus])
+    # 8 slices of each of 3 shares, per pass: own_address's 2 phases and
+    # mov_inv_ones_zeros, 2 passes: 144 in all
+    if sum(c.get("slices", 0) for c in cpus) != 144:
+        p.append("slices run %s, not 144" % [c.get("slices") for c in cpus])
     if slow.get("slices_taken") or not sum(c.get("slices_taken", 0) for c in fast):
         p.append("slices taken from others' shares %s: the fast CPUs must take the slow "
                  "one's" % [c.get("slices_taken") for c in cpus])

@@ -1281,6 +1281,42 @@ static void walking_ones_address_finds_aliased_words(void **s)
 	R.nspans = 0; /* not malloc'd: nothing for free_spans */
 }
 
+/* own_address in phases, as the audit runs it over slices (passes.c): every
+ * region written, then every region checked, so two addresses in different
+ * regions landing on one cell show. Region 1's page is region 0's (one memfd
+ * page mapped twice): run region by region, each is checked before the next
+ * is written and nothing is found; in phases, all 512 words of region 0 hold
+ * region 1's addresses. */
+static void own_address_in_phases_sees_aliases_across_regions(void **s)
+{
+	(void)s;
+	const struct audit_pattern *p = audit_pattern_find("own_address", 11);
+	struct mapped m = map_span(2, 1);
+
+	assert_non_null(p);
+	assert_int_equal(p->phases, 2);
+	for (uint32_t phased = 0; phased < 2; phased++) {
+		memset(&R, 0, sizeof(R));
+		for (uint32_t k = 0; k < (phased ? 4u : 2u); k++) {
+			uint32_t region = k % 2;
+
+			R.spans[0] = (struct audit_span){ .w = m.w + region * 512,
+							  .phys = 0x40000000ull + region * 4096,
+							  .words = 512 };
+			R.job = (struct audit_job){ .spans = R.spans, .nspans = 1, .bad = on_bad,
+						    .ctx = &R, .phase = phased ? 1 + k / 2 : 0 };
+			p->run(&R.job);
+		}
+		assert_int_equal(R.nrec + R.rec_dropped, phased ? 512 : 0);
+		for (uint32_t r = 0; r < R.nrec; r++) {
+			assert_true(R.rec[r].addr - 0x40000000ull < 4096);
+			assert_int_equal(R.rec[r].actual, R.rec[r].addr + 4096);
+		}
+	}
+	unmap_span(&m);
+	memset(&R, 0, sizeof(R)); /* not malloc'd: nothing for free_spans */
+}
+
 /* The uncached view: every span opened once, closed once, in order; while it
  * is open the span's own mapping (the cached direct map in the kernel) is
  * PROT_NONE, so any access through it would kill the test; the pattern's
@@ -1444,6 +1480,7 @@ int main(void)
 		cmocka_unit_test(table_sweep_kinds_add_up),
 		cmocka_unit_test_teardown(modulo20_checks_every_p_word_of_long_spans, teardown),
 		cmocka_unit_test_teardown(block_move_reports_a_bad_cell_at_its_own_address, teardown),
+		cmocka_unit_test(own_address_in_phases_sees_aliases_across_regions),
 		cmocka_unit_test_teardown(iterations_repeat_the_moving_inversions, teardown),
 		cmocka_unit_test(walking_ones_address_finds_aliased_words),
 		cmocka_unit_test(walking_ones_address_uses_only_the_uncached_view),
