@@ -35,10 +35,5 @@ struct barrier {
 	atomic_uint phase;
 };
 void barrier_wait(struct barrier *b, uint32_t n);
-/* Until the n - 1 others are waiting in barrier_wait (the caller has not
- * arrived): they then touch no memory of their own but the barrier's until
- * the caller arrives (the journal trades boot-services memory, where their
- * stacks may lie, around a runtime call meanwhile). */
-void barrier_wait_for_others(struct barrier *b, uint32_t n);
 
 #endif

@@ -434,13 +434,6 @@ void barrier_wait(struct barrier *b, uint32_t n)
 			cpu_relax();
 }
 
-void barrier_wait_for_others(struct barrier *b, uint32_t n)
-{
-	while (atomic_load_explicit(&b->arrived, memory_order_acquire) + 1 < n)
-		if (!park_point())
-			cpu_relax();
-}
-
 uint32_t smp_abandoned(void)
 {
 	return abandoned;
