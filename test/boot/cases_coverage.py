@@ -187,27 +187,27 @@ def wait_for_event(log, name, proc, seconds):
     return None
 
 
-@case
-def bits_stuck_where_the_kernel_booted_are_found_after_relocation(d):
-    """A host process holds a bit stuck inside the MetaSlot array's original
-    frames and another inside the kernel image's, starting once the relocated
-    event is out (the frames are the kernel's until then): the audit must find
-    exactly those two frames, poison them and end bad_memory, with
-    buddy_check and every end-of-run check holding."""
-    mem_b = qemu.parse_mem(STUCK_MEM)
+def boot_stuck_after_relocation(d, cfg, mem, smp, stuck_for):
+    """Boots on RAM that is a file; once the relocated event says the move is
+    done, `stuck_for(relocated_event, serial_log)` names the words to hold
+    (a stuck dict as check_stuck_frames takes, or a string: why there are
+    none) and a host process holds them stuck from then on (the frames are
+    the kernel's until then). Returns the boot and its problems: the audit
+    must find exactly those frames and end bad_memory, the stress
+    (buddy_check, lost frames) run on every CPU, the guest have written over
+    a stuck bit, and the coverage still add up."""
+    mem_b = qemu.parse_mem(mem)
     exe = build_helper(d)
-    state = {"helper": None, "stuck": {}, "relocated": None}
+    state = {"helper": None, "stuck": None, "relocated": None}
 
     def on_running(proc, log):
         ev = wait_for_event(log, "relocated", proc, 600)
         state["relocated"] = ev
         if not ev or not ev.get("done"):
             return
-        arr, img = ev["metaslot_array"], ev["kernel_image"]
-        # one word in the middle of the old array, one inside the old image
-        a = (arr["old_phys"] + arr["bytes"] // 2 + 0x140) & ~7
-        k = (img["old_phys"] + img["bytes"] // 3 + 0x88) & ~7
-        state["stuck"] = {a: (1 << 3, 0), k: (0, 1 << 60)}
+        state["stuck"] = stuck_for(ev, log)
+        if isinstance(state["stuck"], str):
+            return
         h = start_helper(exe, path, mem_b, state["stuck"], 900)
         state["helper"] = h
         h.stdout.readline()  # "ready": the faults hold
@@ -215,23 +215,41 @@ def bits_stuck_where_the_kernel_booted_are_found_after_relocation(d):
     tail = ""
     with ram_file(mem_b) as path:
         try:
-            b = boot(d, cfg=COV_CFG, mem=STUCK_MEM, smp=2, vga=False, timeout=600,
+            b = boot(d, cfg=cfg, mem=mem, smp=smp, vga=False, timeout=600,
                      on_running=on_running, extra=ram_args(mem_b, path))
         finally:
             if state["helper"]:
                 tail = stop_helper(d, state["helper"])
     if not state["relocated"] or not state["relocated"].get("done"):
-        return ["no relocated event with done: %s" % state["relocated"]]
-    p = check_run(b, STUCK_MEM, expect_result="bad_memory")
+        return b, ["no relocated event with done: %s" % state["relocated"]]
+    if isinstance(state["stuck"], str):
+        return b, [state["stuck"]]
+    p = check_run(b, mem, expect_result="bad_memory")
     p += check_stuck_frames(b, state["stuck"])
     sm = b.first("summary") or {}
-    if not sm.get("frames_free_before"):
-        p.append("the stress (buddy_check, lost frames) did not run: %s" % sm)
+    if not sm.get("frames_free_before") or sm.get("cpus", smp) != smp:
+        p.append("the stress (buddy_check, lost frames) did not run on every CPU: %s" % sm)
     if "repairs 0" in tail or "repairs" not in tail:
         p.append("the guest never wrote over a stuck bit: %r" % tail)
     # the finds are in the coverage record as tested, and it still adds up
-    p += check_coverage_adds_up(b)
-    return p
+    return b, p + check_coverage_adds_up(b)
+
+
+@case
+def bits_stuck_where_the_kernel_booted_are_found_after_relocation(d):
+    """A host process holds a bit stuck inside the MetaSlot array's original
+    frames and another inside the kernel image's, starting once the relocated
+    event is out (the frames are the kernel's until then): the audit must find
+    exactly those two frames, poison them and end bad_memory, with
+    buddy_check and every end-of-run check holding."""
+    def stuck_for(ev, log):
+        arr, img = ev["metaslot_array"], ev["kernel_image"]
+        # one word in the middle of the old array, one inside the old image
+        a = (arr["old_phys"] + arr["bytes"] // 2 + 0x140) & ~7
+        k = (img["old_phys"] + img["bytes"] // 3 + 0x88) & ~7
+        return {a: (1 << 3, 0), k: (0, 1 << 60)}
+
+    return boot_stuck_after_relocation(d, COV_CFG, STUCK_MEM, 2, stuck_for)[1]
 
 
 @case

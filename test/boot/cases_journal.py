@@ -37,45 +37,53 @@ def lastrun(d, tag, *args):
     return p.returncode, p.stdout
 
 
-def cut_power_after_the_bad_frame_is_journaled(state):
-    """on_running: once a journal write holds the bad frame, kill QEMU (the
-    power cut); state gets that write."""
+def fresh_store(d):
+    """A fresh OVMF variable store in d: no record yet."""
+    os.makedirs(d, exist_ok=True)
+    subprocess.run([os.path.join(ROOT, "ovmf", "ovmf.sh"), d], check=True, capture_output=True)
+
+
+def kill_when(state, pred, limit_s=1200):
+    """on_running: kill QEMU (the power cut) as soon as an event satisfies
+    `pred`; state gets the events up to then and the first that did."""
     def watch(proc, log):
-        deadline = time.time() + 1200
+        deadline = time.time() + limit_s
         while proc.poll() is None and time.time() < deadline:
-            time.sleep(0.5)
+            time.sleep(0.1)
             if not os.path.exists(log):
                 continue
             with open(log, "rb") as f:
                 evs = qemu.events(f.read().decode("latin-1"))
-            # a write after a pattern of the audit (a step: with passes=2
-            # never the last) that holds the bad frame (the frame may also
-            # be found before the audit, testing a block the kernel keeps)
-            js = [e for e in evs if e.get("ev") == "journal" and e.get("what") == "step"
-                  and e.get("bad_frames", 0) >= 1]
-            if js:
-                state["journal"] = js[0]
+            hit = [e for e in evs if pred(e)]
+            if hit:
                 proc.kill()
+                state["events"], state["hit"] = evs, hit[0]
                 return
     return watch
+
+
+def is_step_with_the_bad_frame(e):
+    """A write after a pattern of the audit (a step: with passes=2 never the
+    last) that holds the bad frame (the frame may also be found before the
+    audit, testing a block the kernel keeps)."""
+    return e.get("ev") == "journal" and e.get("what") == "step" and e.get("bad_frames", 0) >= 1
 
 
 @case
 def power_cut_mid_audit_is_did_not_finish_and_resume_skips_the_pattern(d):
     p = []
     img = qemu.prepare_image(d, "on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=0\n")
-    # a fresh store: no record yet
-    subprocess.run([os.path.join(ROOT, "ovmf", "ovmf.sh"), d], check=True, capture_output=True)
+    fresh_store(d)
     rc, _ = lastrun(d, "fresh")
     if rc != 3:
         p.append("a fresh variable store: metaslot-lastrun exit %d, expected 3" % rc)
     state = {}
     b1, why = boot_with_stuck_bits(d, {STUCK_WORD: (STUCK_ONES, 0)}, MEM, hold_s=1500,
                                    image=img, smp=2, vga=False, timeout=1300, keep_vars=True,
-                                   on_running=cut_power_after_the_bad_frame_is_journaled(state))
+                                   on_running=kill_when(state, is_step_with_the_bad_frame))
     if not b1:
         return p + [why]
-    j = state.get("journal")
+    j = state.get("hit")
     if not j:
         return p + ["boot 1: no journal write with the bad frame before it ended (%s)" % b1.result]
     # the first step write is the one after own_address in pass 1 (the frame
@@ -149,7 +157,7 @@ def mce_boot(d, cfg, cmds):
     once the audit runs."""
     from cases_mce import injector
     state = {}
-    subprocess.run([os.path.join(ROOT, "ovmf", "ovmf.sh"), d], check=True, capture_output=True)
+    fresh_store(d)
     sock, watch = injector(d, state, '"phase":"audit"', cmds)
     b = boot(d, cfg=cfg, mem="512M", smp=2, vga=False, monitor=sock, on_running=watch,
              timeout=600, keep_vars=True)
@@ -230,7 +238,7 @@ def first_bad_frame_is_journaled_at_once_with_boot_services_kept(d):
     still runs, before the audit's result; later ones wait for the next
     write. The record at the end holds both frames."""
     faults = "inject_fault=0x10000008:0x10\ninject_fault=0x12345000:0x1\n"
-    subprocess.run([os.path.join(ROOT, "ovmf", "ovmf.sh"), d], check=True, capture_output=True)
+    fresh_store(d)
     b = boot(d, cfg="on_finish=shutdown\naudit=quick\nstress_ops=0\nboot_services=keep\n" + faults,
              mem="512M", smp=2, vga=False, keep_vars=True)
     p = check_run(b, "512M", expect_result="bad_memory")

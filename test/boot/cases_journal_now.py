@@ -9,43 +9,17 @@ record is read out of the OVMF store file as Linux would read it."""
 
 import json
 import os
-import subprocess
-import time
 
-from cases import case, boot, check_run, ROOT
+from cases import case, boot, check_run
 import qemu
 from cases_stuck_bits import boot_with_stuck_bits
-from cases_journal import lastrun, mc_stop_record, mce_boot
+from cases_journal import fresh_store, kill_when, lastrun, mc_stop_record, mce_boot
 
 MEM = "1G"
 STUCK_WORD, STUCK_ONES = 0x23456780, 1 << 5
 BAD_FRAME = STUCK_WORD & ~0xfff
 CPUS = 4  # the finder parks three others
 QUICK = "on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=0\n"
-
-
-def fresh_store(d):
-    os.makedirs(d, exist_ok=True)
-    subprocess.run([os.path.join(ROOT, "ovmf", "ovmf.sh"), d], check=True, capture_output=True)
-
-
-def kill_when(state, pred, limit_s=1200):
-    """on_running: kill QEMU (the power cut) as soon as an event satisfies
-    `pred`; state gets the events up to then."""
-    def watch(proc, log):
-        deadline = time.time() + limit_s
-        while proc.poll() is None and time.time() < deadline:
-            time.sleep(0.1)
-            if not os.path.exists(log):
-                continue
-            with open(log, "rb") as f:
-                evs = qemu.events(f.read().decode("latin-1"))
-            hit = [e for e in evs if pred(e)]
-            if hit:
-                proc.kill()
-                state["events"], state["hit"] = evs, hit[0]
-                return
-    return watch
 
 
 def is_bad_frame_write(e):

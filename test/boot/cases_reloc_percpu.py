@@ -11,10 +11,7 @@ import json
 import os
 
 from cases import case, boot, check_run, screendump_when_done
-from cases_coverage import check_ap_objects_moved, check_coverage_adds_up, wait_for_event
-from cases_stuck_bits import (build_helper, check_stuck_frames, ram_args, ram_file, start_helper,
-                              stop_helper)
-import qemu
+from cases_coverage import boot_stuck_after_relocation, check_ap_objects_moved, check_coverage_adds_up
 import screen
 
 MEM = "256M"
@@ -52,45 +49,14 @@ def bits_stuck_in_an_ap_stack_old_frames_are_found_after_relocation(d):
     the audit finds exactly those frames, poisons them and ends bad_memory,
     the APs keep running on the copies, buddy_check holds and nothing is
     lost."""
-    mem_b = qemu.parse_mem(MEM)
-    exe = build_helper(d)
-    state = {"helper": None, "stuck": {}, "relocated": None}
-
-    def on_running(proc, log):
-        ev = wait_for_event(log, "relocated", proc, 600)
-        state["relocated"] = ev
-        if not ev or not ev.get("done"):
-            return
+    def stuck_for(ev, log):
         moved = read_events(log, "relocated_cpu")  # all emitted before relocated
         if sorted(e["cpu"] for e in moved) != list(range(1, CPUS)):
-            return
-        state["stuck"] = stuck_in_old_frames(moved)
-        h = start_helper(exe, path, mem_b, state["stuck"], 900)
-        state["helper"] = h
-        h.stdout.readline()  # "ready": the faults hold
+            return "no relocated_cpu events for CPUs 1..%d: %s" % (CPUS - 1, moved)
+        return stuck_in_old_frames(moved)
 
-    tail = ""
-    with ram_file(mem_b) as path:
-        try:
-            b = boot(d, cfg=CFG, mem=MEM, smp=CPUS, vga=False, timeout=600,
-                     on_running=on_running, extra=ram_args(mem_b, path))
-        finally:
-            if state["helper"]:
-                tail = stop_helper(d, state["helper"])
-    if not state["relocated"] or not state["relocated"].get("done"):
-        return ["no relocated event with done: %s" % state["relocated"]]
-    if not state["stuck"]:
-        return ["no relocated_cpu events for CPUs 1..%d: %s" % (CPUS - 1, b.all("relocated_cpu"))]
-    p = check_run(b, MEM, expect_result="bad_memory")
-    p += check_stuck_frames(b, state["stuck"])
-    p += check_ap_objects_moved(b, CPUS)
-    sm = b.first("summary") or {}
-    if not sm.get("frames_free_before") or sm.get("cpus", CPUS) != CPUS:
-        p.append("the stress (buddy_check, lost frames) did not run on every CPU: %s" % sm)
-    if "repairs 0" in tail or "repairs" not in tail:
-        p.append("the guest never wrote over a stuck bit: %r" % tail)
-    p += check_coverage_adds_up(b)
-    return p
+    b, p = boot_stuck_after_relocation(d, CFG, MEM, CPUS, stuck_for)
+    return p + check_ap_objects_moved(b, CPUS)
 
 
 @case
