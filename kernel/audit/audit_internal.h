@@ -32,7 +32,6 @@ struct audit_plan {
 	uint8_t table_order;
 	atomic_ulong used;             /* spans in the table (grab: every CPU) */
 	uint64_t first[MAX_CPUS + 1];  /* table[first[c] .. first[c+1]) is CPU c's */
-	uint64_t work[MAX_CPUS];       /* words CPU c sweeps in one pass (progress) */
 	uint64_t words_total;          /* in the table, all CPUs (plan_share) */
 };
 

@@ -376,7 +376,8 @@ static void pass_cpu(struct percpu *pc, void *arg)
 	/* step 3: pattern by pattern, this CPU's share and what it can take */
 	uint64_t lo = p->first[me], hi = p->first[me + 1], words = 0;
 	struct cpu_job cj = job_for(&p->table[lo], (uint32_t)(hi - lo),
-				    (uint64_t)ps->number << 32 | me, p->work[me], ps->found);
+				    (uint64_t)ps->number << 32 | me, 0 /* progress: ps->prog */,
+				    ps->found);
 
 	cj.errors = &ps->errors;
 	cj.shared = &ps->prog;

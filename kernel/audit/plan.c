@@ -215,14 +215,11 @@ void plan_share(struct audit_plan *p, uint32_t ncpu)
 	for (uint64_t k = 0; k < used; k++)
 		total += p->table[k].words;
 	for (uint32_t c = 0; c < ncpu; c++) {
-		uint64_t goal = total * (c + 1) / ncpu, words = 0;
+		uint64_t goal = total * (c + 1) / ncpu;
 
 		p->first[c] = i;
-		for (; i < used && (acc < goal || c == ncpu - 1); i++) {
+		for (; i < used && (acc < goal || c == ncpu - 1); i++)
 			acc += p->table[i].words;
-			words += p->table[i].words;
-		}
-		p->work[c] = words * p->sweeps;
 	}
 	p->first[ncpu] = used;
 	p->words_total = total;
