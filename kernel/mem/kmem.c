@@ -16,11 +16,13 @@
 static struct spinlock aside_lock;
 static atomic_uint in_bs; /* blocks handed out in boot-services memory anyway */
 
-uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose)
+/* One block; `zeroed` false leaves it as it is unless the purpose needs
+ * zeroing (a page table). */
+static uint64_t alloc_block(uint8_t order, enum frame_purpose purpose, bool zeroed)
 {
-	struct frame_alloc_options o =
+	struct frame_alloc_options o = frame_alloc_options_zeroed(
 		frame_alloc_options_order(frame_alloc_options_purpose(frame_alloc_options_new(),
-								      purpose), order);
+								      purpose), order), zeroed);
 	struct phys_frame f;
 
 	if (frame_alloc_options_allocate(&o, &f) != ALLOC_ERROR_NONE)
@@ -28,18 +30,16 @@ uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose)
 	return f.start_address;
 }
 
+uint64_t kmem_alloc(uint8_t order, enum frame_purpose purpose)
+{
+	return alloc_block(order, purpose, true);
+}
+
 /* One block, not zeroed unless the purpose needs it (the caller tests and
  * zeroes what it keeps). */
 static uint64_t probe(uint8_t order, enum frame_purpose purpose)
 {
-	struct frame_alloc_options o = frame_alloc_options_zeroed(
-		frame_alloc_options_order(frame_alloc_options_purpose(frame_alloc_options_new(),
-								      purpose), order), false);
-	struct phys_frame f;
-
-	if (frame_alloc_options_allocate(&o, &f) != ALLOC_ERROR_NONE)
-		return 0;
-	return f.start_address;
+	return alloc_block(order, purpose, false);
 }
 
 /* 2^order frames outside the boot-services memory a runtime call trades
