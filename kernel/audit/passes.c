@@ -32,8 +32,23 @@
 #include "audit_internal.h"
 
 /* Slices of each CPU's share: what a CPU that is done with its own may take
- * of another's (step 3). */
+ * of another's (step 3). At most SLICES, none smaller than SLICE_MIN_BYTES:
+ * a slice is written in full before it is read back, and a small one would
+ * be read back from the caches, not from RAM (a share smaller than that is
+ * one slice, as before slices). */
 #define SLICES 8
+#define SLICE_MIN_BYTES (32ull << 20)
+
+static uint32_t slices_in(const struct audit_plan *p, uint32_t c)
+{
+	uint64_t words = 0;
+
+	for (uint64_t x = p->first[c]; x < p->first[c + 1]; x++)
+		words += p->table[x].words;
+	uint64_t k = words * 8 / SLICE_MIN_BYTES;
+
+	return k < 1 ? 1 : k > SLICES ? SLICES : (uint32_t)k;
+}
 
 /* A pass's progress, all CPUs together (a CPU may sweep more or less than
  * its share). */
@@ -295,12 +310,11 @@ static uint64_t run_share(struct pass *ps, struct cpu_job *cj, uint32_t me, uint
 		return words;
 	}
 	for (uint32_t k = 0; k < n; k++) {
-		uint32_t c = (me + k) % n, s;
+		uint32_t c = (me + k) % n, s, ns = slices_in(p, c);
 		uint64_t lo = p->first[c], count = p->first[c + 1] - lo;
 
-		while ((s = atomic_fetch_add_explicit(&ps->next[c], 1, memory_order_relaxed)) <
-		       SLICES) {
-			uint64_t a = lo + count * s / SLICES, b = lo + count * (s + 1) / SLICES;
+		while ((s = atomic_fetch_add_explicit(&ps->next[c], 1, memory_order_relaxed)) < ns) {
+			uint64_t a = lo + count * s / ns, b = lo + count * (s + 1) / ns;
 
 			if (a == b)
 				continue;

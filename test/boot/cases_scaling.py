@@ -69,8 +69,9 @@ def slices_of_a_slow_cpu_go_to_the_others(d):
     theirs, every slice still runs exactly once, and the run passes with
     every frame tested."""
     cfg = "on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=0\nfault_test=slow_cpu\n"
-    b = boot(d, cfg=cfg, mem="256M", smp=3, vga=False, timeout=400)
-    p = check_run(b, "256M") + swept_adds_up(b)
+    # 1 GiB: each share holds its 8 slices of at least 32 MiB
+    b = boot(d, cfg=cfg, mem="1G", smp=3, vga=False, timeout=600)
+    p = check_run(b, "1G") + swept_adds_up(b)
     cpus = sorted(b.all("audit_cpu"), key=lambda c: c.get("cpu", 0))
     if len(cpus) != 3:
         return p + ["audit_cpu events: %s" % cpus]
