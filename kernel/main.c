@@ -28,6 +28,7 @@
 #include <kernel/serial.h>
 #include <kernel/smp.h>
 #include <kernel/stress.h>
+#include <kernel/simd.h>
 #include <kernel/time.h>
 #include <kernel/vm.h>
 
@@ -143,6 +144,7 @@ void kmain(uint64_t bootinfo_phys)
 	serial_init(0x3f8, 115200);            /* COM1 first; absent = silent */
 	percpu_init_bsp();                     /* GDT, TSS, IDT, GS: faults dump registers */
 	pat_init_cpu();                        /* the kernel's PAT: entry 4 is UC (each AP too) */
+	simd_init_cpu();                       /* SSE/AVX state on (each AP too): random_sequence */
 	const struct bootinfo *bi = accept_bootinfo(bootinfo_phys); /* magic/version/size */
 	efirt_init(bi->efi_runtime_services);  /* ResetSystem for on_finish */
 	config_load(bi);                       /* METASLOT.CFG + load options */
@@ -162,6 +164,7 @@ void kmain(uint64_t bootinfo_phys)
 	smp_init(bi, &acpi, kcfg.smp_limit);   /* LAPIC, every AP via INIT-SIPI-SIPI */
 	screen_header(bi, run.cpus, run.ram_bytes);
 	cpuinfo_init();                        /* brand, microcode, caches, thermal sensors */
+	simd_report();                         /* vector state, random_sequence's variant */
 	bandwidth_run();                       /* L1/L2/L3/RAM GB/s on all CPUs, 200 ms */
 	bi = relocate_run(bi);                 /* array, image, tables, boot info out of their frames */
 	coverage_test_in_place(bi);            /* below 1 MiB, trampoline, ACPI reclaim */

@@ -191,4 +191,16 @@ void audit_fill_check(struct audit_job *j, uint64_t p);
  * write p. */
 void audit_moving_inversions(struct audit_job *j, uint64_t p);
 
+/* ---- random_sequence's loops (random_sequence.c): one splitmix64 stream,
+ * written and checked word for word the same by every variant; the vector
+ * ones need their state enabled (kernel/simd.h). audit_random_sequence runs
+ * the widest this CPU can, chosen at its first call. */
+enum audit_rs_variant { AUDIT_RS_SCALAR, AUDIT_RS_AVX2, AUDIT_RS_AVX512, AUDIT_RS_VARIANTS };
+/* 1 if this CPU runs v: CPUID has it and XCR0 holds its state. */
+int audit_random_sequence_runs(enum audit_rs_variant v);
+enum audit_rs_variant audit_random_sequence_variant(void);
+const char *audit_random_sequence_variant_name(enum audit_rs_variant v);
+/* The pattern with variant v's loops (v must run here). */
+void audit_random_sequence_as(struct audit_job *j, enum audit_rs_variant v);
+
 #endif

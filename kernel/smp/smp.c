@@ -25,6 +25,7 @@
 #include <kernel/run.h>
 #include <lib/string.h>
 #include <kernel/time.h>
+#include <kernel/simd.h>
 #include <kernel/vm.h>
 
 #define AP_WAIT_US      2000000 /* generous: TCG with many vCPUs on few host cores */
@@ -102,6 +103,7 @@ void ap_entry(struct percpu *pc)
 	trap_init_cpu(pc->tables);
 	percpu_attach(pc);
 	pat_init_cpu();
+	simd_init_cpu();
 	mce_init_cpu();
 	lapic_init_cpu();
 	/* a CPU other than the one we started took this slot: FAILED */

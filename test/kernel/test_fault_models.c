@@ -525,11 +525,60 @@ static void every_pattern_against_every_fault(void **s)
 	assert_int_equal(bad, 0);
 }
 
+/* random_sequence runs the widest variant the CPU has (AVX-512, AVX2 or
+ * scalar loops: random_sequence.c), so the table above holds that one's
+ * verdicts; each variant this CPU runs must find every class exactly as the
+ * scalar loops do, with as many bad reads at and away from the fault. */
+static void rs_scalar(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_RS_SCALAR); }
+static void rs_avx2(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_RS_AVX2); }
+static void rs_avx512(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_RS_AVX512); }
+
+static void random_sequence_variants_find_what_scalar_finds(void **s)
+{
+	(void)s;
+	void (*const run[AUDIT_RS_VARIANTS])(struct audit_job *) = {
+		[AUDIT_RS_SCALAR] = rs_scalar, [AUDIT_RS_AVX2] = rs_avx2,
+		[AUDIT_RS_AVX512] = rs_avx512,
+	};
+	const struct audit_pattern *rs = audit_pattern_find("random_sequence", 15);
+	struct audit_pattern p;
+	enum verdict want[NCLASSES + 1];
+	uint64_t at[NCLASSES + 1], away[NCLASSES + 1];
+
+	assert_non_null(rs);
+	p = *rs;
+	for (int v = AUDIT_RS_SCALAR; v < AUDIT_RS_VARIANTS; v++) {
+		if (!audit_random_sequence_runs(v)) {
+			printf("# random_sequence %s: not on this CPU\n",
+			       audit_random_sequence_variant_name(v));
+			continue;
+		}
+		p.run = run[v];
+		for (int c = 0; c <= NCLASSES; c++) {
+			enum verdict got = trial(&p, c);
+
+			if (v == AUDIT_RS_SCALAR) {
+				want[c] = got;
+				at[c] = M.at_fault;
+				away[c] = M.elsewhere;
+			} else if (got != want[c] || M.at_fault != at[c] || M.elsewhere != away[c]) {
+				fail_msg("random_sequence %s, %s: %s (%llu at the fault, %llu away); "
+					 "scalar: %s (%llu, %llu)", audit_random_sequence_variant_name(v),
+					 c < NCLASSES ? faults[c].column : "no fault", verdict_name[got],
+					 (unsigned long long)M.at_fault,
+					 (unsigned long long)M.elsewhere, verdict_name[want[c]],
+					 (unsigned long long)at[c], (unsigned long long)away[c]);
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(models_act_on_plain_stores),
 		cmocka_unit_test(every_pattern_against_every_fault),
+		cmocka_unit_test(random_sequence_variants_find_what_scalar_finds),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

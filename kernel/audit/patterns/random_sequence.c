@@ -2,65 +2,63 @@
  * value from a pseudo-random stream (splitmix64, seeded by the job), which
  * is regenerated to check it; then each word is complemented and checked
  * again. No two neighbours are related, so faults that need a particular
- * neighbourhood of values are met by chance rather than never. */
-#include <kernel/audit_pattern.h>
+ * neighbourhood of values are met by chance rather than never.
+ *
+ * splitmix64 is the limit with scalar code (docs/audit.md, Speed), so the
+ * whole blocks also have vector loops (random_sequence_vec.c: AVX2, 4 words
+ * a vector; AVX-512, 8): the same stream, word for word, in the same order
+ * (test_random_sequence proves it against these scalar loops). The widest
+ * variant this CPU runs with its state enabled is chosen once. */
+#include <lib/x86.h>
+#include "random_sequence.h"
 
-#define GOLDEN 0x9e3779b97f4a7c15ull
-
-/* splitmix64's output for state x (the state advances by GOLDEN). */
+/* splitmix64's output for state x (the state advances by RS_GOLDEN). */
 static inline uint64_t mix(uint64_t x)
 {
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	x = (x ^ (x >> 30)) * RS_MUL1;
+	x = (x ^ (x >> 27)) * RS_MUL2;
 	return x ^ (x >> 31);
 }
 
-/* The sweeps as sweep.c's (docs/audit.md, Speed): eight words a block, the
- * eight values independent (word n's is mix of the start plus (n + 1)
- * GOLDEN, so the multiplies of a block overlap), one branch per block, the
- * slow path out of line. x is the state of the word before the span; each
- * returns the state of the span's last word. */
+/* ---------------------------------------------------------------- scalar loops */
 
-/* Word b + k read t[k] ^ want_k, should have held want_k = mix(x + (k + 1)
- * GOLDEN) ^ inv. */
-static __attribute__((noinline)) void bad8(struct audit_job *j, const struct audit_span *s,
-					    uint64_t b, const uint64_t *t, uint64_t x, uint64_t inv)
+/* As sweep.c's (docs/audit.md, Speed): eight words a block, the eight values
+ * independent (word k's is mix of the start plus (k + 1) GOLDEN, so the
+ * multiplies of a block overlap), one branch per block, the slow path out of
+ * line. */
+
+__attribute__((noinline)) void rs_bad8(struct audit_job *j, const struct audit_span *s,
+				       uint64_t i, const uint64_t *t, uint64_t x, uint64_t inv)
 {
 	for (uint32_t k = 0; k < 8; k++) {
-		uint64_t want = mix(x += GOLDEN) ^ inv, v = t[k] ^ want;
+		uint64_t want = mix(x += RS_GOLDEN) ^ inv, v = t[k] ^ want;
 
-		audit_bad_words(j, s, b + k, 1, &v, 1, want, 0);
+		audit_bad_words(j, s, i + k, 1, &v, 1, want, 0);
 	}
 }
 
-static uint64_t fill(const struct audit_span *s, uint64_t x)
+static uint64_t fill_scalar(const struct audit_span *s, uint64_t i, uint64_t n, uint64_t x)
 {
-	volatile uint64_t *w = s->w, *b = w, *end = w + (s->words & ~7ull);
+	volatile uint64_t *b = s->w + i, *end = b + 8 * n;
 
-	for (; b != end; b += 8, x += 8 * GOLDEN)
+	for (; b != end; b += 8, x += 8 * RS_GOLDEN)
 #pragma GCC unroll 8
 		for (uint32_t k = 0; k < 8; k++)
-			audit_store_nt(&b[k], mix(x + (k + 1) * GOLDEN));
-	for (end = w + s->words; b != end; b++)
-		audit_store_nt(b, mix(x += GOLDEN));
-	audit_store_fence();
+			audit_store_nt(&b[k], mix(x + (k + 1) * RS_GOLDEN));
 	return x;
 }
 
-/* Each word checked against the stream xor inv; with complement, the
- * stream's complement written in its place (read, then written, word by
- * word). */
-static uint64_t check(struct audit_job *j, const struct audit_span *s, uint64_t x, uint64_t inv,
-		      int complement)
+static uint64_t check_scalar(struct audit_job *j, const struct audit_span *s, uint64_t i,
+			     uint64_t n, uint64_t x, uint64_t inv, int complement)
 {
-	volatile uint64_t *w = s->w, *b = w, *end = w + (s->words & ~7ull);
+	volatile uint64_t *b = s->w + i, *end = b + 8 * n;
 
-	for (; b != end; b += 8, x += 8 * GOLDEN) {
+	for (; b != end; b += 8, x += 8 * RS_GOLDEN) {
 		uint64_t t0, t1, t2, t3, t4, t5, t6, t7;
 
 #define STEP(k)                                                                  \
 	do {                                                                     \
-		uint64_t want_ = mix(x + ((k) + 1) * GOLDEN) ^ inv;              \
+		uint64_t want_ = mix(x + ((k) + 1) * RS_GOLDEN) ^ inv;           \
 		t##k = b[(k)] ^ want_;                                           \
 		if (complement)                                                  \
 			b[(k)] = ~want_;                                         \
@@ -68,38 +66,154 @@ static uint64_t check(struct audit_job *j, const struct audit_span *s, uint64_t 
 		STEP(0); STEP(1); STEP(2); STEP(3); STEP(4); STEP(5); STEP(6); STEP(7);
 #undef STEP
 		if (__builtin_expect((t0 | t1 | t2 | t3 | t4 | t5 | t6 | t7) != 0, 0))
-			bad8(j, s, (uint64_t)(b - w),
-			     (const uint64_t[8]){ t0, t1, t2, t3, t4, t5, t6, t7 }, x, inv);
-	}
-	for (end = w + s->words; b != end; b++) {
-		uint64_t want = mix(x += GOLDEN) ^ inv, v = *b;
-
-		if (complement)
-			*b = ~want;
-		if (__builtin_expect(v != want, 0))
-			audit_bad_words(j, s, (uint64_t)(b - w), 1, &v, 1, want, 0);
+			rs_bad8(j, s, (uint64_t)(b - s->w),
+				(const uint64_t[8]){ t0, t1, t2, t3, t4, t5, t6, t7 }, x, inv);
 	}
 	return x;
 }
 
-void audit_random_sequence(struct audit_job *j)
+static const struct rs_loops rs_loops_scalar = { fill_scalar, check_scalar };
+
+static const struct rs_loops *const loops[AUDIT_RS_VARIANTS] = {
+	[AUDIT_RS_SCALAR] = &rs_loops_scalar,
+	[AUDIT_RS_AVX2] = &rs_loops_avx2,
+	[AUDIT_RS_AVX512] = &rs_loops_avx512,
+};
+
+/* ---------------------------------------------------------------- one sweep of a span */
+
+/* The words before the first 64-byte boundary (at most the span), one at a
+ * time, so that the blocks are aligned for the vector loops; the same for
+ * every variant. */
+static uint64_t head_words(const struct audit_span *s)
 {
+	uint64_t h = ((64 - ((uintptr_t)s->w & 63)) & 63) / 8;
+
+	return h < s->words ? h : s->words;
+}
+
+static uint64_t fill(const struct rs_loops *l, const struct audit_span *s, uint64_t x)
+{
+	volatile uint64_t *w = s->w;
+	uint64_t i = 0, h = head_words(s), n = (s->words - h) / 8;
+
+	for (; i < h; i++)
+		audit_store_nt(&w[i], mix(x += RS_GOLDEN));
+	x = l->fill(s, i, n, x);
+	for (i += 8 * n; i < s->words; i++)
+		audit_store_nt(&w[i], mix(x += RS_GOLDEN));
+	audit_store_fence();
+	return x;
+}
+
+static inline uint64_t check_word(struct audit_job *j, const struct audit_span *s, uint64_t i,
+				  uint64_t x, uint64_t inv, int complement)
+{
+	uint64_t want = mix(x) ^ inv, v = s->w[i];
+
+	if (complement)
+		s->w[i] = ~want;
+	if (__builtin_expect(v != want, 0))
+		audit_bad_words(j, s, i, 1, &v, 1, want, 0);
+	return x;
+}
+
+/* Each word checked against the stream xor inv; with complement, the
+ * stream's complement written in its place (read, then written, word by
+ * word). */
+static uint64_t check(const struct rs_loops *l, struct audit_job *j, const struct audit_span *s,
+		      uint64_t x, uint64_t inv, int complement)
+{
+	uint64_t i = 0, h = head_words(s), n = (s->words - h) / 8;
+
+	for (; i < h; i++)
+		x = check_word(j, s, i, x + RS_GOLDEN, inv, complement);
+	x = l->check(j, s, i, n, x, inv, complement);
+	for (i += 8 * n; i < s->words; i++)
+		x = check_word(j, s, i, x + RS_GOLDEN, inv, complement);
+	return x;
+}
+
+/* ---------------------------------------------------------------- variants */
+
+static uint64_t xgetbv0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
+int audit_random_sequence_runs(enum audit_rs_variant v)
+{
+	uint32_t r[4];
+	uint64_t xcr0;
+
+	if (v == AUDIT_RS_SCALAR)
+		return 1;
+	if ((unsigned)v >= AUDIT_RS_VARIANTS)
+		return 0;
+	cpuid(0, 0, r);
+	if (r[0] < 7)
+		return 0;
+	cpuid(1, 0, r);
+	/* OSXSAVE: the OS turned XSAVE on, so XCR0 says which state it enabled */
+	if (!(r[2] & (1u << 27)) || !(r[2] & (1u << 28)))   /* OSXSAVE, AVX */
+		return 0;
+	xcr0 = xgetbv0();
+	cpuid(7, 0, r);
+	if (v == AUDIT_RS_AVX2)
+		return (xcr0 & 6) == 6 && (r[1] & (1u << 5));     /* SSE|AVX state, AVX2 */
+	return (xcr0 & 0xe6) == 0xe6 &&                           /* and the AVX-512 state */
+	       (r[1] & (1u << 16)) && (r[1] & (1u << 17));        /* AVX512F, AVX512DQ */
+}
+
+enum audit_rs_variant audit_random_sequence_variant(void)
+{
+	static int chosen = -1;
+	int v = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
+
+	/* every CPU would choose the same (simd_init_cpu enables the same
+	 * state on each, and says so when it cannot) */
+	if (v < 0) {
+		for (v = AUDIT_RS_VARIANTS - 1; v > 0 && !audit_random_sequence_runs(v); v--)
+			;
+		__atomic_store_n(&chosen, v, __ATOMIC_RELAXED);
+	}
+	return (enum audit_rs_variant)v;
+}
+
+const char *audit_random_sequence_variant_name(enum audit_rs_variant v)
+{
+	static const char *const names[AUDIT_RS_VARIANTS] = { "scalar", "avx2", "avx512" };
+
+	return (unsigned)v < AUDIT_RS_VARIANTS ? names[v] : "?";
+}
+
+void audit_random_sequence_as(struct audit_job *j, enum audit_rs_variant v)
+{
+	const struct rs_loops *l = loops[(unsigned)v < AUDIT_RS_VARIANTS ? v : AUDIT_RS_SCALAR];
 	/* not mov_inv_random's pattern for the same seed: another start */
 	const uint64_t start = ~j->seed;
 	uint64_t x = start;
 
 	for (uint32_t s = 0; s < j->nspans; s++) {
-		x = fill(&j->spans[s], x);
+		x = fill(l, &j->spans[s], x);
 		audit_wrote(j, &j->spans[s]);
 	}
 	x = start;
 	for (uint32_t s = 0; s < j->nspans; s++) {
-		x = check(j, &j->spans[s], x, 0, 1);
+		x = check(l, j, &j->spans[s], x, 0, 1);
 		audit_wrote(j, &j->spans[s]);
 	}
 	x = start;
 	for (uint32_t s = 0; s < j->nspans; s++) {
-		x = check(j, &j->spans[s], x, ~0ull, 0);
+		x = check(l, j, &j->spans[s], x, ~0ull, 0);
 		audit_swept(j, &j->spans[s]);
 	}
+}
+
+void audit_random_sequence(struct audit_job *j)
+{
+	audit_random_sequence_as(j, audit_random_sequence_variant());
 }
