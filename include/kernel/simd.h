@@ -30,7 +30,7 @@
  * AVX where CPUID.1:ECX has XSAVE and AVX and the processor supports the
  * state (`supported`: CPUID.(0xd,0):EDX:EAX); the three AVX-512 states where
  * AVX is on and all three are supported. 0 when the CPU has no XSAVE (the
- * register is not there to write). Pure. */
+ * register is not there to write). Pure (kernel/cpu/cpuid_decode.c). */
 uint64_t simd_xcr0_for(uint32_t cpuid1_ecx, uint64_t supported);
 
 /* This CPU's vector state on, as above. */

@@ -1,6 +1,7 @@
-/* CPUID decoders (cpuinfo.h): pure, so the host tests feed them the words of
- * real CPUs. */
+/* CPUID decoders (cpuinfo.h, simd.h): pure, so the host tests feed them the
+ * words of real CPUs. */
 #include <kernel/cpuinfo.h>
+#include <kernel/simd.h>
 
 void cpuid_signature(uint32_t eax, uint32_t *family, uint32_t *model, uint32_t *stepping)
 {
@@ -23,4 +24,18 @@ uint64_t cpuid_cache_bytes(const uint32_t r[4], uint32_t *level, uint32_t *type,
 		return 0;
 	return (uint64_t)((r[1] >> 22) + 1) * (((r[1] >> 12) & 0x3ff) + 1) *
 	       ((r[1] & 0xfff) + 1) * ((uint64_t)r[2] + 1);
+}
+
+uint64_t simd_xcr0_for(uint32_t cpuid1_ecx, uint64_t supported)
+{
+	uint64_t x = XCR0_X87 | XCR0_SSE;
+
+	if (!(cpuid1_ecx & CPUID1_ECX_XSAVE))
+		return 0;
+	if ((cpuid1_ecx & CPUID1_ECX_AVX) && (supported & XCR0_AVX)) {
+		x |= XCR0_AVX;
+		if ((supported & XCR0_AVX512) == XCR0_AVX512)
+			x |= XCR0_AVX512;
+	}
+	return x;
 }

@@ -17,20 +17,6 @@ static uint64_t boot_xcr0;            /* the first CPU's (the boot CPU's) */
 static _Atomic uint32_t xcr0_differs; /* APs that enabled another XCR0 */
 static uint32_t cpus_seen;
 
-uint64_t simd_xcr0_for(uint32_t cpuid1_ecx, uint64_t supported)
-{
-	uint64_t x = XCR0_X87 | XCR0_SSE;
-
-	if (!(cpuid1_ecx & CPUID1_ECX_XSAVE))
-		return 0;
-	if ((cpuid1_ecx & CPUID1_ECX_AVX) && (supported & XCR0_AVX)) {
-		x |= XCR0_AVX;
-		if ((supported & XCR0_AVX512) == XCR0_AVX512)
-			x |= XCR0_AVX512;
-	}
-	return x;
-}
-
 static uint64_t read_cr(int n)
 {
 	uint64_t v = 0;

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <kernel/cpuinfo.h>
+#include <kernel/simd.h>
 
 static void sig(uint32_t eax, uint32_t f, uint32_t m, uint32_t s)
 {
@@ -50,11 +51,35 @@ static void caches(void **state)
 	assert_int_equal(type, 0);
 }
 
+/* The XCR0 simd_init_cpu writes, from CPUID.1:ECX and CPUID.(0xd,0):EDX:EAX
+ * (bits as the SDM numbers them; the states as these CPUs report them). */
+static void xcr0(void **state)
+{
+	const uint32_t xsave = CPUID1_ECX_XSAVE, avx = CPUID1_ECX_AVX;
+
+	(void)state;
+	/* QEMU's qemu64: no XSAVE, no XCR0 to write */
+	assert_int_equal(simd_xcr0_for(0x80202001u, 0), 0);
+	/* XSAVE without AVX (a Pentium of the Skylake generation: x87, SSE, MPX) */
+	assert_int_equal(simd_xcr0_for(xsave, 0x1f), XCR0_X87 | XCR0_SSE);
+	/* AVX and AVX2 (QEMU -cpu max under TCG; Intel client cores): x87, SSE, AVX */
+	assert_int_equal(simd_xcr0_for(xsave | avx, 0x7), 0x7);
+	/* AVX-512 (Zen 4, Skylake-SP): also PKRU (bit 9), which is not asked for */
+	assert_int_equal(simd_xcr0_for(xsave | avx, 0x2e7), 0xe7);
+	/* only some AVX-512 states: none of them (XSETBV wants all three) */
+	assert_int_equal(simd_xcr0_for(xsave | avx, 0x27), 0x7);
+	/* AVX in CPUID but its state not supported: SSE only */
+	assert_int_equal(simd_xcr0_for(xsave | avx, 0x3), 0x3);
+	/* AVX-512 states without AVX (not a real CPU): SSE only */
+	assert_int_equal(simd_xcr0_for(xsave, 0xe7), 0x3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(signatures),
 		cmocka_unit_test(caches),
+		cmocka_unit_test(xcr0),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
