@@ -13,9 +13,10 @@
 #define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_OSXSAVE    (1ull << 18)
 
-static uint64_t boot_xcr0;            /* the first CPU's (the boot CPU's) */
+/* Written by the boot CPU before any AP starts; APs only read them. */
+static uint64_t boot_xcr0;
+static int boot_done;
 static _Atomic uint32_t xcr0_differs; /* APs that enabled another XCR0 */
-static uint32_t cpus_seen;
 
 static uint64_t read_cr(int n)
 {
@@ -46,11 +47,12 @@ void simd_init_cpu(void)
 	if (xcr0)
 		__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0),
 				 "d"((uint32_t)(xcr0 >> 32)));
-	/* the boot CPU first, before any AP starts; APs one at a time */
-	if (cpus_seen++ == 0)
+	if (!boot_done) {
 		boot_xcr0 = xcr0;
-	else if (xcr0 != boot_xcr0)
+		boot_done = 1;
+	} else if (xcr0 != boot_xcr0) {
 		atomic_fetch_add_explicit(&xcr0_differs, 1, memory_order_relaxed);
+	}
 }
 
 void simd_report(void)
