@@ -4,7 +4,7 @@
  *  2. the boot CPU cuts the table into one share of blocks per CPU, of equal
  *     size (plan_share);
  *  3. pattern by pattern, between barriers: every CPU runs pattern i over its
- *     share in SLICES slices, then takes the slices other CPUs have not
+ *     share in slices (audit_slices.h), then takes the slices other CPUs have not
  *     started yet (CPUs do not run at one speed: an emulator's vCPUs least of
  *     all); a slice is a region of its own, written in full before it is
  *     read back, which pushes the data out of the caches. A pattern of
@@ -18,6 +18,7 @@
  *  4. every CPU frees its blocks: a frame found bad was marked poisoned when
  *     it was found, so the allocator keeps it out and returns the rest. */
 #include <mm/mm.h>
+#include <kernel/audit_slices.h>
 #include <kernel/bssave.h>
 #include <kernel/config.h>
 #include <kernel/coverage.h>
@@ -31,23 +32,15 @@
 #include <kernel/time.h>
 #include "audit_internal.h"
 
-/* Slices of each CPU's share: what a CPU that is done with its own may take
- * of another's (step 3). At most SLICES, none smaller than SLICE_MIN_BYTES:
- * a slice is written in full before it is read back, and a small one would
- * be read back from the caches, not from RAM (a share smaller than that is
- * one slice, as before slices). */
-#define SLICES 8
-#define SLICE_MIN_BYTES (32ull << 20)
-
-static uint32_t slices_in(const struct audit_plan *p, uint32_t c)
+/* Slices of CPU c's share (audit_slices.h: at most AUDIT_SLICES, none
+ * smaller than ps->slice_min, twice the last-level cache or 32 MiB). */
+static uint32_t slices_in(const struct audit_plan *p, uint32_t c, uint64_t slice_min)
 {
 	uint64_t words = 0;
 
 	for (uint64_t x = p->first[c]; x < p->first[c + 1]; x++)
 		words += p->table[x].words;
-	uint64_t k = words * 8 / SLICE_MIN_BYTES;
-
-	return k < 1 ? 1 : k > SLICES ? SLICES : (uint32_t)k;
+	return audit_slices(words * 8, slice_min);
 }
 
 /* A pass's progress, all CPUs together (a CPU may sweep more or less than
@@ -189,6 +182,7 @@ struct pass {
 	struct audit_findings *found;
 	struct audit_cpu_stat *stat;
 	uint32_t number, ncpu;
+	uint64_t slice_min;            /* bytes (audit_slice_min) */
 	struct barrier bar;
 	uint64_t t0;                   /* when the pattern running began (boot CPU) */
 	uint64_t boot_cycles;          /* the boot CPU's time in pass_cpu */
@@ -310,7 +304,7 @@ static uint64_t run_share(struct pass *ps, struct cpu_job *cj, uint32_t me, uint
 		return words;
 	}
 	for (uint32_t k = 0; k < n; k++) {
-		uint32_t c = (me + k) % n, s, ns = slices_in(p, c);
+		uint32_t c = (me + k) % n, s, ns = slices_in(p, c, ps->slice_min);
 		uint64_t lo = p->first[c], count = p->first[c + 1] - lo;
 
 		while ((s = atomic_fetch_add_explicit(&ps->next[c], 1, memory_order_relaxed)) < ns) {
@@ -449,7 +443,8 @@ uint64_t audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit
 	static struct pass ps;         /* too big for the stack with MAX_CPUS readings */
 
 	ps = (struct pass){ .plan = p, .found = f, .stat = stat, .number = pass, .ncpu = ncpu,
-			    .swap_shared = kcfg.save_report && bs_swap_shared() };
+			    .swap_shared = kcfg.save_report && bs_swap_shared(),
+			    .slice_min = audit_slice_min(cpuinfo_caches()) };
 	plan_begin_pass(p, pass);
 	status_pass_begin(pass);
 	progress_set_eta(status_eta_s);
