@@ -12,7 +12,8 @@ from cases import boot, case, check_run
 
 @case
 def journal_trade_is_shared_by_every_cpu_and_time_adds_up(d):
-    cfg = "on_finish=shutdown\naudit=quick\nstress_ops=0\n"
+    # journal_spacing=0: a safe point with a write after each pattern
+    cfg = "on_finish=shutdown\naudit=quick\nstress_ops=0\njournal_spacing=0\n"
     # 3 CPUs: the checksum's chunks do not divide evenly among them
     b = boot(d, cfg=cfg, mem="256M", smp=3, vga=False, timeout=400)
     p = check_run(b, "256M")
@@ -27,6 +28,8 @@ def journal_trade_is_shared_by_every_cpu_and_time_adds_up(d):
     if len(steps) != 2 or b.first("journal_not_saved"):
         p.append("journal writes after each of the 2 patterns: %s, not saved: %s"
                  % (steps, b.first("journal_not_saved")))
+    if [e.get("journal") for e in b.all("pattern_done")] != [True, True]:
+        p.append("pattern_done journal: %s" % [e.get("journal") for e in b.all("pattern_done")])
     cpus = b.all("audit_cpu")
     if len(cpus) != 3:
         p.append("audit_cpu events: %s" % cpus)
