@@ -162,6 +162,17 @@ static int set_bit_fade_seconds(struct config *c, const char *v, size_t n)
 	return 0;
 }
 
+/* journal_spacing=N: 0..1000 */
+static int set_journal_spacing(struct config *c, const char *v, size_t n)
+{
+	uint64_t k;
+
+	if (cfg_parse_u64(v, n, &k) || k > CONFIG_MAX_JOURNAL_SPACING)
+		return -1;
+	c->journal_spacing = (uint32_t)k;
+	return 0;
+}
+
 /* patterns=name,name,...: every name must be known, or nothing changes */
 static int set_patterns(struct config *c, const char *v, size_t n)
 {
@@ -269,6 +280,7 @@ static const struct {
 	{ "bit_fade_seconds", set_bit_fade_seconds },
 	{ "inject_fault", set_inject_fault },
 	{ "report", set_report },
+	{ "journal_spacing", set_journal_spacing },
 	{ "resume", set_resume },
 	{ "boot_services", set_boot_services },
 	{ "reports_keep", set_reports_keep },
@@ -288,6 +300,7 @@ void config_defaults(struct config *c)
 	c->passes = 1;
 	c->bit_fade_seconds = CONFIG_DEFAULT_BIT_FADE_SECONDS;
 	c->save_report = 1;
+	c->journal_spacing = CONFIG_DEFAULT_JOURNAL_SPACING;
 	c->reports_keep = CFG_REPORTS_KEEP_DEFAULT;
 }
 

@@ -108,6 +108,7 @@ static void report_config(const struct bootinfo *bi)
 	jw_u64(&w, "passes", kcfg.passes);
 	jw_u64(&w, "smp", kcfg.smp_limit);     /* CPUs to use, 0 = all */
 	jw_u64(&w, "menu_timeout", kcfg.menu_timeout);
+	jw_u64(&w, "journal_spacing", kcfg.journal_spacing);
 	jw_bool(&w, "serial", kcfg.serial_enabled);
 	jw_str(&w, "screen_log", kcfg.screen_log_json ? "json" : "human");
 	jw_u64(&w, "issues", kcfg.nissues + kcfg.issues_dropped);

@@ -16,6 +16,10 @@
 #define CONFIG_MAX_ITERATIONS 1000
 #define CONFIG_DEFAULT_BIT_FADE_SECONDS 300
 #define CONFIG_MAX_BIT_FADE_SECONDS 86400
+/* journal_spacing=N: a journal write after a pattern only once the record is
+ * N times older than such a write costs (journal.h); 0: after every pattern */
+#define CONFIG_DEFAULT_JOURNAL_SPACING 20
+#define CONFIG_MAX_JOURNAL_SPACING 1000
 
 enum on_finish { ON_FINISH_HALT, ON_FINISH_SHUTDOWN, ON_FINISH_REBOOT };
 
@@ -47,6 +51,7 @@ struct config {
 	uint32_t bit_fade_seconds; /* bit_fade: each of its two rests, 1..86400 */
 	int keep_boot_services;    /* boot_services=keep: never test or hand out them */
 	int save_report;           /* store the run record in a UEFI variable */
+	uint32_t journal_spacing;  /* 0..1000 (journal.h, journal_step_due) */
 	int resume;                /* resume=on: skip the pattern the last, unfinished run died in */
 	uint32_t reports_keep;     /* (the loader acts on it) report files kept */
 	int forget_known_bad;      /* (the loader acts on it) known_bad=forget */

@@ -32,6 +32,18 @@ void journal_start(const struct bootinfo *bi);
  * i of pass n is done on every CPU (safe_point, the others halted). */
 void journal_step(void);
 
+/* Whether the safe point after the pattern now ending should write (and
+ * stop every CPU for it): when a change waits for a write (journal_deferred),
+ * with journal_spacing=0, or when the record is journal_spacing (default 20)
+ * times older than `cost`, what such a safe point took last time (TSC
+ * cycles: its trade of boot-services memory and the call; 0: none measured
+ * yet, the last write's own time stands for it). So the journal's writes
+ * take about 1/journal_spacing of the audit's time at most, however short
+ * its patterns, and a record is at most that many writes' time behind what
+ * runs. A finding never waits for it: the first bad frame and machine-check
+ * errors are written at once (below). 0 without a journal (report=off, or
+ * before journal_start). */
+int journal_step_due(uint64_t cost);
 /* Any CPU, holding no lock (it may park for another CPU's write): the run's
  * first bad frame, written at once; later ones wait for the next write. */
 void journal_bad_frame(void);

@@ -13,6 +13,7 @@
 #define METASLOT_KERNEL_AUDIT_INTERNAL_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <kernel/audit_pattern.h>
 #include <kernel/audit_rate.h>
@@ -107,6 +108,7 @@ struct pattern_result {
 	uint64_t bytes_swept;          /* all CPUs */
 	uint64_t errors;               /* bad reads, all CPUs */
 	int32_t temp_c;                /* hottest CPU after it; INT32_MIN: no sensor */
+	bool journal;                  /* the journal is written before the next */
 };
 void status_run_begin(const struct audit_plan *p, uint32_t passes);
 void status_pass_begin(uint32_t pass);

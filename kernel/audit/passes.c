@@ -3,21 +3,24 @@
  *     block goes into the shared table, tagged with its CPU;
  *  2. the boot CPU cuts the table into one share of blocks per CPU, of equal
  *     size (plan_share);
- *  3. pattern by pattern, between barriers: every CPU runs pattern i over its
- *     share in SLICES slices, then takes the slices other CPUs have not
- *     started yet (CPUs do not run at one speed: an emulator's vCPUs least of
- *     all); a slice is a region of its own, written in full before it is
- *     read back, which pushes the data out of the caches. A pattern of
- *     several phases (own_address: write all, check all) runs each phase so
- *     over all memory, every CPU done with it before any starts the next; a
- *     pattern that rests (bit_fade: audit_pattern.one_region) runs over each
- *     CPU's whole share instead. Each CPU reads its thermal sensor and waits
- *     for the others; no CPU starts pattern i+1 before every CPU has finished
- *     pattern i, so a pattern's figures are its own and the boot CPU tells
- *     them (audit_pattern_done) while the others wait;
+ *  3. pattern by pattern, one barrier after each: every CPU runs pattern i
+ *     over its share in slices (audit_slices.h), then takes the slices other
+ *     CPUs have not started yet (CPUs do not run at one speed: an emulator's
+ *     vCPUs least of all); a slice is a region of its own, written in full
+ *     before it is read back, which pushes the data out of the caches. A
+ *     pattern of several phases (own_address: write all, check all) runs
+ *     each phase so over all memory, a barrier between; a pattern that rests
+ *     (bit_fade: audit_pattern.one_region) runs over each CPU's whole share
+ *     instead. Each CPU reads its thermal sensor and waits at the barrier;
+ *     no CPU starts pattern i+1 before every CPU has finished pattern i, so
+ *     a pattern's figures are its own. Past the barrier the boot CPU tells
+ *     them (audit_pattern_done) while the others go on with pattern i+1,
+ *     unless the journal is due (journal_step_due): then every CPU stops at
+ *     a safe point for its write (safe_point);
  *  4. every CPU frees its blocks: a frame found bad was marked poisoned when
  *     it was found, so the allocator keeps it out and returns the rest. */
 #include <mm/mm.h>
+#include <kernel/audit_slices.h>
 #include <kernel/bssave.h>
 #include <kernel/config.h>
 #include <kernel/coverage.h>
@@ -31,23 +34,15 @@
 #include <kernel/time.h>
 #include "audit_internal.h"
 
-/* Slices of each CPU's share: what a CPU that is done with its own may take
- * of another's (step 3). At most SLICES, none smaller than SLICE_MIN_BYTES:
- * a slice is written in full before it is read back, and a small one would
- * be read back from the caches, not from RAM (a share smaller than that is
- * one slice, as before slices). */
-#define SLICES 8
-#define SLICE_MIN_BYTES (32ull << 20)
-
-static uint32_t slices_in(const struct audit_plan *p, uint32_t c)
+/* Slices of CPU c's share (audit_slices.h: at most AUDIT_SLICES, none
+ * smaller than ps->slice_min, twice the last-level cache or 32 MiB). */
+static uint32_t slices_in(const struct audit_plan *p, uint32_t c, uint64_t slice_min)
 {
 	uint64_t words = 0;
 
 	for (uint64_t x = p->first[c]; x < p->first[c + 1]; x++)
 		words += p->table[x].words;
-	uint64_t k = words * 8 / SLICE_MIN_BYTES;
-
-	return k < 1 ? 1 : k > SLICES ? SLICES : (uint32_t)k;
+	return audit_slices(words * 8, slice_min);
 }
 
 /* A pass's progress, all CPUs together (a CPU may sweep more or less than
@@ -189,6 +184,7 @@ struct pass {
 	struct audit_findings *found;
 	struct audit_cpu_stat *stat;
 	uint32_t number, ncpu;
+	uint64_t slice_min;            /* bytes (audit_slice_min) */
 	struct barrier bar;
 	uint64_t t0;                   /* when the pattern running began (boot CPU) */
 	uint64_t boot_cycles;          /* the boot CPU's time in pass_cpu */
@@ -196,26 +192,64 @@ struct pass {
 	atomic_uint halted;            /* CPUs halted at the safe points so far (wait_told) */
 	atomic_uint told;              /* 1 + the last pattern the boot CPU told */
 	uint32_t points;               /* safe points so far (boot CPU) */
-	atomic_ulong errors;           /* bad reads of the pattern running, all CPUs */
+	/* Two of each below: a CPU done with stage s (a pattern, or a phase of
+	 * one) goes on to s + 1 while the boot CPU still tells s's figures, so
+	 * stage s + 1 uses the other one; stage s + 2 may use s's again, since
+	 * nobody starts it before the boot CPU has passed s + 1's barrier. */
+	uint8_t write[2];              /* stage s ends at a safe point with a journal
+					* write: [s & 1], set by the boot CPU before
+					* that stage's barrier */
+	atomic_ulong errors[2];        /* bad reads of the k-th pattern of the pass,
+					* all CPUs: [k & 1] */
 	struct pass_progress prog;
-	atomic_uint next[MAX_CPUS];    /* slices of CPU c's share taken, pattern running */
-	int32_t temp_c[MAX_CPUS];      /* each CPU's reading after it (INT32_MIN: none) */
+	atomic_uint next[2][MAX_CPUS]; /* slices of CPU c's share taken, stage s: [s & 1] */
+	int32_t temp_c[2][MAX_CPUS];   /* each CPU's reading after the k-th pattern
+					* (INT32_MIN: none): [k & 1] */
 };
 
-/* Boot CPU, every other CPU waiting at the barrier: pattern i of this pass is
- * over on every CPU. */
-static void pattern_over(struct pass *ps, uint32_t i)
+/* What the boot CPU's last safe point with a journal write took (TSC), every
+ * CPU's trade of boot-services memory and the call: journal_step_due weighs
+ * the record's age against it. */
+static uint64_t write_cost;
+
+/* Boot CPU: pattern i, the k-th of this pass, begins (its time began at
+ * ps->t0). */
+static void pattern_begin(struct pass *ps, uint32_t i)
+{
+	struct pass_progress *pr = &ps->prog;
+
+	status_pattern_begin(i);
+	pr->pattern_start += pr->pattern_words;  /* where the pattern before ended */
+	pr->pattern_words = ps->plan->words_total * plan_pattern_sweeps(ps->plan, i, ps->number);
+}
+
+/* Boot CPU, just past the barrier after pattern i (the k-th of this pass),
+ * at `end`: it is over on every CPU. The others may be in the next one. */
+static void pattern_over(struct pass *ps, uint32_t i, uint32_t k, uint64_t end, bool journal)
 {
 	struct audit_plan *p = ps->plan;
 	struct pattern_result r = {
-		.pattern = i, .pass = ps->number, .cycles = rdtsc() - ps->t0,
+		.pattern = i, .pass = ps->number, .cycles = end - ps->t0,
 		.bytes_swept = p->words_total * 8 * plan_pattern_sweeps(p, i, ps->number),
-		.errors = atomic_exchange(&ps->errors, 0), .temp_c = INT32_MIN,
+		.errors = atomic_exchange(&ps->errors[k & 1], 0), .temp_c = INT32_MIN,
+		.journal = journal,
 	};
 
 	for (uint32_t c = 0; c < ps->ncpu && c < MAX_CPUS; c++)
-		r.temp_c = ps->temp_c[c] > r.temp_c ? ps->temp_c[c] : r.temp_c;
+		r.temp_c = ps->temp_c[k & 1][c] > r.temp_c ? ps->temp_c[k & 1][c] : r.temp_c;
 	audit_pattern_done(&r);
+}
+
+/* Every CPU: the stage (a pattern, or a phase of one) this CPU is in is
+ * done on every CPU. The boot CPU clears that stage's slice counters for
+ * stage + 2 (the others may be in stage + 1 already). */
+static void stage_end(struct pass *ps, uint32_t me, uint32_t *stage)
+{
+	barrier_wait(&ps->bar, ps->ncpu);
+	if (me == 0)
+		for (uint32_t c = 0; c < ps->ncpu; c++)
+			atomic_store_explicit(&ps->next[*stage & 1][c], 0, memory_order_relaxed);
+	++*stage;
 }
 
 /* Every CPU but the boot CPU, while it tells pattern i's end: counted in
@@ -236,9 +270,9 @@ static void wait_told(struct pass *ps, uint32_t i)
 	}
 }
 
-/* Every CPU, pattern i over on all of them: the boot CPU tells it
- * (pattern_over) and writes the journal (journal_step), the others halted
- * (wait_told). The journal's runtime call needs boot-services memory as the
+/* Every CPU, pattern i over on all of them and told (pattern_over), when
+ * the journal is due (journal_step_due): the boot CPU writes it
+ * (journal_step), the others halted (wait_told). The journal's runtime call needs boot-services memory as the
  * firmware left it (bssave.h). Where bs_swap_shared allows, every CPU trades
  * its share of that memory in before and back out after (a serial trade of
  * tens of MiB otherwise, every other CPU waiting); else the call trades it
@@ -250,8 +284,6 @@ static void safe_point(struct pass *ps, uint32_t me, uint32_t i, struct audit_cp
 	uint32_t n = ps->ncpu;
 	bool share = ps->swap_shared;
 
-	if (me == 0)
-		pattern_over(ps, i);   /* first: the pattern's time ends here */
 	if (share) {
 		bs_swap_part(me, n, 1);
 		lap(st, AUDIT_T_SAFE, t);
@@ -292,7 +324,7 @@ static void safe_point(struct pass *ps, uint32_t me, uint32_t i, struct audit_cp
  * next CPUs round, so two thieves rarely meet); the words of the slices it
  * ran. */
 static uint64_t run_share(struct pass *ps, struct cpu_job *cj, uint32_t me, uint32_t i,
-			  uint32_t phase, struct audit_cpu_stat *st)
+			  uint32_t phase, uint32_t stage, struct audit_cpu_stat *st)
 {
 	struct audit_plan *p = ps->plan;
 	uint32_t n = ps->ncpu, iterations = plan_iterations(p, i, ps->number);
@@ -310,10 +342,11 @@ static uint64_t run_share(struct pass *ps, struct cpu_job *cj, uint32_t me, uint
 		return words;
 	}
 	for (uint32_t k = 0; k < n; k++) {
-		uint32_t c = (me + k) % n, s, ns = slices_in(p, c);
+		uint32_t c = (me + k) % n, s, ns = slices_in(p, c, ps->slice_min);
 		uint64_t lo = p->first[c], count = p->first[c + 1] - lo;
 
-		while ((s = atomic_fetch_add_explicit(&ps->next[c], 1, memory_order_relaxed)) < ns) {
+		while ((s = atomic_fetch_add_explicit(&ps->next[stage & 1][c], 1,
+						      memory_order_relaxed)) < ns) {
 			uint64_t a = lo + count * s / ns, b = lo + count * (s + 1) / ns;
 
 			if (a == b)
@@ -330,36 +363,26 @@ static uint64_t run_share(struct pass *ps, struct cpu_job *cj, uint32_t me, uint
 	return words;
 }
 
-/* Boot CPU, every other CPU at a barrier: no slice of pattern i's next
- * phase is taken yet. */
-static void slices_reset(struct pass *ps)
-{
-	for (uint32_t c = 0; c < ps->ncpu; c++)
-		atomic_store_explicit(&ps->next[c], 0, memory_order_relaxed);
-}
-
 /* Pattern i on this CPU: its phases one after the other, every CPU done
- * with a phase (over all memory) before any starts the next; the bytes this
- * CPU swept. */
+ * with a phase (over all memory) before any starts the next, each phase a
+ * stage (*stage counts them; the pattern's last one ends in pass_cpu); the
+ * bytes this CPU swept. */
 static uint64_t run_phases(struct pass *ps, struct cpu_job *cj, uint32_t me, uint32_t i,
-			   struct audit_cpu_stat *st, uint64_t *t)
+			   struct audit_cpu_stat *st, uint64_t *t, uint32_t *stage)
 {
 	uint32_t phases = audit_patterns[i].phases > 1 && ps->ncpu > 1 ? audit_patterns[i].phases
 									: 0;
 	uint64_t sweeps = plan_pattern_sweeps(ps->plan, i, ps->number), bytes = 0;
 
 	if (!phases)
-		return run_share(ps, cj, me, i, 0, st) * sweeps * 8;
+		return run_share(ps, cj, me, i, 0, *stage, st) * sweeps * 8;
 	for (uint32_t k = 1; k <= phases; k++) {
 		if (k > 1) {
 			lap(st, AUDIT_T_SWEEP, t);
-			barrier_wait(&ps->bar, ps->ncpu);   /* phase k-1 done everywhere */
-			if (me == 0)
-				slices_reset(ps);
-			barrier_wait(&ps->bar, ps->ncpu);
+			stage_end(ps, me, stage);   /* phase k-1 done everywhere */
 			lap(st, AUDIT_T_WAIT, t);
 		}
-		bytes += run_share(ps, cj, me, i, k, st) * sweeps / phases * 8;
+		bytes += run_share(ps, cj, me, i, k, *stage, st) * sweeps / phases * 8;
 	}
 	cj->job.phase = 0;
 	return bytes;
@@ -386,42 +409,52 @@ static void pass_cpu(struct percpu *pc, void *arg)
 	}
 	barrier_wait(&ps->bar, n);
 	lap(st, AUDIT_T_WAIT, &t);
+	ps->t0 = t;                    /* (the boot CPU's) the first pattern begins */
 
 	/* step 3: pattern by pattern, this CPU's share and what it can take */
 	uint64_t lo = p->first[me], hi = p->first[me + 1], words = 0;
 	struct cpu_job cj = job_for(&p->table[lo], (uint32_t)(hi - lo),
 				    (uint64_t)ps->number << 32 | me, 0 /* progress: ps->prog */,
 				    ps->found);
+	uint32_t k = 0, stage = 0;     /* patterns and stages run so far */
 
-	cj.errors = &ps->errors;
 	cj.shared = &ps->prog;
 	for (uint64_t i = lo; i < hi; i++)
 		words += p->table[i].words;
 	for (uint32_t i = 0; i < audit_pattern_count; i++) {
 		if (!(p->patterns & (1u << i)))
 			continue;
-		if (me == 0) {
-			status_pattern_begin(i);
-			ps->t0 = rdtsc();
-			slices_reset(ps);
-			ps->prog.pattern_start = atomic_load(&ps->prog.done);
-			ps->prog.pattern_words = p->words_total * plan_pattern_sweeps(p, i, ps->number);
-		}
+		if (me == 0)
+			pattern_begin(ps, i);
+		cj.errors = &ps->errors[k & 1];
 		lap(st, AUDIT_T_SAFE, &t);
-		barrier_wait(&ps->bar, n);     /* every CPU is done with the pattern before */
-		lap(st, AUDIT_T_WAIT, &t);
 		uint64_t t0 = t, waited = st->t[AUDIT_T_WAIT];
 
-		st->bytes_swept += run_phases(ps, &cj, me, i, st, &t);
+		st->bytes_swept += run_phases(ps, &cj, me, i, st, &t, &stage);
 		/* a rest (bit_fade) and the waits between phases are not sweeping:
 		 * kept out of the MiB/s */
 		st->cycles += rdtsc() - t0 - audit_rest_cycles_take(me) -
 			      (st->t[AUDIT_T_WAIT] - waited);
-		ps->temp_c[me] = cpuinfo_temp_c();
+		ps->temp_c[k & 1][me] = cpuinfo_temp_c();
 		lap(st, AUDIT_T_SWEEP, &t);
-		barrier_wait(&ps->bar, n);     /* every CPU is done with this one */
+		uint8_t *write = &ps->write[stage & 1];
+
+		if (me == 0)           /* before the barrier: every CPU reads it after */
+			*write = (uint8_t)journal_step_due(write_cost);
+		stage_end(ps, me, &stage);     /* every CPU is done with pattern i */
 		lap(st, AUDIT_T_WAIT, &t);
-		safe_point(ps, me, i, st, &t);
+		if (me == 0) {
+			pattern_over(ps, i, k, t, *write);
+			ps->t0 = t;            /* the next pattern's time begins */
+		}
+		if (*write) {
+			uint64_t w0 = t;
+
+			safe_point(ps, me, i, st, &t);
+			if (me == 0)
+				ps->t0 = t, write_cost = t - w0;
+		}
+		k++;
 	}
 	lap(st, AUDIT_T_SAFE, &t);
 	st->frames += words * 8 / PAGE_SIZE;
@@ -449,7 +482,8 @@ uint64_t audit_pass(struct audit_plan *p, struct audit_findings *f, struct audit
 	static struct pass ps;         /* too big for the stack with MAX_CPUS readings */
 
 	ps = (struct pass){ .plan = p, .found = f, .stat = stat, .number = pass, .ncpu = ncpu,
-			    .swap_shared = kcfg.save_report && bs_swap_shared() };
+			    .swap_shared = kcfg.save_report && bs_swap_shared(),
+			    .slice_min = audit_slice_min(cpuinfo_caches()) };
 	plan_begin_pass(p, pass);
 	status_pass_begin(pass);
 	progress_set_eta(status_eta_s);

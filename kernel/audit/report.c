@@ -6,8 +6,10 @@
  * in the forms Linux (memmap=), GRUB (badram=) and Windows (bcdedit's
  * badmemorylist) take. */
 #include <kernel/audit_rate.h>
+#include <kernel/audit_slices.h>
 #include <kernel/bandwidth.h>
 #include <kernel/console.h>
+#include <kernel/cpuinfo.h>
 #include <kernel/dimms.h>
 #include <kernel/config.h>
 #include <kernel/run.h>
@@ -170,6 +172,8 @@ void audit_report_result(const struct audit_plan *p, struct audit_findings *f,
 	/* where it went, on the boot CPU (the steps add up to ms), and how far
 	 * apart the CPUs' sweeps were (docs/audit.md, "Where the time goes") */
 	time_ms(&w, &stat[0]);
+	/* no slice smaller: twice the last-level cache, 32 MiB at least */
+	jw_u64(&w, "slice_min_mib", audit_slice_min(cpuinfo_caches()) >> 20);
 	if (ncpu) {
 		jw_milli(&w, "sweep_ms_min", tsc_to_us(sweep_min));
 		jw_milli(&w, "sweep_ms_max", tsc_to_us(sweep_max));

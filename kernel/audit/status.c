@@ -119,6 +119,8 @@ void audit_pattern_done(const struct pattern_result *r)
 	else
 		jw_str(&w, "thermal", "unavailable");
 	jw_u64(&w, "eta_s", audit_status.eta_s);
+	/* whether the journal is written now, or later (journal_step_due) */
+	jw_bool(&w, "journal", r->journal);
 	event_emit(&w);
 }
 

@@ -35,6 +35,9 @@ static int skipped = -1;          /* resume=on: the pattern left out */
 /* a mid-sweep change that could not be written at once: the next write
  * carries it (it rebuilds the whole record) and says so */
 static const char *_Atomic carried;
+/* the last write's end and what it took (TSC; under rec_lock, read unlocked
+ * by journal_step_due: a stale value only moves one step) */
+static _Atomic uint64_t written_at, write_cycles;
 
 /* How long a mid-sweep write waits for every other CPU to reach a safe
  * point: a CPU gets there after each span (at most 2^MAX_ORDER frames,
@@ -132,8 +135,10 @@ static void write_now(const char *what, const struct park_report *pr)
 	const char *was = atomic_exchange(&carried, 0);
 
 	fill();
-	uint64_t t0 = rdtsc(), s = store(1);
+	uint64_t t0 = rdtsc(), s = store(1), t1 = rdtsc();
 
+	atomic_store_explicit(&written_at, t1, memory_order_relaxed);
+	atomic_store_explicit(&write_cycles, t1 - t0, memory_order_relaxed);
 	write_event(&w, what, s);
 	jw_u64(&w, "us", tsc_hz ? tsc_to_us(rdtsc() - t0) : 0); /* swap + GetTime + SetVariable */
 	if (pr) {
@@ -235,6 +240,19 @@ void journal_start(const struct bootinfo *bi)
 	}
 	started = 1;
 	write_now("start", 0);
+}
+
+int journal_step_due(uint64_t cost)
+{
+	if (!started || !kcfg.save_report)
+		return 0;
+	if (atomic_load(&carried) || !kcfg.journal_spacing)
+		return 1;
+	uint64_t at = atomic_load_explicit(&written_at, memory_order_relaxed);
+
+	if (!cost)
+		cost = atomic_load_explicit(&write_cycles, memory_order_relaxed);
+	return rdtsc() - at >= (uint64_t)kcfg.journal_spacing * cost;
 }
 
 void journal_step(void)

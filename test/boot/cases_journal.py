@@ -72,7 +72,9 @@ def is_step_with_the_bad_frame(e):
 @case
 def power_cut_mid_audit_is_did_not_finish_and_resume_skips_the_pattern(d):
     p = []
-    img = qemu.prepare_image(d, "on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=0\n")
+    # journal_spacing=0: a step write after every pattern, whatever it costs
+    img = qemu.prepare_image(d, "on_finish=shutdown\naudit=quick\npasses=2\nstress_ops=0\n"
+                             "journal_spacing=0\n")
     fresh_store(d)
     rc, _ = lastrun(d, "fresh")
     if rc != 3:

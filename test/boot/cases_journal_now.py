@@ -146,3 +146,37 @@ def journal_now_panic_mid_audit(d):
     if 'metaslot_last_run_result{result="fail"} 1' not in out:
         p.append("prometheus after the panic: exit %d\n%s" % (rc, out))
     return p
+
+
+@case
+def journal_steps_spaced_by_their_cost_findings_at_once(d):
+    """journal_spacing=1000: a step write only when the record is 1000 times
+    older than a write costs, which a 1 GiB quick audit never reaches: no
+    safe point stops the CPUs for a write, every pattern_done says
+    journal false, yet the first bad frame (a host-held stuck bit) is
+    written at once, and the final record has it. The default (20) and 0
+    (every pattern) are in the scaling and power-cut cases."""
+    fresh_store(d)
+    img = qemu.prepare_image(d, QUICK + "journal_spacing=1000\n")
+    b, why = boot_with_stuck_bits(d, {STUCK_WORD: (STUCK_ONES, 0)}, MEM, hold_s=1500,
+                                  image=img, smp=2, vga=False, timeout=1300, keep_vars=True)
+    if not b:
+        return [why]
+    p = check_run(b, MEM, expect_result="bad_memory")
+    if (b.first("config") or {}).get("journal_spacing") != 1000:
+        p.append("config event: %s" % b.first("config"))
+    done = b.all("pattern_done")
+    if len(done) != 4 or any(e.get("journal") is not False for e in done):
+        p.append("pattern_done (2 patterns, 2 passes, none journaled): %s" % done)
+    whats = [e.get("what") for e in b.all("journal")]
+    if whats != ["start", "bad_frame"] or b.first("journal_deferred"):
+        p.append("journal writes %s (want start and bad_frame), deferred %s"
+                 % (whats, b.all("journal_deferred")))
+    saved = b.first("report_saved") or {}
+    if saved.get("writes") != 3:
+        p.append("report_saved: %s (want 3 writes: start, bad_frame, final)" % saved)
+    rc, out = lastrun(d, "end", "--json")
+    r = json.loads(out) if out else {}
+    if rc != 2 or [x["phys"] for x in r.get("bad_ranges", [])] != [BAD_FRAME]:
+        p.append("metaslot-lastrun: exit %d %s" % (rc, r))
+    return p

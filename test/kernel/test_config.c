@@ -282,6 +282,37 @@ static void bit_fade_seconds_key(void **s)
 	}
 }
 
+static void journal_spacing_key(void **s)
+{
+	(void)s;
+	static const struct { const char *v; uint32_t n; } good[] = {
+		{ "0", 0 }, { "1", 1 }, { "20", 20 }, { "1000", 1000 }, { "0x10", 16 },
+	};
+	char buf[128];
+
+	parse("");
+	assert_int_equal(c.journal_spacing, 20);
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(buf, sizeof(buf), "journal_spacing=%s", good[i].v);
+		parse(buf);
+		assert_int_equal(c.nissues, 0);
+		assert_int_equal(c.journal_spacing, good[i].n);
+	}
+	static const char *bad[] = { "journal_spacing=1001", "journal_spacing=-1",
+				     "journal_spacing=", "journal_spacing=20x",
+				     "journal_spacing=often", "journal_spacing=4294967316" };
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "journal_spacing=7\n%s\n", bad[i]);
+		parse(buf);
+		expect_bad_value("journal_spacing", 2, bad[i]);
+		assert_int_equal(c.journal_spacing, 7);
+		parse(bad[i]);
+		expect_bad_value("journal_spacing", 1, bad[i]);
+		assert_int_equal(c.journal_spacing, 20);
+	}
+}
+
 static void audit_patterns_key(void **s)
 {
 	(void)s;
@@ -556,6 +587,7 @@ int main(void)
 		cmocka_unit_test(audit_patterns_key),
 		cmocka_unit_test(iterations_key),
 		cmocka_unit_test(bit_fade_seconds_key),
+		cmocka_unit_test(journal_spacing_key),
 		cmocka_unit_test(inject_fault_key),
 		cmocka_unit_test(inject_fault_keeps_sixteen),
 		cmocka_unit_test(load_options_win_for_audit_keys),
