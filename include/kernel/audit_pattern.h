@@ -194,11 +194,14 @@ void audit_moving_inversions(struct audit_job *j, uint64_t p);
 /* ---- random_sequence's loops (random_sequence.c): one splitmix64 stream,
  * written and checked word for word the same by every variant; the vector
  * ones need their state enabled (kernel/simd.h). audit_random_sequence runs
- * the widest this CPU can, chosen at its first call. */
+ * the widest this CPU can (up to the cap), chosen at its first call. */
 enum audit_rs_variant { AUDIT_RS_SCALAR, AUDIT_RS_AVX2, AUDIT_RS_AVX512, AUDIT_RS_VARIANTS };
 /* 1 if this CPU runs v: CPUID has it and XCR0 holds its state. */
 int audit_random_sequence_runs(enum audit_rs_variant v);
 enum audit_rs_variant audit_random_sequence_variant(void);
+/* No variant wider than max from now on (simd_report: the widest that every
+ * CPU runs); chosen again at the next call. */
+void audit_random_sequence_cap(enum audit_rs_variant max);
 const char *audit_random_sequence_variant_name(enum audit_rs_variant v);
 /* The pattern with variant v's loops (v must run here). */
 void audit_random_sequence_as(struct audit_job *j, enum audit_rs_variant v);

@@ -36,8 +36,10 @@ uint64_t simd_xcr0_for(uint32_t cpuid1_ecx, uint64_t supported);
 /* This CPU's vector state on, as above. */
 void simd_init_cpu(void);
 
-/* The `simd` event: the boot CPU's XCR0 and what it means, the CPUs whose
- * XCR0 differs from it, and the variant random_sequence runs. */
+/* Caps random_sequence's choice at the widest variant every CPU runs (all
+ * have passed simd_init_cpu: after smp_init, before any pattern), then the
+ * `simd` event: the boot CPU's XCR0 and what it means, the CPUs whose XCR0
+ * differs from it, and the variant random_sequence runs. */
 void simd_report(void);
 
 #endif

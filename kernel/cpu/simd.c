@@ -17,6 +17,8 @@
 static uint64_t boot_xcr0;
 static int boot_done;
 static _Atomic uint32_t xcr0_differs; /* APs that enabled another XCR0 */
+/* bit v: every CPU so far runs random_sequence's variant v */
+static _Atomic uint32_t runs_everywhere = ~0u;
 
 static uint64_t read_cr(int n)
 {
@@ -31,7 +33,7 @@ static uint64_t read_cr(int n)
 
 void simd_init_cpu(void)
 {
-	uint32_t r[4], d[4] = { 0 };
+	uint32_t r[4], d[4] = { 0 }, runs = 0;
 	uint64_t cr0 = read_cr(0), cr4 = read_cr(4), xcr0;
 
 	cr0 = (cr0 | CR0_MP) & ~(CR0_EM | CR0_TS);
@@ -47,6 +49,9 @@ void simd_init_cpu(void)
 	if (xcr0)
 		__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0),
 				 "d"((uint32_t)(xcr0 >> 32)));
+	for (int v = 0; v < AUDIT_RS_VARIANTS; v++)
+		runs |= (uint32_t)audit_random_sequence_runs(v) << v;
+	atomic_fetch_and_explicit(&runs_everywhere, runs, memory_order_relaxed);
 	if (!boot_done) {
 		boot_xcr0 = xcr0;
 		boot_done = 1;
@@ -57,9 +62,18 @@ void simd_init_cpu(void)
 
 void simd_report(void)
 {
-	const char *v = audit_random_sequence_variant_name(audit_random_sequence_variant());
+	uint32_t runs = atomic_load_explicit(&runs_everywhere, memory_order_relaxed);
 	uint32_t differ = atomic_load_explicit(&xcr0_differs, memory_order_relaxed);
+	int widest = AUDIT_RS_VARIANTS - 1;
+	const char *v;
 	struct jw w;
+
+	/* the widest loops every CPU runs: a CPU without them would fault in
+	 * the pattern */
+	while (widest > 0 && !(runs >> widest & 1))
+		widest--;
+	audit_random_sequence_cap((enum audit_rs_variant)widest);
+	v = audit_random_sequence_variant_name(audit_random_sequence_variant());
 
 	kprintf("vector state: SSE%s%s, random_sequence runs its %s loops",
 		boot_xcr0 & XCR0_AVX ? ", AVX" : "",

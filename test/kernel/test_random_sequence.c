@@ -328,10 +328,29 @@ static void the_widest_variant_that_runs_is_chosen(void **st)
 	       audit_random_sequence_variant_name(v));
 }
 
+/* audit_random_sequence_cap (simd_report: the widest every CPU runs) holds
+ * the choice down to the cap, and lifting it chooses the widest again. */
+static void the_cap_holds_the_choice_down(void **st)
+{
+	enum audit_rs_variant best = audit_random_sequence_variant();
+
+	(void)st;
+	for (int cap = AUDIT_RS_SCALAR; cap < AUDIT_RS_VARIANTS; cap++) {
+		audit_random_sequence_cap(cap);
+		assert_int_equal(audit_random_sequence_variant(),
+				 (int)best < cap ? (int)best : cap);
+	}
+	audit_random_sequence_cap(AUDIT_RS_SCALAR);
+	assert_int_equal(audit_random_sequence_variant(), AUDIT_RS_SCALAR);
+	audit_random_sequence_cap(AUDIT_RS_VARIANTS - 1);
+	assert_int_equal(audit_random_sequence_variant(), best);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_widest_variant_that_runs_is_chosen),
+		cmocka_unit_test(the_cap_holds_the_choice_down),
 		cmocka_unit_test(every_variant_writes_the_scalar_stream),
 		cmocka_unit_test(flipped_bits_are_reported_alike),
 	};

@@ -8,7 +8,8 @@
  * whole blocks also have vector loops (random_sequence_vec.c: AVX2, 4 words
  * a vector; AVX-512, 8): the same stream, word for word, in the same order
  * (test_random_sequence proves it against these scalar loops). The widest
- * variant this CPU runs with its state enabled is chosen once. */
+ * variant the CPU runs with its state enabled is chosen once, at the first
+ * call, capped by the kernel at the widest every CPU runs (simd_report). */
 #include <lib/x86.h>
 #include "random_sequence.h"
 
@@ -168,15 +169,25 @@ int audit_random_sequence_runs(enum audit_rs_variant v)
 	       (r[1] & (1u << 16)) && (r[1] & (1u << 17));        /* AVX512F, AVX512DQ */
 }
 
+static int cap = AUDIT_RS_VARIANTS - 1;  /* audit_random_sequence_cap */
+static int chosen = -1;
+
+void audit_random_sequence_cap(enum audit_rs_variant max)
+{
+	__atomic_store_n(&cap, (int)max, __ATOMIC_RELAXED);
+	__atomic_store_n(&chosen, -1, __ATOMIC_RELAXED);
+}
+
 enum audit_rs_variant audit_random_sequence_variant(void)
 {
-	static int chosen = -1;
 	int v = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
 
-	/* every CPU would choose the same (simd_init_cpu enables the same
-	 * state on each, and says so when it cannot) */
+	/* every CPU would choose the same (simd_report caps the choice at what
+	 * every CPU runs, before any pattern) */
 	if (v < 0) {
-		for (v = AUDIT_RS_VARIANTS - 1; v > 0 && !audit_random_sequence_runs(v); v--)
+		v = __atomic_load_n(&cap, __ATOMIC_RELAXED);
+		for (v = v < AUDIT_RS_VARIANTS ? v : AUDIT_RS_VARIANTS - 1;
+		     v > 0 && !audit_random_sequence_runs(v); v--)
 			;
 		__atomic_store_n(&chosen, v, __ATOMIC_RELAXED);
 	}
