@@ -263,7 +263,7 @@ static void stats(const struct fig *f, double *med, double *lo, double *hi)
 
 static void rs_forced(struct audit_job *j)
 {
-	audit_random_sequence_as(j, (enum audit_rs_variant)rs_variant);
+	audit_random_sequence_as(j, (enum audit_vec)rs_variant);
 }
 
 int main(int argc, char **argv)
@@ -278,10 +278,10 @@ int main(int argc, char **argv)
 		else if (!strncmp(argv[i], "only=", 5))
 			only = argv[i] + 5;
 		else if (!strncmp(argv[i], "random_sequence=", 16)) {
-			for (int v = 0; v < AUDIT_RS_VARIANTS; v++)
-				if (!strcmp(argv[i] + 16, audit_random_sequence_variant_name(v)))
+			for (int v = 0; v < AUDIT_VEC_KINDS; v++)
+				if (!strcmp(argv[i] + 16, audit_vec_name(v)))
 					rs_variant = v;
-			if (rs_variant < 0 || !audit_random_sequence_runs(rs_variant)) {
+			if (rs_variant < 0 || !audit_vec_runs(rs_variant)) {
 				fprintf(stderr, "bench_audit: %s: no such variant on this CPU\n",
 					argv[i]);
 				return 2;
@@ -341,9 +341,9 @@ int main(int argc, char **argv)
 		if (!strcmp(p->name, "random_sequence")) {
 			if (rs_variant >= 0)
 				pat.run = rs_forced;
-			printf("# random_sequence: the %s loops\n", audit_random_sequence_variant_name(
-				rs_variant >= 0 ? (enum audit_rs_variant)rs_variant
-						: audit_random_sequence_variant()));
+			printf("# random_sequence: the %s loops\n", audit_vec_name(
+				rs_variant >= 0 ? (enum audit_vec)rs_variant
+						: audit_vec_chosen()));
 		}
 		if (n[0] + n[1] + n[2] != p->sweeps) {
 			printf("{\"bench\":\"audit_pattern\",\"pattern\":\"%s\",\"error\":"

@@ -191,19 +191,20 @@ void audit_fill_check(struct audit_job *j, uint64_t p);
  * write p. */
 void audit_moving_inversions(struct audit_job *j, uint64_t p);
 
-/* ---- random_sequence's loops (random_sequence.c): one splitmix64 stream,
- * written and checked word for word the same by every variant; the vector
- * ones need their state enabled (kernel/simd.h). audit_random_sequence runs
- * the widest this CPU can (up to the cap), chosen at its first call. */
-enum audit_rs_variant { AUDIT_RS_SCALAR, AUDIT_RS_AVX2, AUDIT_RS_AVX512, AUDIT_RS_VARIANTS };
+/* ---- vector loops (vec.c): a pattern with vector variants writes and
+ * checks the same data, word for word, with each; they need their state
+ * enabled (kernel/simd.h). The pattern runs the widest this CPU can, up to
+ * the cap, chosen at the first call. random_sequence has them
+ * (random_sequence_vec.c). */
+enum audit_vec { AUDIT_VEC_SCALAR, AUDIT_VEC_AVX2, AUDIT_VEC_AVX512, AUDIT_VEC_KINDS };
 /* 1 if this CPU runs v: CPUID has it and XCR0 holds its state. */
-int audit_random_sequence_runs(enum audit_rs_variant v);
-enum audit_rs_variant audit_random_sequence_variant(void);
+int audit_vec_runs(enum audit_vec v);
+enum audit_vec audit_vec_chosen(void);
 /* No variant wider than max from now on (simd_report: the widest that every
  * CPU runs); chosen again at the next call. */
-void audit_random_sequence_cap(enum audit_rs_variant max);
-const char *audit_random_sequence_variant_name(enum audit_rs_variant v);
-/* The pattern with variant v's loops (v must run here). */
-void audit_random_sequence_as(struct audit_job *j, enum audit_rs_variant v);
+void audit_vec_cap(enum audit_vec max);
+const char *audit_vec_name(enum audit_vec v);
+/* random_sequence with variant v's loops (v must run here). */
+void audit_random_sequence_as(struct audit_job *j, enum audit_vec v);
 
 #endif

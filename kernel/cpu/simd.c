@@ -49,8 +49,8 @@ void simd_init_cpu(void)
 	if (xcr0)
 		__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0),
 				 "d"((uint32_t)(xcr0 >> 32)));
-	for (int v = 0; v < AUDIT_RS_VARIANTS; v++)
-		runs |= (uint32_t)audit_random_sequence_runs(v) << v;
+	for (int v = 0; v < AUDIT_VEC_KINDS; v++)
+		runs |= (uint32_t)audit_vec_runs(v) << v;
 	atomic_fetch_and_explicit(&runs_everywhere, runs, memory_order_relaxed);
 	if (!boot_done) {
 		boot_xcr0 = xcr0;
@@ -64,7 +64,7 @@ void simd_report(void)
 {
 	uint32_t runs = atomic_load_explicit(&runs_everywhere, memory_order_relaxed);
 	uint32_t differ = atomic_load_explicit(&xcr0_differs, memory_order_relaxed);
-	int widest = AUDIT_RS_VARIANTS - 1;
+	int widest = AUDIT_VEC_KINDS - 1;
 	const char *v;
 	struct jw w;
 
@@ -72,8 +72,8 @@ void simd_report(void)
 	 * the pattern */
 	while (widest > 0 && !(runs >> widest & 1))
 		widest--;
-	audit_random_sequence_cap((enum audit_rs_variant)widest);
-	v = audit_random_sequence_variant_name(audit_random_sequence_variant());
+	audit_vec_cap((enum audit_vec)widest);
+	v = audit_vec_name(audit_vec_chosen());
 
 	kprintf("vector state: SSE%s%s, random_sequence runs its %s loops",
 		boot_xcr0 & XCR0_AVX ? ", AVX" : "",

@@ -529,16 +529,16 @@ static void every_pattern_against_every_fault(void **s)
  * scalar loops: random_sequence.c), so the table above holds that one's
  * verdicts; each variant this CPU runs must find every class exactly as the
  * scalar loops do, with as many bad reads at and away from the fault. */
-static void rs_scalar(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_RS_SCALAR); }
-static void rs_avx2(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_RS_AVX2); }
-static void rs_avx512(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_RS_AVX512); }
+static void rs_scalar(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_VEC_SCALAR); }
+static void rs_avx2(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_VEC_AVX2); }
+static void rs_avx512(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_VEC_AVX512); }
 
 static void random_sequence_variants_find_what_scalar_finds(void **s)
 {
 	(void)s;
-	void (*const run[AUDIT_RS_VARIANTS])(struct audit_job *) = {
-		[AUDIT_RS_SCALAR] = rs_scalar, [AUDIT_RS_AVX2] = rs_avx2,
-		[AUDIT_RS_AVX512] = rs_avx512,
+	void (*const run[AUDIT_VEC_KINDS])(struct audit_job *) = {
+		[AUDIT_VEC_SCALAR] = rs_scalar, [AUDIT_VEC_AVX2] = rs_avx2,
+		[AUDIT_VEC_AVX512] = rs_avx512,
 	};
 	const struct audit_pattern *rs = audit_pattern_find("random_sequence", 15);
 	struct audit_pattern p;
@@ -547,23 +547,23 @@ static void random_sequence_variants_find_what_scalar_finds(void **s)
 
 	assert_non_null(rs);
 	p = *rs;
-	for (int v = AUDIT_RS_SCALAR; v < AUDIT_RS_VARIANTS; v++) {
-		if (!audit_random_sequence_runs(v)) {
+	for (int v = AUDIT_VEC_SCALAR; v < AUDIT_VEC_KINDS; v++) {
+		if (!audit_vec_runs(v)) {
 			printf("# random_sequence %s: not on this CPU\n",
-			       audit_random_sequence_variant_name(v));
+			       audit_vec_name(v));
 			continue;
 		}
 		p.run = run[v];
 		for (int c = 0; c <= NCLASSES; c++) {
 			enum verdict got = trial(&p, c);
 
-			if (v == AUDIT_RS_SCALAR) {
+			if (v == AUDIT_VEC_SCALAR) {
 				want[c] = got;
 				at[c] = M.at_fault;
 				away[c] = M.elsewhere;
 			} else if (got != want[c] || M.at_fault != at[c] || M.elsewhere != away[c]) {
 				fail_msg("random_sequence %s, %s: %s (%llu at the fault, %llu away); "
-					 "scalar: %s (%llu, %llu)", audit_random_sequence_variant_name(v),
+					 "scalar: %s (%llu, %llu)", audit_vec_name(v),
 					 c < NCLASSES ? faults[c].column : "no fault", verdict_name[got],
 					 (unsigned long long)M.at_fault,
 					 (unsigned long long)M.elsewhere, verdict_name[want[c]],

@@ -1,5 +1,5 @@
 /* random_sequence's variants write the same data: every variant the host CPU
- * runs (audit_random_sequence_runs) over jobs of many span lengths (0 to a
+ * runs (audit_vec_runs) over jobs of many span lengths (0 to a
  * few thousand words, not multiples of 4 or 8 included), start alignments
  * (each word offset within a 64-byte line) and multi-span layouts; after
  * every span of every sweep the whole buffer, spans and the canary around
@@ -104,7 +104,7 @@ static void on_written(struct audit_job *j, const struct audit_span *sp)
 }
 
 /* One job of layout l with variant v; snapshots into `snaps`. */
-static void run_job(const struct layout *l, enum audit_rs_variant v, uint64_t seed,
+static void run_job(const struct layout *l, enum audit_vec v, uint64_t seed,
 		    const struct flip *flips, uint32_t nflips, uint64_t *snaps)
 {
 	memset(&R, 0, sizeof(R));
@@ -205,7 +205,7 @@ static void every_variant_writes_the_scalar_stream(void **st)
 	for (uint32_t i = 0; i < nl; i++) {
 		uint64_t seed = 0x0123456789abcdefull * (i + 1);
 
-		run_job(&ls[i], AUDIT_RS_SCALAR, seed, NULL, 0, snaps_scalar);
+		run_job(&ls[i], AUDIT_VEC_SCALAR, seed, NULL, 0, snaps_scalar);
 		assert_int_equal(R.nbad, 0);
 		for (uint32_t k = 0; k < 3; k++)
 			for (uint32_t s = 0; s < ls[i].n; s++) {
@@ -215,8 +215,8 @@ static void every_variant_writes_the_scalar_stream(void **st)
 					fail_msg("layout %u: scalar sweep %u span %u is not splitmix64's "
 						 "stream", i, k, s);
 			}
-		for (int v = AUDIT_RS_SCALAR + 1; v < AUDIT_RS_VARIANTS; v++) {
-			if (!audit_random_sequence_runs(v))
+		for (int v = AUDIT_VEC_SCALAR + 1; v < AUDIT_VEC_KINDS; v++) {
+			if (!audit_vec_runs(v))
 				continue;
 			run_job(&ls[i], v, seed, NULL, 0, snaps_v);
 			assert_int_equal(R.nbad, 0);
@@ -226,7 +226,7 @@ static void every_variant_writes_the_scalar_stream(void **st)
 					fail_msg("layout %u (%u spans, first at %u, %u words): %s differs "
 						 "from scalar after sweep %u span %u", i, ls[i].n,
 						 ls[i].span[0].at, ls[i].span[0].words,
-						 audit_random_sequence_variant_name(v), t / ls[i].n,
+						 audit_vec_name(v), t / ls[i].n,
 						 t % ls[i].n);
 			compared++;
 		}
@@ -259,7 +259,7 @@ static void flipped_bits_are_reported_alike(void **st)
 	const uint64_t seed = 0xfeedface12345678ull;
 
 	(void)st;
-	run_job(&l, AUDIT_RS_SCALAR, seed, flips, nf, snaps_scalar);
+	run_job(&l, AUDIT_VEC_SCALAR, seed, flips, nf, snaps_scalar);
 	assert_int_equal(R.nbad, nf);
 	for (uint32_t f = 0; f < nf; f++) {
 		/* the stream index -> span and word */
@@ -277,9 +277,9 @@ static void flipped_bits_are_reported_alike(void **st)
 	}
 	memcpy(scalar, R.bad, sizeof(scalar));
 	nscalar = R.nbad;
-	for (int v = AUDIT_RS_SCALAR + 1; v < AUDIT_RS_VARIANTS; v++) {
-		if (!audit_random_sequence_runs(v)) {
-			printf("# %s: not on this CPU\n", audit_random_sequence_variant_name(v));
+	for (int v = AUDIT_VEC_SCALAR + 1; v < AUDIT_VEC_KINDS; v++) {
+		if (!audit_vec_runs(v)) {
+			printf("# %s: not on this CPU\n", audit_vec_name(v));
 			continue;
 		}
 		run_job(&l, v, seed, flips, nf, snaps_v);
@@ -306,8 +306,8 @@ static void the_widest_variant_that_runs_is_chosen(void **st)
 	int avx2 = -1, avx512 = -1, v;
 
 	(void)st;
-	assert_true(audit_random_sequence_runs(AUDIT_RS_SCALAR));
-	assert_false(audit_random_sequence_runs(AUDIT_RS_VARIANTS));
+	assert_true(audit_vec_runs(AUDIT_VEC_SCALAR));
+	assert_false(audit_vec_runs(AUDIT_VEC_KINDS));
 	while (f && fgets(line, sizeof(line), f))
 		if (!strncmp(line, "flags", 5)) {
 			avx2 = strstr(line, " avx2 ") != NULL;
@@ -317,33 +317,33 @@ static void the_widest_variant_that_runs_is_chosen(void **st)
 	if (f)
 		fclose(f);
 	if (avx2 >= 0) {
-		assert_int_equal(audit_random_sequence_runs(AUDIT_RS_AVX2), avx2);
-		assert_int_equal(audit_random_sequence_runs(AUDIT_RS_AVX512), avx512);
+		assert_int_equal(audit_vec_runs(AUDIT_VEC_AVX2), avx2);
+		assert_int_equal(audit_vec_runs(AUDIT_VEC_AVX512), avx512);
 	}
-	for (v = AUDIT_RS_VARIANTS - 1; !audit_random_sequence_runs(v); v--)
+	for (v = AUDIT_VEC_KINDS - 1; !audit_vec_runs(v); v--)
 		;
-	assert_int_equal(audit_random_sequence_variant(), v);
+	assert_int_equal(audit_vec_chosen(), v);
 	printf("# this CPU: avx2 %d, avx512 %d; random_sequence runs %s\n",
-	       audit_random_sequence_runs(AUDIT_RS_AVX2), audit_random_sequence_runs(AUDIT_RS_AVX512),
-	       audit_random_sequence_variant_name(v));
+	       audit_vec_runs(AUDIT_VEC_AVX2), audit_vec_runs(AUDIT_VEC_AVX512),
+	       audit_vec_name(v));
 }
 
-/* audit_random_sequence_cap (simd_report: the widest every CPU runs) holds
+/* audit_vec_cap (simd_report: the widest every CPU runs) holds
  * the choice down to the cap, and lifting it chooses the widest again. */
 static void the_cap_holds_the_choice_down(void **st)
 {
-	enum audit_rs_variant best = audit_random_sequence_variant();
+	enum audit_vec best = audit_vec_chosen();
 
 	(void)st;
-	for (int cap = AUDIT_RS_SCALAR; cap < AUDIT_RS_VARIANTS; cap++) {
-		audit_random_sequence_cap(cap);
-		assert_int_equal(audit_random_sequence_variant(),
+	for (int cap = AUDIT_VEC_SCALAR; cap < AUDIT_VEC_KINDS; cap++) {
+		audit_vec_cap(cap);
+		assert_int_equal(audit_vec_chosen(),
 				 (int)best < cap ? (int)best : cap);
 	}
-	audit_random_sequence_cap(AUDIT_RS_SCALAR);
-	assert_int_equal(audit_random_sequence_variant(), AUDIT_RS_SCALAR);
-	audit_random_sequence_cap(AUDIT_RS_VARIANTS - 1);
-	assert_int_equal(audit_random_sequence_variant(), best);
+	audit_vec_cap(AUDIT_VEC_SCALAR);
+	assert_int_equal(audit_vec_chosen(), AUDIT_VEC_SCALAR);
+	audit_vec_cap(AUDIT_VEC_KINDS - 1);
+	assert_int_equal(audit_vec_chosen(), best);
 }
 
 int main(void)

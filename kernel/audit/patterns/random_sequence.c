@@ -10,7 +10,6 @@
  * (test_random_sequence proves it against these scalar loops). The widest
  * variant the CPU runs with its state enabled is chosen once, at the first
  * call, capped by the kernel at the widest every CPU runs (simd_report). */
-#include <lib/x86.h>
 #include "random_sequence.h"
 
 /* splitmix64's output for state x (the state advances by RS_GOLDEN). */
@@ -75,10 +74,10 @@ static uint64_t check_scalar(struct audit_job *j, const struct audit_span *s, ui
 
 static const struct rs_loops rs_loops_scalar = { fill_scalar, check_scalar };
 
-static const struct rs_loops *const loops[AUDIT_RS_VARIANTS] = {
-	[AUDIT_RS_SCALAR] = &rs_loops_scalar,
-	[AUDIT_RS_AVX2] = &rs_loops_avx2,
-	[AUDIT_RS_AVX512] = &rs_loops_avx512,
+static const struct rs_loops *const loops[AUDIT_VEC_KINDS] = {
+	[AUDIT_VEC_SCALAR] = &rs_loops_scalar,
+	[AUDIT_VEC_AVX2] = &rs_loops_avx2,
+	[AUDIT_VEC_AVX512] = &rs_loops_avx512,
 };
 
 /* ---------------------------------------------------------------- one sweep of a span */
@@ -135,75 +134,9 @@ static uint64_t check(const struct rs_loops *l, struct audit_job *j, const struc
 	return x;
 }
 
-/* ---------------------------------------------------------------- variants */
-
-static uint64_t xgetbv0(void)
+void audit_random_sequence_as(struct audit_job *j, enum audit_vec v)
 {
-	uint32_t lo, hi;
-
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return (uint64_t)hi << 32 | lo;
-}
-
-int audit_random_sequence_runs(enum audit_rs_variant v)
-{
-	uint32_t r[4];
-	uint64_t xcr0;
-
-	if (v == AUDIT_RS_SCALAR)
-		return 1;
-	if ((unsigned)v >= AUDIT_RS_VARIANTS)
-		return 0;
-	cpuid(0, 0, r);
-	if (r[0] < 7)
-		return 0;
-	cpuid(1, 0, r);
-	/* OSXSAVE: the OS turned XSAVE on, so XCR0 says which state it enabled */
-	if (!(r[2] & (1u << 27)) || !(r[2] & (1u << 28)))   /* OSXSAVE, AVX */
-		return 0;
-	xcr0 = xgetbv0();
-	cpuid(7, 0, r);
-	if (v == AUDIT_RS_AVX2)
-		return (xcr0 & 6) == 6 && (r[1] & (1u << 5));     /* SSE|AVX state, AVX2 */
-	return (xcr0 & 0xe6) == 0xe6 &&                           /* and the AVX-512 state */
-	       (r[1] & (1u << 16)) && (r[1] & (1u << 17));        /* AVX512F, AVX512DQ */
-}
-
-static int cap = AUDIT_RS_VARIANTS - 1;  /* audit_random_sequence_cap */
-static int chosen = -1;
-
-void audit_random_sequence_cap(enum audit_rs_variant max)
-{
-	__atomic_store_n(&cap, (int)max, __ATOMIC_RELAXED);
-	__atomic_store_n(&chosen, -1, __ATOMIC_RELAXED);
-}
-
-enum audit_rs_variant audit_random_sequence_variant(void)
-{
-	int v = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
-
-	/* every CPU would choose the same (simd_report caps the choice at what
-	 * every CPU runs, before any pattern) */
-	if (v < 0) {
-		v = __atomic_load_n(&cap, __ATOMIC_RELAXED);
-		for (v = v < AUDIT_RS_VARIANTS ? v : AUDIT_RS_VARIANTS - 1;
-		     v > 0 && !audit_random_sequence_runs(v); v--)
-			;
-		__atomic_store_n(&chosen, v, __ATOMIC_RELAXED);
-	}
-	return (enum audit_rs_variant)v;
-}
-
-const char *audit_random_sequence_variant_name(enum audit_rs_variant v)
-{
-	static const char *const names[AUDIT_RS_VARIANTS] = { "scalar", "avx2", "avx512" };
-
-	return (unsigned)v < AUDIT_RS_VARIANTS ? names[v] : "?";
-}
-
-void audit_random_sequence_as(struct audit_job *j, enum audit_rs_variant v)
-{
-	const struct rs_loops *l = loops[(unsigned)v < AUDIT_RS_VARIANTS ? v : AUDIT_RS_SCALAR];
+	const struct rs_loops *l = loops[(unsigned)v < AUDIT_VEC_KINDS ? v : AUDIT_VEC_SCALAR];
 	/* not mov_inv_random's pattern for the same seed: another start */
 	const uint64_t start = ~j->seed;
 	uint64_t x = start;
@@ -226,5 +159,5 @@ void audit_random_sequence_as(struct audit_job *j, enum audit_rs_variant v)
 
 void audit_random_sequence(struct audit_job *j)
 {
-	audit_random_sequence_as(j, audit_random_sequence_variant());
+	audit_random_sequence_as(j, audit_vec_chosen());
 }
