@@ -20,10 +20,11 @@
  * sweeps / sum(sweeps of kind k / limit k); "limit" names its kind, or its
  * kinds joined by '+'.
  *
- * random_sequence= runs that pattern with the given variant's loops (scalar,
- * avx2, avx512; default: the one the CPU would run), to measure each.
+ * vec= caps the vector loops of the patterns that have them (random_sequence,
+ * mov_inv_walk64: scalar, avx2, avx512; default: the widest the CPU runs),
+ * to measure each.
  *
- *   bench_audit [gib=N] [threads=N] [rounds=N] [only=PATTERN] [random_sequence=V] */
+ *   bench_audit [gib=N] [threads=N] [rounds=N] [only=PATTERN] [vec=V] */
 #define _GNU_SOURCE
 #include <immintrin.h>
 #include <pthread.h>
@@ -42,7 +43,6 @@
 static unsigned nthreads = 2, rounds = 5;
 static uint64_t gib = 2;
 static const char *only;
-static int rs_variant = -1;   /* random_sequence=: forced variant */
 static uint64_t *buf;
 static uint64_t bytes_per_thread;
 static int have_avx2;
@@ -261,11 +261,6 @@ static void stats(const struct fig *f, double *med, double *lo, double *hi)
 	*med = rounds % 2 ? s[rounds / 2] : (s[rounds / 2 - 1] + s[rounds / 2]) / 2;
 }
 
-static void rs_forced(struct audit_job *j)
-{
-	audit_random_sequence_as(j, (enum audit_vec)rs_variant);
-}
-
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -277,18 +272,21 @@ int main(int argc, char **argv)
 			rounds = (unsigned)strtoul(argv[i] + 7, 0, 0);
 		else if (!strncmp(argv[i], "only=", 5))
 			only = argv[i] + 5;
-		else if (!strncmp(argv[i], "random_sequence=", 16)) {
+		else if (!strncmp(argv[i], "vec=", 4)) {
+			int cap = -1;
+
 			for (int v = 0; v < AUDIT_VEC_KINDS; v++)
-				if (!strcmp(argv[i] + 16, audit_vec_name(v)))
-					rs_variant = v;
-			if (rs_variant < 0 || !audit_vec_runs(rs_variant)) {
+				if (!strcmp(argv[i] + 4, audit_vec_name(v)))
+					cap = v;
+			if (cap < 0 || !audit_vec_runs(cap)) {
 				fprintf(stderr, "bench_audit: %s: no such variant on this CPU\n",
 					argv[i]);
 				return 2;
 			}
+			audit_vec_cap(cap);
 		} else {
 			fprintf(stderr, "usage: %s [gib=N] [threads=N] [rounds=N] [only=PATTERN] "
-				"[random_sequence=scalar|avx2|avx512]\n", argv[0]);
+				"[vec=scalar|avx2|avx512]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -327,24 +325,18 @@ int main(int argc, char **argv)
 	int broken = 0;
 
 	measure(&variants[0], 0, 1); /* the pages faulted in by their threads */
+	printf("# vector loops (random_sequence, mov_inv_walk64): %s\n",
+	       audit_vec_name(audit_vec_chosen()));
 	printf("| %-20s | %-10s | %8s | %8s | %6s | %6s | %6s |\n", "pattern", "limit", "GB/s",
 	       "limit", "ratio", "min", "max");
 	for (uint32_t i = 0; i < np; i++) {
-		struct audit_pattern pat = audit_patterns[i];
-		const struct audit_pattern *p = &pat;
+		const struct audit_pattern *p = &audit_patterns[i];
 		uint32_t n[KINDS] = { p->mix.write, p->mix.read, p->mix.rw };
 		struct fig rate = { { 0 } }, limit = { { 0 } }, ratio = { { 0 } };
 		char kinds[32] = "";
 
 		if (only && strcmp(only, p->name))
 			continue;
-		if (!strcmp(p->name, "random_sequence")) {
-			if (rs_variant >= 0)
-				pat.run = rs_forced;
-			printf("# random_sequence: the %s loops\n", audit_vec_name(
-				rs_variant >= 0 ? (enum audit_vec)rs_variant
-						: audit_vec_chosen()));
-		}
 		if (n[0] + n[1] + n[2] != p->sweeps) {
 			printf("{\"bench\":\"audit_pattern\",\"pattern\":\"%s\",\"error\":"
 			       "\"the table row's sweep kinds do not add up to its sweeps\"}\n", p->name);

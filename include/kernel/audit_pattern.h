@@ -194,9 +194,19 @@ void audit_moving_inversions(struct audit_job *j, uint64_t p);
 /* ---- vector loops (vec.c): a pattern with vector variants writes and
  * checks the same data, word for word, with each; they need their state
  * enabled (kernel/simd.h). The pattern runs the widest this CPU can, up to
- * the cap, chosen at the first call. random_sequence has them
- * (random_sequence_vec.c). */
+ * the cap, chosen at the first call. random_sequence and mov_inv_walk64
+ * have them (random_sequence_vec.c, mov_inv_walk64_vec.c). */
 enum audit_vec { AUDIT_VEC_SCALAR, AUDIT_VEC_AVX2, AUDIT_VEC_AVX512, AUDIT_VEC_KINDS };
+/* The words of span s before its first 64-byte boundary (at most all of
+ * them): a pattern with vector loops does these one at a time, then whole
+ * aligned 8-word blocks, then the rest, in every variant. */
+static inline uint64_t audit_head_words(const struct audit_span *s)
+{
+	uint64_t h = ((64 - ((uintptr_t)s->w & 63)) & 63) / 8;
+
+	return h < s->words ? h : s->words;
+}
+
 /* 1 if this CPU runs v: CPUID has it and XCR0 holds its state. */
 int audit_vec_runs(enum audit_vec v);
 enum audit_vec audit_vec_chosen(void);
@@ -204,7 +214,9 @@ enum audit_vec audit_vec_chosen(void);
  * CPU runs); chosen again at the next call. */
 void audit_vec_cap(enum audit_vec max);
 const char *audit_vec_name(enum audit_vec v);
-/* random_sequence with variant v's loops (v must run here). */
+/* random_sequence and mov_inv_walk64 with variant v's loops (v must run
+ * here). */
 void audit_random_sequence_as(struct audit_job *j, enum audit_vec v);
+void audit_mov_inv_walk64_as(struct audit_job *j, enum audit_vec v);
 
 #endif

@@ -1,5 +1,6 @@
-/* Vector state (SSE, AVX, AVX-512) on every CPU, for the one pattern loop
- * that uses it (random_sequence's variants, kernel/audit/patterns/). The rest
+/* Vector state (SSE, AVX, AVX-512) on every CPU, for the pattern loops that
+ * use it (random_sequence's and mov_inv_walk64's variants,
+ * kernel/audit/patterns/, chosen by vec.c). The rest
  * of the kernel is built with -mgeneral-regs-only: no interrupt handler, no
  * trap path and no other kernel code touches a vector register, so nothing
  * saves or restores them and a pattern loop's registers survive any
@@ -39,7 +40,7 @@ void simd_init_cpu(void);
 /* Caps random_sequence's choice at the widest variant every CPU runs (all
  * have passed simd_init_cpu: after smp_init, before any pattern), then the
  * `simd` event: the boot CPU's XCR0 and what it means, the CPUs whose XCR0
- * differs from it, and the variant random_sequence runs. */
+ * differs from it, and the variant random_sequence and mov_inv_walk64 run. */
 void simd_report(void);
 
 #endif

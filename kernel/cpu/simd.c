@@ -75,7 +75,7 @@ void simd_report(void)
 	audit_vec_cap((enum audit_vec)widest);
 	v = audit_vec_name(audit_vec_chosen());
 
-	kprintf("vector state: SSE%s%s, random_sequence runs its %s loops",
+	kprintf("vector state: SSE%s%s; random_sequence and mov_inv_walk64 run their %s loops",
 		boot_xcr0 & XCR0_AVX ? ", AVX" : "",
 		(boot_xcr0 & XCR0_AVX512) == XCR0_AVX512 ? ", AVX-512" : "", v);
 	jw_begin(&w, "simd");
@@ -84,7 +84,8 @@ void simd_report(void)
 	jw_bool(&w, "avx", !!(boot_xcr0 & XCR0_AVX));
 	jw_bool(&w, "avx512", (boot_xcr0 & XCR0_AVX512) == XCR0_AVX512);
 	jw_u64(&w, "xcr0_differs", differ);
-	jw_str(&w, "random_sequence", v);
+	jw_str(&w, "random_sequence", v);  /* the patterns with vector loops */
+	jw_str(&w, "mov_inv_walk64", v);
 	event_emit(&w);
 	if (differ)
 		kprintf("WARNING: %u CPUs enabled another vector state than the boot CPU", differ);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks of the built artefacts that no boot would notice at once (TAP):
 kernel.elf is linked in the higher half and uses no SSE/MMX register outside
-random_sequence's *_avx2/*_avx512 loops (the kernel saves none on interrupts),
+the patterns' *_avx2/*_avx512 loops (the kernel saves none on interrupts),
 BOOTX64.EFI is a PE32+ EFI application for x86-64 that carries the kernel in a .kernel section and shim's SBAT metadata
 in .sbat, marked NX_COMPAT with no section both writable and executable, and
 the image has a GPT with one EFI system partition holding the loader and the
@@ -33,7 +33,7 @@ check("kernel_linked_at_minus_2GiB", loads and min(loads) == 0xffffffff80000000,
 check("kernel_entry_in_higher_half", entry >= 0xffffffff80000000, hex(entry))
 dis = run("objdump", "-d", kernel)
 # Vector registers only in functions named *_avx2 / *_avx512 (random_sequence's
-# vector loops, kernel/simd.h); everything else, interrupt paths included, is
+# and mov_inv_walk64's vector loops, kernel/simd.h); everything else, interrupt paths included, is
 # built -mgeneral-regs-only and must stay so.
 simd, fn, vector_fns = [], "", set()
 for line in dis.splitlines():
@@ -46,9 +46,9 @@ for line in dis.splitlines():
         else:
             simd.append("%s: %s" % (fn, line))
 check("kernel_uses_no_sse_or_mmx_outside_vector_loops", not simd, "\n".join(simd[:5]))
-check("random_sequence_vector_loops_in_kernel",
-      {"fill_avx2", "check_avx2", "fill_avx512", "check_avx512"} <= vector_fns,
-      sorted(vector_fns))
+check("vector_loops_in_kernel",
+      {"fill_avx2", "check_avx2", "fill_avx512", "check_avx512", "up_avx2", "down_avx2",
+       "up_avx512", "down_avx512"} <= vector_fns, sorted(vector_fns))
 
 efi = os.path.join(B, "BOOTX64.EFI")
 with open(efi, "rb") as f:

@@ -525,49 +525,64 @@ static void every_pattern_against_every_fault(void **s)
 	assert_int_equal(bad, 0);
 }
 
-/* random_sequence runs the widest variant the CPU has (AVX-512, AVX2 or
- * scalar loops: random_sequence.c), so the table above holds that one's
- * verdicts; each variant this CPU runs must find every class exactly as the
- * scalar loops do, with as many bad reads at and away from the fault. */
-static void rs_scalar(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_VEC_SCALAR); }
-static void rs_avx2(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_VEC_AVX2); }
-static void rs_avx512(struct audit_job *j) { audit_random_sequence_as(j, AUDIT_VEC_AVX512); }
+/* random_sequence and mov_inv_walk64 run the widest variant of their loops
+ * the CPU has (AVX-512, AVX2 or scalar: vec.c), so the table above holds
+ * that one's verdicts; each variant this CPU runs must find every class
+ * exactly as the scalar loops do, with as many bad reads at and away from
+ * the fault. */
+#define AS(name, v)                                                         \
+	static void name##_##v(struct audit_job *j) { audit_##name##_as(j, v); }
+AS(random_sequence, AUDIT_VEC_SCALAR)
+AS(random_sequence, AUDIT_VEC_AVX2)
+AS(random_sequence, AUDIT_VEC_AVX512)
+AS(mov_inv_walk64, AUDIT_VEC_SCALAR)
+AS(mov_inv_walk64, AUDIT_VEC_AVX2)
+AS(mov_inv_walk64, AUDIT_VEC_AVX512)
+#undef AS
 
-static void random_sequence_variants_find_what_scalar_finds(void **s)
+static void vector_variants_find_what_scalar_finds(void **s)
 {
 	(void)s;
-	void (*const run[AUDIT_VEC_KINDS])(struct audit_job *) = {
-		[AUDIT_VEC_SCALAR] = rs_scalar, [AUDIT_VEC_AVX2] = rs_avx2,
-		[AUDIT_VEC_AVX512] = rs_avx512,
+	static const struct {
+		const char *name;
+		void (*run[AUDIT_VEC_KINDS])(struct audit_job *);
+	} vp[] = {
+		{ "random_sequence", { random_sequence_AUDIT_VEC_SCALAR, random_sequence_AUDIT_VEC_AVX2,
+				       random_sequence_AUDIT_VEC_AVX512 } },
+		{ "mov_inv_walk64", { mov_inv_walk64_AUDIT_VEC_SCALAR, mov_inv_walk64_AUDIT_VEC_AVX2,
+				      mov_inv_walk64_AUDIT_VEC_AVX512 } },
 	};
-	const struct audit_pattern *rs = audit_pattern_find("random_sequence", 15);
-	struct audit_pattern p;
-	enum verdict want[NCLASSES + 1];
-	uint64_t at[NCLASSES + 1], away[NCLASSES + 1];
 
-	assert_non_null(rs);
-	p = *rs;
-	for (int v = AUDIT_VEC_SCALAR; v < AUDIT_VEC_KINDS; v++) {
-		if (!audit_vec_runs(v)) {
-			printf("# random_sequence %s: not on this CPU\n",
-			       audit_vec_name(v));
-			continue;
-		}
-		p.run = run[v];
-		for (int c = 0; c <= NCLASSES; c++) {
-			enum verdict got = trial(&p, c);
+	for (uint32_t i = 0; i < sizeof(vp) / sizeof(vp[0]); i++) {
+		const struct audit_pattern *tp = audit_pattern_find(vp[i].name, strlen(vp[i].name));
+		struct audit_pattern p;
+		enum verdict want[NCLASSES + 1];
+		uint64_t at[NCLASSES + 1], away[NCLASSES + 1];
 
-			if (v == AUDIT_VEC_SCALAR) {
-				want[c] = got;
-				at[c] = M.at_fault;
-				away[c] = M.elsewhere;
-			} else if (got != want[c] || M.at_fault != at[c] || M.elsewhere != away[c]) {
-				fail_msg("random_sequence %s, %s: %s (%llu at the fault, %llu away); "
-					 "scalar: %s (%llu, %llu)", audit_vec_name(v),
-					 c < NCLASSES ? faults[c].column : "no fault", verdict_name[got],
-					 (unsigned long long)M.at_fault,
-					 (unsigned long long)M.elsewhere, verdict_name[want[c]],
-					 (unsigned long long)at[c], (unsigned long long)away[c]);
+		assert_non_null(tp);
+		p = *tp;
+		for (int v = AUDIT_VEC_SCALAR; v < AUDIT_VEC_KINDS; v++) {
+			if (!audit_vec_runs(v)) {
+				printf("# %s %s: not on this CPU\n", p.name, audit_vec_name(v));
+				continue;
+			}
+			p.run = vp[i].run[v];
+			for (int c = 0; c <= NCLASSES; c++) {
+				enum verdict got = trial(&p, c);
+
+				if (v == AUDIT_VEC_SCALAR) {
+					want[c] = got;
+					at[c] = M.at_fault;
+					away[c] = M.elsewhere;
+				} else if (got != want[c] || M.at_fault != at[c] ||
+					   M.elsewhere != away[c]) {
+					fail_msg("%s %s, %s: %s (%llu at the fault, %llu away); scalar: "
+						 "%s (%llu, %llu)", p.name, audit_vec_name(v),
+						 c < NCLASSES ? faults[c].column : "no fault",
+						 verdict_name[got], (unsigned long long)M.at_fault,
+						 (unsigned long long)M.elsewhere, verdict_name[want[c]],
+						 (unsigned long long)at[c], (unsigned long long)away[c]);
+				}
 			}
 		}
 	}
@@ -578,7 +593,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(models_act_on_plain_stores),
 		cmocka_unit_test(every_pattern_against_every_fault),
-		cmocka_unit_test(random_sequence_variants_find_what_scalar_finds),
+		cmocka_unit_test(vector_variants_find_what_scalar_finds),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

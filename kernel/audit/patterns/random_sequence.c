@@ -82,20 +82,10 @@ static const struct rs_loops *const loops[AUDIT_VEC_KINDS] = {
 
 /* ---------------------------------------------------------------- one sweep of a span */
 
-/* The words before the first 64-byte boundary (at most the span), one at a
- * time, so that the blocks are aligned for the vector loops; the same for
- * every variant. */
-static uint64_t head_words(const struct audit_span *s)
-{
-	uint64_t h = ((64 - ((uintptr_t)s->w & 63)) & 63) / 8;
-
-	return h < s->words ? h : s->words;
-}
-
 static uint64_t fill(const struct rs_loops *l, const struct audit_span *s, uint64_t x)
 {
 	volatile uint64_t *w = s->w;
-	uint64_t i = 0, h = head_words(s), n = (s->words - h) / 8;
+	uint64_t i = 0, h = audit_head_words(s), n = (s->words - h) / 8;
 
 	for (; i < h; i++)
 		audit_store_nt(&w[i], mix(x += RS_GOLDEN));
@@ -124,7 +114,7 @@ static inline uint64_t check_word(struct audit_job *j, const struct audit_span *
 static uint64_t check(const struct rs_loops *l, struct audit_job *j, const struct audit_span *s,
 		      uint64_t x, uint64_t inv, int complement)
 {
-	uint64_t i = 0, h = head_words(s), n = (s->words - h) / 8;
+	uint64_t i = 0, h = audit_head_words(s), n = (s->words - h) / 8;
 
 	for (; i < h; i++)
 		x = check_word(j, s, i, x + RS_GOLDEN, inv, complement);
