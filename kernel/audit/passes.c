@@ -409,7 +409,8 @@ static void pass_cpu(struct percpu *pc, void *arg)
 	}
 	barrier_wait(&ps->bar, n);
 	lap(st, AUDIT_T_WAIT, &t);
-	ps->t0 = t;                    /* (the boot CPU's) the first pattern begins */
+	if (me == 0)
+		ps->t0 = t;            /* the first pattern begins */
 
 	/* step 3: pattern by pattern, this CPU's share and what it can take */
 	uint64_t lo = p->first[me], hi = p->first[me + 1], words = 0;

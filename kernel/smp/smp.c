@@ -250,8 +250,17 @@ static bool start_ap(volatile struct trampoline_data *td, uint32_t vector, struc
 		if (__atomic_load_n(&td->claim, __ATOMIC_ACQUIRE) >= 2 || wait_online(pc, 1000))
 			break;
 	}
-	if (late)
+	if (late) {
+		/* and let it claim the slot before the next AP is started: under a
+		 * loaded emulator it may take longer than the SIPIs' wait, and the
+		 * next AP's start would meet it in the trampoline (a real late AP
+		 * may: both are then left out, which is not what this test is for) */
+		uint64_t t0 = rdtsc(), ticks = AP_WAIT_US * (tsc_hz / 1000000);
+
+		while (__atomic_load_n(&td->claim, __ATOMIC_ACQUIRE) < 2 && rdtsc() - t0 < ticks)
+			cpu_relax();
 		return false;
+	}
 	if (wait_online(pc, AP_WAIT_US))
 		return true;
 	/* Disarm the slot (1 -> 0: an AP arriving later stops in the trampoline)
