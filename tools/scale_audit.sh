@@ -34,7 +34,9 @@
 # would also time the host kernel's page faults and zeroing, an emulator
 # cost a real machine does not have; PREALLOC=0 keeps it, to compare.
 # BASE_MS: the -smp 1 audit_ms that speedup divides, when SMPS has no 1
-# (an earlier run's, same MEM and PREALLOC).
+# (an earlier run's, same MEM and PREALLOC). CFG_EXTRA: more config lines
+# for the run (e.g. "journal_spacing=0" to time a journal write after every
+# pattern); --prepare packs them into the kit's image.
 set -eu
 
 ROOT=$(pwd)
@@ -50,6 +52,8 @@ CFG="on_finish=shutdown
 audit=quick
 stress_ops=0
 "
+CFG="$CFG${CFG_EXTRA:+$CFG_EXTRA
+}"
 
 die() { echo "scale_audit: $*" >&2; exit 1; }
 
