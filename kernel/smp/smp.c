@@ -206,18 +206,26 @@ static bool give_up(struct percpu *pc)
 	return s == CPU_ONLINE;
 }
 
-/* May the data block be re-armed? Not while an AP has claimed it (2) but not
- * yet read its stack and per-CPU pointer out of it (3). */
-static bool trampoline_free(volatile struct trampoline_data *td)
+/* Waits up to AP_WAIT_US while the data block's claim is in [lo, hi];
+ * false if it still is. */
+static bool claim_wait(volatile struct trampoline_data *td, uint32_t lo, uint32_t hi)
 {
 	uint64_t t0 = rdtsc(), ticks = AP_WAIT_US * (tsc_hz / 1000000);
+	uint32_t c;
 
-	while (__atomic_load_n(&td->claim, __ATOMIC_ACQUIRE) == 2) {
+	while ((c = __atomic_load_n(&td->claim, __ATOMIC_ACQUIRE)) >= lo && c <= hi) {
 		if (rdtsc() - t0 >= ticks)
 			return false;
 		cpu_relax();
 	}
 	return true;
+}
+
+/* May the data block be re-armed? Not while an AP has claimed it (2) but not
+ * yet read its stack and per-CPU pointer out of it (3). */
+static bool trampoline_free(volatile struct trampoline_data *td)
+{
+	return claim_wait(td, 2, 2);
 }
 
 /* late: fault_test=ap_late, give up on this AP before it even answers, then
@@ -255,10 +263,7 @@ static bool start_ap(volatile struct trampoline_data *td, uint32_t vector, struc
 		 * loaded emulator it may take longer than the SIPIs' wait, and the
 		 * next AP's start would meet it in the trampoline (a real late AP
 		 * may: both are then left out, which is not what this test is for) */
-		uint64_t t0 = rdtsc(), ticks = AP_WAIT_US * (tsc_hz / 1000000);
-
-		while (__atomic_load_n(&td->claim, __ATOMIC_ACQUIRE) < 2 && rdtsc() - t0 < ticks)
-			cpu_relax();
+		claim_wait(td, 0, 1);       /* until it claims (2) */
 		return false;
 	}
 	if (wait_online(pc, AP_WAIT_US))
