@@ -12,6 +12,9 @@ void event_emit(struct jw *w);
  * returns the interrupt state to give back to console_unlock. */
 uint64_t console_lock(void);
 void console_unlock(uint64_t flags);
+/* console_lock only if nobody holds it now: 1 (flags to give back), else 0
+ * with nothing held (for output that may be skipped, not waited for). */
+int console_trylock(uint64_t *flags);
 
 /* Output with no lock, for a panic on a CPU that may hold the lock already;
  * serial only when this CPU is inside line output (its sink may have

@@ -28,6 +28,10 @@ void screen_memory_picture(const struct bootinfo *bi);
 /* One CPU's progress in a long phase; cheap to call often (redraws only
  * when the percentage changes). */
 void screen_progress(uint32_t cpu, uint32_t percent, const char *phase);
+/* The same from a CPU in the middle of its work: skipped while another CPU
+ * holds the console (a panel refresh, another bar: to an uncached
+ * framebuffer that takes milliseconds), so no CPU waits to draw a bar. */
+void screen_progress_try(uint32_t cpu, uint32_t percent, const char *phase);
 /* The result in large type; stays on screen after the run halts. */
 void screen_result(enum run_result r, const char *detail);
 

@@ -16,6 +16,7 @@
 #define METASLOT_KERNEL_SPINLOCK_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <kernel/cpu.h>
 
@@ -54,6 +55,19 @@ static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 
 	spin_lock(l);
 	return f;
+}
+
+/* Takes it only if it is free now: true (interrupts off, *f to give back),
+ * or false with nothing changed. */
+static inline bool spin_trylock_irqsave(struct spinlock *l, uint64_t *f)
+{
+	*f = irq_save();
+	/* acquire: as spin_lock */
+	if (!atomic_load_explicit(&l->locked, memory_order_relaxed) &&
+	    !atomic_exchange_explicit(&l->locked, 1, memory_order_acquire))
+		return true;
+	irq_restore(*f);
+	return false;
 }
 
 static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t f)

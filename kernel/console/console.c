@@ -50,6 +50,14 @@ static uint64_t lock_out(void)
 	return f;
 }
 
+static bool trylock_out(uint64_t *f)
+{
+	if (!spin_trylock_irqsave(&lock, f))
+		return false;
+	atomic_store_explicit(&holder, cpu_hw_id(), memory_order_relaxed);
+	return true;
+}
+
 static void unlock_out(uint64_t f)
 {
 	atomic_store_explicit(&holder, NO_HOLDER, memory_order_relaxed);
@@ -115,6 +123,11 @@ void event_emit(struct jw *w)
 uint64_t console_lock(void)
 {
 	return lock_out();
+}
+
+int console_trylock(uint64_t *flags)
+{
+	return trylock_out(flags);
 }
 
 void console_unlock(uint64_t flags)

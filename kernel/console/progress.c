@@ -73,7 +73,7 @@ void progress_update(uint32_t cpu, uint64_t done, uint64_t total)
 	if (cpu >= ncpus)
 		return;
 	atomic_store_explicit(&percent[cpu], (unsigned char)pct, memory_order_relaxed);
-	screen_progress(cpu, pct, phase_name);
+	screen_progress_try(cpu, pct, phase_name);
 	if (cpu != 0)
 		return;
 	screen_tick(); /* the panels, a few times a second */

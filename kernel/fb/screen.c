@@ -366,15 +366,29 @@ void screen_memory_picture(const struct bootinfo *bi)
 	console_unlock(f);
 }
 
-void screen_progress(uint32_t cpu, uint32_t percent, const char *phase)
+static void progress_bar(uint32_t cpu, uint32_t percent, const char *phase, bool wait)
 {
+	uint64_t f;
+
 	if (cpu >= MAX_CPUS || !fbcon_active() || shown_percent[cpu] == percent + 1)
 		return;
+	if (wait)
+		f = console_lock();
+	else if (!console_trylock(&f))
+		return;         /* drawn at the next change, or by the phase's end */
 	shown_percent[cpu] = (uint8_t)(percent + 1);
-	uint64_t f = console_lock();
-
 	diag_progress(cpu, percent, phase);
 	console_unlock(f);
+}
+
+void screen_progress(uint32_t cpu, uint32_t percent, const char *phase)
+{
+	progress_bar(cpu, percent, phase, true);
+}
+
+void screen_progress_try(uint32_t cpu, uint32_t percent, const char *phase)
+{
+	progress_bar(cpu, percent, phase, false);
 }
 
 void screen_result(enum run_result r, const char *detail)
