@@ -212,8 +212,7 @@ struct pass {
  * the record's age against it. */
 static uint64_t write_cost;
 
-/* Boot CPU: pattern i, the k-th of this pass, begins (its time began at
- * ps->t0). */
+/* Boot CPU: pattern i begins (its time began at ps->t0). */
 static void pattern_begin(struct pass *ps, uint32_t i)
 {
 	struct pass_progress *pr = &ps->prog;
