@@ -44,23 +44,32 @@ def run_host(binary):
 
 
 def run_boot(only, jobs):
+    """The boot cases: those marked alone (cases.alone) one at a time with
+    nothing beside them, then the rest `jobs` at a time."""
     import cases  # test/boot/cases.py
     selected = [c for c in cases.CASES if not only or re.search(only, c.__name__)]
-    passed = failed = 0
+    results = [0, 0]
+
+    def tell(result):
+        name, problems, seconds, logdir = result
+        results[bool(problems)] += 1
+        if problems:
+            print("FAIL boot/%s (%.0fs): logs in %s" % (name, seconds, logdir))
+            for p in problems:
+                print("     - " + p)
+        else:
+            print("ok   boot/%s (%.0fs)" % (name, seconds))
+        sys.stdout.flush()
+
+    for c in selected:
+        if getattr(c, "alone", False):
+            tell(cases.run_case(c))
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futs = {pool.submit(cases.run_case, c): c for c in selected}
+        futs = [pool.submit(cases.run_case, c) for c in selected
+                if not getattr(c, "alone", False)]
         for fut in concurrent.futures.as_completed(futs):
-            name, problems, seconds, logdir = fut.result()
-            if problems:
-                failed += 1
-                print("FAIL boot/%s (%.0fs): logs in %s" % (name, seconds, logdir))
-                for p in problems:
-                    print("     - " + p)
-            else:
-                passed += 1
-                print("ok   boot/%s (%.0fs)" % (name, seconds))
-            sys.stdout.flush()
-    return passed, failed
+            tell(fut.result())
+    return results[0], results[1]
 
 
 def main():

@@ -30,6 +30,14 @@ def case(fn):
     return fn
 
 
+def alone(fn):
+    """A case that must not share the host with another one (test/run.py
+    runs it with no other case beside it): it takes a whole host CPU at
+    real-time priority, which would keep other cases' helpers waiting."""
+    fn.alone = True
+    return case(fn)
+
+
 def metadata_size_for(ram_size):
     """The seed's sizing, independently: 64 bytes per 4 KiB frame, page-rounded."""
     frames = (ram_size + 4095) // 4096
@@ -45,6 +53,11 @@ def run_case(fn):
         problems = fn(d)
     except Exception as e:  # a broken test is a failed test, with its reason
         problems = ["test raised %s: %s" % (type(e).__name__, e)]
+    held = os.path.join(d, "stuck_bits.log")
+    if problems and os.path.exists(held):
+        # a host-held fault missed: was the holder kept off the CPU?
+        with open(held) as f:
+            problems.append("stuck_bits helper: %s" % f.read().strip())
     if not problems:
         for f in os.listdir(d):
             if f.endswith((".img", ".fd")):
