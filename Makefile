@@ -164,11 +164,16 @@ HOST_TEST_NAMES := $(basename $(notdir $(wildcard test/*/test_*.c)))
 HOST_TESTS := $(addprefix $(B)/host/,$(HOST_TEST_NAMES)) \
 	$(foreach t,$(HOST_TEST_NAMES),$(if $($(t)_TSAN),$(B)/host/$(t).tsan))
 
+# every header a test's sources may include, the sources' own folders' too
+# (kernel/audit/patterns/random_sequence.h): a changed one rebuilds the tests
+H_HDRS   := $(wildcard include/*.h include/*/*.h test/*/*.h lib/*.h mm/*.h efi/*.h \
+	kernel/*.h kernel/*/*.h kernel/*/*/*.h)
+
 define host_test_rule
-$(B)/host/$(1): $(wildcard test/*/$(1).c) $$($(1)_SRCS) $(wildcard include/*.h include/*/*.h test/*/*.h) Makefile
+$(B)/host/$(1): $(wildcard test/*/$(1).c) $$($(1)_SRCS) $(H_HDRS) Makefile
 	@mkdir -p $(B)/host
 	$(CC) $(H_CFLAGS) $(H_SAN) $$($(1)_CFLAGS) $$(filter %.c,$$^) -o $$@ -lcmocka -lm
-$(B)/host/$(1).tsan: $(wildcard test/*/$(1).c) $$($(1)_SRCS) $(wildcard include/*.h include/*/*.h test/*/*.h) Makefile
+$(B)/host/$(1).tsan: $(wildcard test/*/$(1).c) $$($(1)_SRCS) $(H_HDRS) Makefile
 	@mkdir -p $(B)/host
 	$(CC) $(H_CFLAGS) $(H_TSAN) $$($(1)_CFLAGS) $$(filter %.c,$$^) -o $$@ -lcmocka -lm
 endef

@@ -54,9 +54,17 @@ static uint64_t mod20_p(uint64_t seed)
 	return splitmix64(seed ^ 0x2020202020202020ull);
 }
 
+/* state ~seed advanced by GOLDEN before each word, through the mixer's five
+ * steps (kernel/audit/patterns/random_sequence.h) */
 static uint64_t randseq(uint64_t seed, uint64_t n)
 {
-	return splitmix64(~seed + n * GOLDEN);
+	uint64_t z = ~seed + (n + 1) * GOLDEN;
+
+	z ^= z >> 11;
+	z += z << 11;
+	z ^= z >> 15;
+	z += z << 31;
+	return z ^ (z >> 8);
 }
 
 static uint64_t rotl(uint64_t v, unsigned r)

@@ -3,7 +3,7 @@
  * few thousand words, not multiples of 4 or 8 included), start alignments
  * (each word offset within a 64-byte line) and multi-span layouts; after
  * every span of every sweep the whole buffer, spans and the canary around
- * them, must be byte for byte what a plain splitmix64 loop in this test says
+ * them, must be byte for byte what a plain loop in this test says
  * and what the scalar variant left. Bits flipped in the buffer by the
  * `written` hook (after the fill, after the complement) must be reported at
  * the same address with the same expected and actual value by each variant,
@@ -28,15 +28,18 @@
 #define MAX_FLIPS 8
 #define MAX_BAD 64
 
-/* Word n of the job's stream (spans in order): splitmix64, written out here
- * from its definition, state ~seed advanced by GOLDEN before each output. */
+/* Word n of the job's stream (spans in order), written out here from its
+ * definition: state ~seed advanced by GOLDEN before each output, through
+ * the five steps random_sequence.h names. */
 static uint64_t stream(uint64_t seed, uint64_t n)
 {
 	uint64_t z = ~seed + (n + 1) * GOLDEN;
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	z ^= z >> 11;
+	z += z << 11;
+	z ^= z >> 15;
+	z += z << 31;
+	return z ^ (z >> 8);
 }
 
 /* 64-byte aligned, so a span's word offset is its alignment within a line */
@@ -212,7 +215,7 @@ static void every_variant_writes_the_scalar_stream(void **st)
 				expect_snapshot(&ls[i], seed, k, s, want);
 				if (memcmp(want, snaps_scalar + (size_t)(k * ls[i].n + s) * BUF_WORDS,
 					   sizeof(buf)))
-					fail_msg("layout %u: scalar sweep %u span %u is not splitmix64's "
+					fail_msg("layout %u: scalar sweep %u span %u is not the reference "
 						 "stream", i, k, s);
 			}
 		for (int v = AUDIT_VEC_SCALAR + 1; v < AUDIT_VEC_KINDS; v++) {
@@ -346,6 +349,52 @@ static void the_cap_holds_the_choice_down(void **st)
 	assert_int_equal(audit_vec_chosen(), best);
 }
 
+/* The stream looks random bit by bit, which is what the pattern is for:
+ * over 65536 words of each of three seeds, every bit is 1 in half the words
+ * and differs between words 1, 2, 3, 8 and 20 apart in half the pairs, to
+ * within 0.02 (ten standard deviations of a fair coin's share, so a random
+ * stream never fails it; a mixer of three steps, x ^= x >> 29,
+ * x += x << 17, x ^= x >> 31, does: its top bit differs between neighbours
+ * in 86 % of pairs). And it repeats no word (the mixer is one to one). */
+static void stream_looks_random(void **st)
+{
+	enum { N = 65536 };
+	static uint64_t w[N];
+	static const uint32_t lag[] = { 1, 2, 3, 8, 20 };
+	static const uint64_t seeds[] = { 0, 0x123456789abcdef0ull, ~0ull };
+
+	(void)st;
+	for (uint32_t si = 0; si < 3; si++) {
+		uint32_t ones[64] = { 0 };
+
+		for (uint32_t n = 0; n < N; n++) {
+			w[n] = stream(seeds[si], n);
+			for (uint32_t b = 0; b < 64; b++)
+				ones[b] += (uint32_t)(w[n] >> b & 1);
+		}
+		for (uint32_t b = 0; b < 64; b++)
+			if (ones[b] < N * 0.48 || ones[b] > N * 0.52)
+				fail_msg("seed %u: bit %u is 1 in %u of %u words", si, b, ones[b], N);
+		for (uint32_t l = 0; l < 5; l++) {
+			uint32_t diff[64] = { 0 }, pairs = N - lag[l];
+
+			for (uint32_t n = 0; n < pairs; n++) {
+				uint64_t d = w[n] ^ w[n + lag[l]];
+
+				if (!d)
+					fail_msg("seed %u: words %u and %u are the same", si, n,
+						 n + lag[l]);
+				for (uint32_t b = 0; b < 64; b++)
+					diff[b] += (uint32_t)(d >> b & 1);
+			}
+			for (uint32_t b = 0; b < 64; b++)
+				if (diff[b] < pairs * 0.48 || diff[b] > pairs * 0.52)
+					fail_msg("seed %u: bit %u differs between words %u apart in "
+						 "%u of %u pairs", si, b, lag[l], diff[b], pairs);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +402,7 @@ int main(void)
 		cmocka_unit_test(the_cap_holds_the_choice_down),
 		cmocka_unit_test(every_variant_writes_the_scalar_stream),
 		cmocka_unit_test(flipped_bits_are_reported_alike),
+		cmocka_unit_test(stream_looks_random),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

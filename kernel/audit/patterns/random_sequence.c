@@ -1,10 +1,11 @@
 /* Random number sequence (memtest86+'s test 8): every word gets its own
- * value from a pseudo-random stream (splitmix64, seeded by the job), which
+ * value from a pseudo-random stream (a Weyl sequence of states, seeded by
+ * the job, each through a multiply-free mixer: random_sequence.h), which
  * is regenerated to check it; then each word is complemented and checked
  * again. No two neighbours are related, so faults that need a particular
  * neighbourhood of values are met by chance rather than never.
  *
- * splitmix64 is the limit with scalar code (docs/audit.md, Speed), so the
+ * The mixer is the limit with scalar code (docs/audit.md, Speed), so the
  * whole blocks also have vector loops (random_sequence_vec.c: AVX2, 4 words
  * a vector; AVX-512, 8): the same stream, word for word, in the same order
  * (test_random_sequence proves it against these scalar loops). The widest
@@ -12,19 +13,21 @@
  * call, capped by the kernel at the widest every CPU runs (simd_report). */
 #include "random_sequence.h"
 
-/* splitmix64's output for state x (the state advances by RS_GOLDEN). */
+/* The word for state x (the state advances by RS_GOLDEN): random_sequence.h */
 static inline uint64_t mix(uint64_t x)
 {
-	x = (x ^ (x >> 30)) * RS_MUL1;
-	x = (x ^ (x >> 27)) * RS_MUL2;
-	return x ^ (x >> 31);
+	x ^= x >> RS_R1;
+	x += x << RS_L1;
+	x ^= x >> RS_R2;
+	x += x << RS_L2;
+	return x ^ (x >> RS_R3);
 }
 
 /* ---------------------------------------------------------------- scalar loops */
 
 /* As sweep.c's (docs/audit.md, Speed): eight words a block, the eight values
  * independent (word k's is mix of the start plus (k + 1) GOLDEN, so the
- * multiplies of a block overlap), one branch per block, the slow path out of
+ * mixers of a block overlap), one branch per block, the slow path out of
  * line. */
 
 __attribute__((noinline)) void rs_bad8(struct audit_job *j, const struct audit_span *s,

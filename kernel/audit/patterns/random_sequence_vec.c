@@ -1,11 +1,7 @@
 /* random_sequence's vector loops over whole blocks (random_sequence.h): the
- * scalar loops' splitmix64 stream, lane k of a vector holding word k's
- * state, so every word gets the value the scalar loop gives it. AVX2 has no
- * 64-bit multiply: the low 64 bits of x * m are lo(x) lo(m) + (hi(x) lo(m)
- * + lo(x) hi(m)) << 32; vpmuludq makes the first, one vpmulld (32-bit lanes,
- * m's halves swapped) both cross terms, a shift and an add their sum (three
- * vpmuludq and two shifts instead were 7 % slower on the host: the loops
- * are bound by the vector ALUs, not the memory). AVX-512DQ has vpmullq.
+ * scalar loops' stream, lane k of a vector holding word k's state, so every
+ * word gets the value the scalar loop gives it. The mixer's steps are one
+ * or two instructions each (shifts, adds, XORs; AVX-512 multiplies).
  *
  * The only kernel code that touches vector registers (kernel/simd.h): every
  * function here carries its own target attribute over the kernel's
@@ -20,23 +16,13 @@
 
 /* ---------------------------------------------------------------- AVX2: 4 lanes */
 
-static inline AVX2 __m256i mul64_avx2(__m256i x, uint64_t m)
-{
-	const __m256i lo = _mm256_set1_epi64x((long long)m);
-	const __m256i swapped = _mm256_set1_epi64x((long long)(m << 32 | m >> 32));
-	/* 32-bit lanes: lo(x) hi(m) and hi(x) lo(m), low halves; their sum
-	 * into the high half */
-	__m256i cross = _mm256_mullo_epi32(x, swapped);
-
-	cross = _mm256_slli_epi64(_mm256_add_epi64(cross, _mm256_srli_epi64(cross, 32)), 32);
-	return _mm256_add_epi64(_mm256_mul_epu32(x, lo), cross);
-}
-
 static inline AVX2 __m256i mix_avx2(__m256i x)
 {
-	x = mul64_avx2(_mm256_xor_si256(x, _mm256_srli_epi64(x, 30)), RS_MUL1);
-	x = mul64_avx2(_mm256_xor_si256(x, _mm256_srli_epi64(x, 27)), RS_MUL2);
-	return _mm256_xor_si256(x, _mm256_srli_epi64(x, 31));
+	x = _mm256_xor_si256(x, _mm256_srli_epi64(x, RS_R1));
+	x = _mm256_add_epi64(x, _mm256_slli_epi64(x, RS_L1));
+	x = _mm256_xor_si256(x, _mm256_srli_epi64(x, RS_R2));
+	x = _mm256_add_epi64(x, _mm256_slli_epi64(x, RS_L2));
+	return _mm256_xor_si256(x, _mm256_srli_epi64(x, RS_R3));
 }
 
 /* the states of words 1..4 after x; the next four are 4 GOLDEN further */
@@ -63,32 +49,48 @@ static AVX2 uint64_t fill_avx2(const struct audit_span *s, uint64_t i, uint64_t 
 	return x + 8 * n * RS_GOLDEN;
 }
 
+/* inv and complement are constants where check_avx2 calls it: the check
+ * sweeps run with (0, complement) and (~0, read only), for which the test of
+ * a block needs no XOR with inv (all bits clear, all bits set) */
 static inline __attribute__((always_inline)) AVX2 uint64_t
 check_body_avx2(struct audit_job *j, const struct audit_span *s, uint64_t i, uint64_t n,
-		uint64_t x, uint64_t inv, const int complement)
+		uint64_t x, const uint64_t inv, const int complement)
 {
 	__m256i *b = (__m256i *)(uintptr_t)(s->w + i);
 	const __m256i step4 = _mm256_set1_epi64x((long long)(4 * RS_GOLDEN));
 	const __m256i step8 = _mm256_set1_epi64x((long long)(8 * RS_GOLDEN));
-	const __m256i vinv = _mm256_set1_epi64x((long long)inv), ones = _mm256_set1_epi64x(-1);
+	const __m256i vinv = _mm256_set1_epi64x((long long)inv);
+	const __m256i vninv = _mm256_set1_epi64x((long long)~inv), ones = _mm256_set1_epi64x(-1);
 	__m256i s0 = states_avx2(x), s1 = _mm256_add_epi64(s0, step4);
 
 	for (uint64_t k = 0; k < n; k++, b += 2, x += 8 * RS_GOLDEN) {
-		__m256i w0 = _mm256_xor_si256(mix_avx2(s0), vinv);
-		__m256i w1 = _mm256_xor_si256(mix_avx2(s1), vinv);
-		__m256i t0 = _mm256_xor_si256(_mm256_load_si256(b), w0);
-		__m256i t1 = _mm256_xor_si256(_mm256_load_si256(b + 1), w1);
+		__m256i m0 = mix_avx2(s0), m1 = mix_avx2(s1);
+		/* the words xor the stream: inv where they are right */
+		__m256i r0 = _mm256_xor_si256(_mm256_load_si256(b), m0);
+		__m256i r1 = _mm256_xor_si256(_mm256_load_si256(b + 1), m1);
+		int bad;
 
 		if (complement) {
-			_mm256_store_si256(b, _mm256_xor_si256(w0, ones));
-			_mm256_store_si256(b + 1, _mm256_xor_si256(w1, ones));
+			_mm256_store_si256(b, _mm256_xor_si256(m0, vninv));
+			_mm256_store_si256(b + 1, _mm256_xor_si256(m1, vninv));
 		}
-		if (__builtin_expect(!_mm256_testz_si256(_mm256_or_si256(t0, t1),
-							 _mm256_or_si256(t0, t1)), 0)) {
+		if (inv == 0) {
+			__m256i o = _mm256_or_si256(r0, r1);
+
+			bad = !_mm256_testz_si256(o, o);
+		} else if (inv == ~0ull) {
+			bad = !_mm256_testc_si256(_mm256_and_si256(r0, r1), ones);
+		} else {
+			__m256i o = _mm256_or_si256(_mm256_xor_si256(r0, vinv),
+						    _mm256_xor_si256(r1, vinv));
+
+			bad = !_mm256_testz_si256(o, o);
+		}
+		if (__builtin_expect(bad, 0)) {
 			uint64_t t[8];
 
-			_mm256_storeu_si256((__m256i *)t, t0);
-			_mm256_storeu_si256((__m256i *)(t + 4), t1);
+			_mm256_storeu_si256((__m256i *)t, _mm256_xor_si256(r0, vinv));
+			_mm256_storeu_si256((__m256i *)(t + 4), _mm256_xor_si256(r1, vinv));
 			rs_bad8(j, s, i + 8 * k, t, x, inv);
 		}
 		s0 = _mm256_add_epi64(s0, step8);
@@ -100,6 +102,10 @@ check_body_avx2(struct audit_job *j, const struct audit_span *s, uint64_t i, uin
 static AVX2 uint64_t check_avx2(struct audit_job *j, const struct audit_span *s, uint64_t i,
 				uint64_t n, uint64_t x, uint64_t inv, int complement)
 {
+	if (complement && inv == 0)
+		return check_body_avx2(j, s, i, n, x, 0, 1);
+	if (!complement && inv == ~0ull)
+		return check_body_avx2(j, s, i, n, x, ~0ull, 0);
 	return complement ? check_body_avx2(j, s, i, n, x, inv, 1)
 			  : check_body_avx2(j, s, i, n, x, inv, 0);
 }
@@ -108,13 +114,23 @@ const struct rs_loops rs_loops_avx2 = { fill_avx2, check_avx2 };
 
 /* ---------------------------------------------------------------- AVX-512: 8 lanes */
 
+/* The shift-adds as vpmullq by 1 + 2^L, the same value: on the host (AMD
+ * Zen 4) the shifts were the limit, 5 a vector, and a multiply runs beside
+ * them (random_sequence 0.88 of its limit with shifts, 0.94-0.96 so). gcc
+ * turns such a multiply back into a shift and an add: the empty asm hides
+ * the constants from it. AVX2 has no 64-bit multiply: it shifts. */
 static inline AVX512 __m512i mix_avx512(__m512i x)
 {
-	x = _mm512_mullo_epi64(_mm512_xor_si512(x, _mm512_srli_epi64(x, 30)),
-			       _mm512_set1_epi64((long long)RS_MUL1));
-	x = _mm512_mullo_epi64(_mm512_xor_si512(x, _mm512_srli_epi64(x, 27)),
-			       _mm512_set1_epi64((long long)RS_MUL2));
-	return _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
+	__m512i m1 = _mm512_set1_epi64((long long)(1 + (1ull << RS_L1)));
+	__m512i m2 = _mm512_set1_epi64((long long)(1 + (1ull << RS_L2)));
+
+	__asm__("" : "+v"(m1), "+v"(m2));
+
+	x = _mm512_xor_si512(x, _mm512_srli_epi64(x, RS_R1));
+	x = _mm512_mullo_epi64(x, m1);
+	x = _mm512_xor_si512(x, _mm512_srli_epi64(x, RS_R2));
+	x = _mm512_mullo_epi64(x, m2);
+	return _mm512_xor_si512(x, _mm512_srli_epi64(x, RS_R3));
 }
 
 /* the states of words 1..8 after x */
@@ -142,9 +158,10 @@ static AVX512 uint64_t fill_avx512(const struct audit_span *s, uint64_t i, uint6
 	return x + 8 * n * RS_GOLDEN;
 }
 
+/* as check_body_avx2: constant inv and complement where check_avx512 can */
 static inline __attribute__((always_inline)) AVX512 uint64_t
 check_body_avx512(struct audit_job *j, const struct audit_span *s, uint64_t i, uint64_t n,
-		  uint64_t x, uint64_t inv, const int complement)
+		  uint64_t x, const uint64_t inv, const int complement)
 {
 	__m512i *b = (__m512i *)(uintptr_t)(s->w + i);
 	const __m512i step8 = _mm512_set1_epi64((long long)(8 * RS_GOLDEN));
@@ -153,14 +170,14 @@ check_body_avx512(struct audit_job *j, const struct audit_span *s, uint64_t i, u
 
 	for (uint64_t k = 0; k < n; k++, b++, x += 8 * RS_GOLDEN) {
 		__m512i want = _mm512_xor_si512(mix_avx512(st), vinv);
-		__m512i t = _mm512_xor_si512(_mm512_load_si512((void *)b), want);
+		__m512i v = _mm512_load_si512((void *)b);
 
 		if (complement)
 			_mm512_store_si512((void *)b, _mm512_xor_si512(want, ones));
-		if (__builtin_expect(_mm512_test_epi64_mask(t, t) != 0, 0)) {
+		if (__builtin_expect(_mm512_cmpneq_epi64_mask(v, want) != 0, 0)) {
 			uint64_t tv[8];
 
-			_mm512_storeu_si512((void *)tv, t);
+			_mm512_storeu_si512((void *)tv, _mm512_xor_si512(v, want));
 			rs_bad8(j, s, i + 8 * k, tv, x, inv);
 		}
 		st = _mm512_add_epi64(st, step8);
@@ -171,6 +188,10 @@ check_body_avx512(struct audit_job *j, const struct audit_span *s, uint64_t i, u
 static AVX512 uint64_t check_avx512(struct audit_job *j, const struct audit_span *s, uint64_t i,
 				    uint64_t n, uint64_t x, uint64_t inv, int complement)
 {
+	if (complement && inv == 0)
+		return check_body_avx512(j, s, i, n, x, 0, 1);
+	if (!complement && inv == ~0ull)
+		return check_body_avx512(j, s, i, n, x, ~0ull, 0);
 	return complement ? check_body_avx512(j, s, i, n, x, inv, 1)
 			  : check_body_avx512(j, s, i, n, x, inv, 0);
 }
