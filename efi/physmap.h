@@ -6,14 +6,15 @@
 
 #include <stdint.h>
 
-/* Cache types as PTE bits (PAT entries at their power-on values):
- * RAM write-back; MMIO, other non-RAM entries and the holes of [0, 4 GiB)
- * (local APIC, IOAPIC, HPET are often not in the map) strong UC; the
- * framebuffer UC-, which lets a write-combining MTRR the firmware set for it
- * through (SDM 11.5.2.2) and is UC otherwise. */
+/* Cache types as PTE bits (PAT entries at their power-on values, as the
+ * firmware leaves them while the loader runs): RAM write-back; MMIO, other
+ * non-RAM entries and the holes of [0, 4 GiB) (local APIC, IOAPIC, HPET are
+ * often not in the map) strong UC; the framebuffer alone selects entry 2:
+ * UC- under the firmware's PAT (a write-combining MTRR it set shows
+ * through, SDM 11.5.2.2), WC under the kernel's (include/kernel/pat.h). */
 #define PHYSMAP_WB 0ull
 #define PHYSMAP_UC ((1ull << 4) | (1ull << 3)) /* PCD | PWT: PAT entry 3 */
-#define PHYSMAP_FB (1ull << 4)                 /* PCD: PAT entry 2, UC- */
+#define PHYSMAP_FB (1ull << 4)                 /* PCD: PAT entry 2 */
 
 struct physmap_in {
 	const void *map;      /* firmware descriptors, `stride` bytes apart */

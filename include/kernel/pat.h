@@ -2,14 +2,22 @@
  * page-table entry selects with its PAT, PCD and PWT bits. The kernel writes
  * the same table on every CPU (pat_init_cpu, boot CPU and each AP) instead of
  * trusting what the firmware left:
- *   entries 0..3  WB, WT, UC-, UC: the power-on values, which the loader's
+ *   entries 0, 1, 3  WB, WT, UC: the power-on values, which the loader's
  *                 tables rely on (it only sets PCD and PWT, efi/physmap.h);
+ *   entry 2       WC, where power-on has UC-: the framebuffer's, the only
+ *                 mapping that selects it (PHYSMAP_FB), so the screen is
+ *                 drawn write-combining whatever the MTRRs say (SDM
+ *                 11.5.2.2: PAT WC wins over an MTRR UC), in the direct
+ *                 map and the identity alias alike;
  *   entry 4       UC, where power-on has WB: the audit's uncached view
  *                 (kernel/mem/ucview.c), the only mapping with the PAT bit
  *                 set, so a leaf that selects it was written by the kernel;
  *   entries 5..7  WT, UC-, UC (power-on).
- * Changing an entry no mapping selects needs no cache flush (SDM 11.12.4);
- * the TLB is flushed anyway. The builders are pure and host-tested. */
+ * Entry 4 changes while no mapping selects it; entry 2 goes from UC- to
+ * WC, neither of which caches a line, so neither needs a cache flush (SDM
+ * 11.12.4); the TLB is flushed. A CPU whose PAT is not yet written maps the
+ * framebuffer UC- meanwhile: an AP does before it draws anything. The
+ * builders are pure and host-tested. */
 #ifndef METASLOT_KERNEL_PAT_H
 #define METASLOT_KERNEL_PAT_H
 

@@ -9,7 +9,8 @@
 #define PAT_BIG (1ull << 12)
 
 static const uint8_t kernel_table[8] = {
-	PAT_WB, PAT_WT, PAT_UC_MINUS, PAT_UC,      /* the loader's mappings */
+	PAT_WB, PAT_WT, PAT_WC, PAT_UC,            /* the loader's mappings: 2 the
+						    * framebuffer's (pat.h) */
 	PAT_UC,                                    /* PAT_INDEX_UCVIEW */
 	PAT_WT, PAT_UC_MINUS, PAT_UC,
 };

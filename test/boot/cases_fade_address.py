@@ -53,8 +53,9 @@ def walking_ones_address_finds_a_bit_stuck_in_guest_ram(d):
     uc = b.first("uc_view") or {}
     if not uc.get("spans") or uc.get("verified_uc") != uc.get("spans"):
         p.append("uc_view: spans not all read back uncached: %s" % uc)
-    # the live PAT: entry 4 (the view's) UC, entries 0..3 as at power-on
-    if uc.get("pat", 0) & 0xffffffffff != 0x0000070406 or uc.get("pat_index") != 4 \
+    # the live PAT: entry 4 (the view's) UC, 2 (the framebuffer's) WC, 0, 1
+    # and 3 as at power-on
+    if uc.get("pat", 0) & 0xffffffffff != 0x0000010406 or uc.get("pat_index") != 4 \
             or uc.get("type") != "uc" or not uc.get("pte", 0) & (1 << 7):
         p.append("uc_view: PAT or entry not the view's UC one: %s" % uc)
     if "repairs 0" in tail or "repairs" not in tail:

@@ -10,7 +10,7 @@ QUIET = SHUTDOWN_CFG + "stress_ops=0\n"
 
 def check_paging(b, one_gib):
     """The paging event, read back by the kernel from CR3: RAM write-back,
-    the local APIC strong UC at both its mappings, the framebuffer UC-, and
+    the local APIC strong UC at both its mappings, the framebuffer WC, and
     1 GiB leaves exactly when the CPU has them."""
     p = []
     pg = b.first("paging")
@@ -20,14 +20,15 @@ def check_paging(b, one_gib):
     for k, v in want.items():
         if pg.get(k) != v:
             p.append("paging.%s is %r, expected %r: %s" % (k, pg.get(k), v, pg))
-    if "framebuffer" in pg and pg["framebuffer"] != "uc-":
-        p.append("framebuffer mapped %r, expected uc-" % pg["framebuffer"])
+    if pg.get("framebuffer") != "wc":  # both boots have a GOP framebuffer
+        p.append("framebuffer mapped %r, expected wc" % pg["framebuffer"])
     if one_gib != (pg.get("leaves_1g", 0) > 0):
         p.append("1 GiB leaves %s with cpu_1g_pages %s" % (pg.get("leaves_1g"), one_gib))
-    # PAT entries 0, 2, 3 at their power-on types: WB, UC-, UC
+    # PAT entries 0 and 3 at their power-on types, WB and UC; 2, which only
+    # the framebuffer selects, WC (power-on: UC-)
     pat = pg.get("pat", 0)
-    if (pat & 0xff, (pat >> 16) & 0xff, (pat >> 24) & 0xff) != (6, 7, 0):
-        p.append("PAT %#x: entries 0/2/3 are not WB/UC-/UC" % pat)
+    if (pat & 0xff, (pat >> 16) & 0xff, (pat >> 24) & 0xff) != (6, 1, 0):
+        p.append("PAT %#x: entries 0/2/3 are not WB/WC/UC" % pat)
     return p
 
 

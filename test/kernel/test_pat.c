@@ -16,17 +16,20 @@
 /* IA32_PAT at power-on (SDM table 11-12): WB, WT, UC-, UC, twice. */
 #define PAT_POWER_ON 0x0007040600070406ull
 
-static void entries_the_loader_uses_keep_their_power_on_types(void **s)
+static void entries_the_loader_uses_keep_their_types_but_the_framebuffers(void **s)
 {
 	(void)s;
 	uint64_t v = pat_value();
 
-	/* the loader sets only PCD and PWT (efi/physmap.h): entries 0..3 */
-	assert_int_equal(v & 0xffffffffull, PAT_POWER_ON & 0xffffffffull);
+	/* the loader sets only PCD and PWT (efi/physmap.h): entries 0..3, of
+	 * which 2 only for the framebuffer (PHYSMAP_FB), now write-combining */
+	assert_int_equal(v & 0xff00ffffull, PAT_POWER_ON & 0xff00ffffull);
 	assert_int_equal(pat_entry(v, 0), PAT_WB);
 	assert_int_equal(pat_entry(v, 1), PAT_WT);
-	assert_int_equal(pat_entry(v, 2), PAT_UC_MINUS);
+	assert_int_equal(pat_entry(v, 2), PAT_WC);
+	assert_int_equal(pat_entry(PAT_POWER_ON, 2), PAT_UC_MINUS);
 	assert_int_equal(pat_entry(v, 3), PAT_UC);
+	assert_string_equal(pat_type_name(PAT_WC), "wc");
 	/* every entry a valid type (2 and 3 are reserved) */
 	for (unsigned i = 0; i < 8; i++) {
 		assert_true(((v >> (8 * i)) & 0xf8) == 0);
@@ -88,7 +91,7 @@ static void uncached_view_pte(void **s)
 int main(void)
 {
 	const struct CMUnitTest t[] = {
-		cmocka_unit_test(entries_the_loader_uses_keep_their_power_on_types),
+		cmocka_unit_test(entries_the_loader_uses_keep_their_types_but_the_framebuffers),
 		cmocka_unit_test(the_uncached_view_entry_is_uc_and_differs_from_power_on),
 		cmocka_unit_test(leaf_bits_sit_where_the_sdm_puts_them),
 		cmocka_unit_test(uncached_view_pte),
