@@ -1,7 +1,8 @@
 /* The kernel's first page tables: every span physmap.c lists (the map's
  * ranges and the holes of [0, 4 GiB), RAM write-back, devices uncached, the
- * framebuffer PAT entry 2, WC once the kernel runs) at BOOTINFO_DIRECT_MAP_BASE and at identity (runtime
- * services and the AP trampoline need identity), with 1 GiB pages where the
+ * framebuffer PAT entry 2, WC once the kernel runs) at
+ * BOOTINFO_DIRECT_MAP_BASE and at identity (runtime services and the AP
+ * trampoline need identity), with 1 GiB pages where the
  * CPU has them, else 2 MiB, and 4 KiB only at the ends of a span; the kernel
  * image with 4 KiB pages at its link address. Nothing at or above
  * BOOTINFO_DIRECT_MAP_REACH is mapped: the kernel reports those entries. */
