@@ -190,12 +190,17 @@ def serial_terminal(d, chunks, state):
                 out.flush()
         t = threading.Thread(target=copy, daemon=True)
         t.start()
-        if wait_for(proc, log, MENU_TITLE, 120):
+        # the whole menu first: its countdown row is drawn last. A key sent
+        # while the firmware still wrote the rows once cut that row short on
+        # the line ("Star", then the next row; a fresh-clone run under load,
+        # 2026-11-28), and the
+        # key stops the countdown, so the row was never drawn again
+        if wait_for(proc, log, "Starting in", 120):
             for c in chunks:
                 s.sendall(c)
                 time.sleep(0.7)
         else:
-            state["error"] = "menu never appeared"
+            state["error"] = "menu (its countdown row) never appeared"
         try:
             proc.wait(timeout=200)
             t.join(10)
