@@ -191,10 +191,10 @@ def serial_terminal(d, chunks, state):
         t = threading.Thread(target=copy, daemon=True)
         t.start()
         # the whole menu first: its countdown row is drawn last. A key sent
-        # while the firmware still wrote the rows once cut that row short on
-        # the line ("Star", then the next row; a fresh-clone run under load,
-        # 2026-11-28), and the
-        # key stops the countdown, so the row was never drawn again
+        # while the firmware still wrote the rows once cut that row short
+        # on the line ("Star", then the next row; a fresh-clone run under
+        # load, 2026-11-28), and the key stops the countdown, so the row
+        # was never drawn again
         if wait_for(proc, log, "Starting in", 120):
             for c in chunks:
                 s.sendall(c)
