@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <kernel/audit_pattern.h>
+#include "rs_reference.h"
 
 /* ---------------------------------------------------------------- what each pattern does */
 
@@ -48,23 +49,10 @@ static uint64_t splitmix64(uint64_t seed)
 #define GOLDEN 0x9e3779b97f4a7c15ull
 #define P8 0x8080808080808080ull
 
-/* modulo20's P for a seed, and random_sequence's word n */
+/* modulo20's P for a seed (random_sequence's words: rs_reference.h) */
 static uint64_t mod20_p(uint64_t seed)
 {
 	return splitmix64(seed ^ 0x2020202020202020ull);
-}
-
-/* state ~seed advanced by GOLDEN before each word, through the mixer's five
- * steps (kernel/audit/patterns/random_sequence.h) */
-static uint64_t randseq(uint64_t seed, uint64_t n)
-{
-	uint64_t z = ~seed + (n + 1) * GOLDEN;
-
-	z ^= z >> 11;
-	z += z << 11;
-	z ^= z >> 15;
-	z += z << 31;
-	return z ^ (z >> 8);
 }
 
 static uint64_t rotl(uint64_t v, unsigned r)
@@ -241,7 +229,7 @@ static uint64_t final_value(enum kind k, uint32_t span, uint64_t word, uint64_t 
 			return bm_fill(word - h, ~0ull);
 		return bm_fill(word, ~0ull);
 	case RANDOM_SEQUENCE:
-		return ~randseq(seed, n);
+		return ~rs_reference_word(seed, n);
 	case MODULO20:
 		return word % 20 == 19 ? ~mod20_p(seed) : mod20_p(seed);
 	default:
@@ -607,9 +595,9 @@ static void sweeps_write_what_the_pattern_says(void **s)
 			}
 			break;
 		case RANDOM_SEQUENCE:
-			want[n++] = randseq(99, 0);
-			want[n++] = ~randseq(99, 0);
-			want[n++] = ~randseq(99, 0);
+			want[n++] = rs_reference_word(99, 0);
+			want[n++] = ~rs_reference_word(99, 0);
+			want[n++] = ~rs_reference_word(99, 0);
 			break;
 		case MODULO20:
 			/* word 0 is offset 0's P word, and a ~P word for the others */
@@ -1054,9 +1042,9 @@ static void changes_behind_the_patterns_back_are_found(void **s)
 			break;
 		case RANDOM_SEQUENCE:
 			for (uint32_t q = 0; q < n; q++)
-				f[q].expected = randseq(42, job_index(f[q].span, f[q].word));
-			f[n++] = (struct flip){ 4, 1, 3, 0x10, randseq(42, 8), 0 };
-			f[n++] = (struct flip){ 4, 0, 2, 0x20, ~randseq(42, 2), 0 };
+				f[q].expected = rs_reference_word(42, job_index(f[q].span, f[q].word));
+			f[n++] = (struct flip){ 4, 1, 3, 0x10, rs_reference_word(42, 8), 0 };
+			f[n++] = (struct flip){ 4, 0, 2, 0x20, ~rs_reference_word(42, 2), 0 };
 			break;
 		case MODULO20:
 			/* 24 calls per offset: (fill, 2 rewrites, check) x 3 spans, with

@@ -3,7 +3,7 @@
  * few thousand words, not multiples of 4 or 8 included), start alignments
  * (each word offset within a 64-byte line) and multi-span layouts; after
  * every span of every sweep the whole buffer, spans and the canary around
- * them, must be byte for byte what a plain loop in this test says
+ * them, must be byte for byte what the reference (rs_reference.h) says
  * and what the scalar variant left. Bits flipped in the buffer by the
  * `written` hook (after the fill, after the complement) must be reported at
  * the same address with the same expected and actual value by each variant,
@@ -18,8 +18,8 @@
 #include <cmocka.h>
 
 #include <kernel/audit_pattern.h>
+#include "rs_reference.h"
 
-#define GOLDEN 0x9e3779b97f4a7c15ull
 #define BUF_WORDS 8192u
 #define CANARY 0xa5c3a5c3a5c3a5c3ull
 #define PHYS 0x123400000ull
@@ -27,20 +27,6 @@
 #define MAX_SNAPS (3 * MAX_SPANS)
 #define MAX_FLIPS 8
 #define MAX_BAD 64
-
-/* Word n of the job's stream (spans in order), written out here from its
- * definition: state ~seed advanced by GOLDEN before each output, through
- * the five steps random_sequence.h names. */
-static uint64_t stream(uint64_t seed, uint64_t n)
-{
-	uint64_t z = ~seed + (n + 1) * GOLDEN;
-
-	z ^= z >> 11;
-	z += z << 11;
-	z ^= z >> 15;
-	z += z << 31;
-	return z ^ (z >> 8);
-}
 
 /* 64-byte aligned, so a span's word offset is its alignment within a line */
 static uint64_t buf[BUF_WORDS] __attribute__((aligned(64)));
@@ -143,7 +129,8 @@ static void expect_snapshot(const struct layout *l, uint64_t seed, uint32_t k, u
 			uint32_t sweep = t <= s ? k : k - 1;  /* (uint32_t)-1: not yet */
 
 			if (sweep != (uint32_t)-1)
-				want[l->span[t].at + i] = sweep ? ~stream(seed, n) : stream(seed, n);
+				want[l->span[t].at + i] = rs_reference_word(seed, n) ^
+							  (sweep ? ~0ull : 0);
 		}
 }
 
@@ -272,7 +259,7 @@ static void flipped_bits_are_reported_alike(void **st)
 			n -= l.span[s++].words;
 		/* sweep 1 (check, complement) finds a flip made after the fill,
 		 * sweep 2 (check the complement) one made after the complement */
-		uint64_t v = stream(seed, flips[f].word) ^ (flips[f].sweep ? ~0ull : 0);
+		uint64_t v = rs_reference_word(seed, flips[f].word) ^ (flips[f].sweep ? ~0ull : 0);
 
 		assert_int_equal(R.bad[f].addr, PHYS + 8ull * (l.span[s].at + n));
 		assert_int_equal(R.bad[f].expected, v);
@@ -368,7 +355,7 @@ static void stream_looks_random(void **st)
 		uint32_t ones[64] = { 0 };
 
 		for (uint32_t n = 0; n < N; n++) {
-			w[n] = stream(seeds[si], n);
+			w[n] = rs_reference_word(seeds[si], n);
 			for (uint32_t b = 0; b < 64; b++)
 				ones[b] += (uint32_t)(w[n] >> b & 1);
 		}
